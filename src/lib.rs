@@ -1,0 +1,44 @@
+//! # hybi
+//!
+//! WebSocket ([RFC 6455]) for devices and programs that cannot afford a heap.
+//!
+//! The core of the crate is `#![no_std]`, never allocates and performs no I/O:
+//! pure functions and small state machines over byte slices that any transport
+//! (or none) can drive.
+//!
+//! | module | RFC 6455 | what it does |
+//! |---|---|---|
+//! | [`frame`] | section 5.2 | decode and encode frame headers, with every check the receiver must make |
+//! | [`mask`] | section 5.3 | XOR a payload with a masking key, in pieces, at any offset |
+//! | [`utf8`] | sections 5.6, 8.1 | validate text incrementally, failing at the first bad byte |
+//! | [`close`] | sections 5.5.1, 7.4 | close codes and close frame payloads |
+//! | [`handshake`] | section 4 | the opening handshake, client and server |
+//! | [`http`] | (RFC 9112) | the small, strict HTTP/1.1 head parser the handshake uses |
+//!
+//! Nothing here panics on input: malformed bytes give a typed error, and
+//! every protocol error knows the close code ([`ProtocolError::close_code`])
+//! or HTTP status ([`handshake::HandshakeError::status_code`]) the peer
+//! should get. Input that stops short is not an error: decoders answer
+//! [`Status::Partial`] and the caller reads more.
+//!
+//! [RFC 6455]: https://www.rfc-editor.org/rfc/rfc6455
+#![no_std]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+pub mod close;
+mod error;
+pub mod frame;
+pub mod handshake;
+pub mod http;
+pub mod mask;
+mod random;
+mod role;
+mod status;
+pub mod utf8;
+
+pub use error::ProtocolError;
+pub use random::RandomSource;
+pub use role::Role;
+pub use status::Status;
