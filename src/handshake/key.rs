@@ -1,0 +1,151 @@
+//! The `Sec-WebSocket-Key` nonce and the `Sec-WebSocket-Accept` value
+//! derived from it (RFC 6455 sections 4.1 and 4.2.2).
+
+use core::fmt;
+
+use base64ct::{Base64, Encoding};
+use sha1_smol::Sha1;
+
+use crate::RandomSource;
+
+/// The GUID appended to the key before hashing (section 1.3).
+pub const GUID: &str = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+
+/// A client's `Sec-WebSocket-Key`: a random 16-byte nonce, base64-encoded
+/// into 24 ASCII characters (section 4.1, item 7).
+#[derive(Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct ClientKey([u8; 24]);
+
+impl ClientKey {
+    /// A fresh key with 16 bytes from `rng`.
+    pub fn generate<R: RandomSource + ?Sized>(rng: &mut R) -> Self {
+        let mut nonce = [0u8; 16];
+        rng.fill_bytes(&mut nonce);
+        ClientKey::from_nonce(nonce)
+    }
+
+    /// The key for a given nonce (for tests and replays; a real client
+    /// must use [`ClientKey::generate`]).
+    pub fn from_nonce(nonce: [u8; 16]) -> Self {
+        let mut out = [0u8; 24];
+        // 16 bytes always encode to exactly 24 characters.
+        let _ = Base64::encode(&nonce, &mut out);
+        ClientKey(out)
+    }
+
+    /// The key as sent in the header.
+    pub fn as_str(&self) -> &str {
+        core::str::from_utf8(&self.0).unwrap_or_default()
+    }
+
+    /// The `Sec-WebSocket-Accept` value a server must answer with.
+    pub fn accept(&self) -> AcceptKey {
+        AcceptKey::for_key(&self.0)
+    }
+}
+
+impl fmt::Debug for ClientKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("ClientKey").field(&self.as_str()).finish()
+    }
+}
+
+/// A `Sec-WebSocket-Accept` value: base64(SHA-1(key + [`GUID`])), 28 ASCII
+/// characters (section 4.2.2, item 5.4).
+#[derive(Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct AcceptKey([u8; 28]);
+
+impl AcceptKey {
+    /// The accept value for the key as it appeared in the request (already
+    /// trimmed of surrounding whitespace).
+    pub fn for_key(key: &[u8]) -> Self {
+        let mut sha1 = Sha1::new();
+        sha1.update(key);
+        sha1.update(GUID.as_bytes());
+        let digest = sha1.digest().bytes();
+        let mut out = [0u8; 28];
+        // 20 bytes always encode to exactly 28 characters.
+        let _ = Base64::encode(&digest, &mut out);
+        AcceptKey(out)
+    }
+
+    /// The value as sent in the header.
+    pub fn as_str(&self) -> &str {
+        core::str::from_utf8(&self.0).unwrap_or_default()
+    }
+
+    /// The value's bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for AcceptKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("AcceptKey").field(&self.as_str()).finish()
+    }
+}
+
+/// Whether `key` is base64 of exactly 16 bytes (section 4.2.1, item 5).
+pub(crate) fn is_valid_key(key: &[u8]) -> bool {
+    let mut nonce = [0u8; 16];
+    key.len() == 24 && matches!(Base64::decode(key, &mut nonce), Ok(bytes) if bytes.len() == 16)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc_example() {
+        // Section 1.3 and 4.2.2.
+        let key = ClientKey::from_nonce(*b"the sample nonce");
+        assert_eq!(key.as_str(), "dGhlIHNhbXBsZSBub25jZQ==");
+        assert_eq!(key.accept().as_str(), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+        assert_eq!(
+            AcceptKey::for_key(b"dGhlIHNhbXBsZSBub25jZQ==").as_str(),
+            "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
+        );
+    }
+
+    #[test]
+    fn generate_uses_the_source() {
+        let mut calls = 0;
+        let mut rng = |dest: &mut [u8]| {
+            calls += 1;
+            dest.copy_from_slice(b"the sample nonce");
+        };
+        let key = ClientKey::generate(&mut rng);
+        assert_eq!(calls, 1);
+        assert_eq!(key.as_str(), "dGhlIHNhbXBsZSBub25jZQ==");
+    }
+
+    #[test]
+    fn key_validation() {
+        #[rustfmt::skip]
+        let cases: &[(&[u8], bool)] = &[
+            (b"dGhlIHNhbXBsZSBub25jZQ==", true),
+            (b"AAAAAAAAAAAAAAAAAAAAAA==", true),
+            (b"/////////////////////w==", true),
+            // 15 bytes and 17 bytes.
+            (b"dGhlIHNhbXBsZSBub25jZQ", false),
+            (b"AAAAAAAAAAAAAAAAAAAA", false),
+            (b"AAAAAAAAAAAAAAAAAAAAAAA=", false),
+            (b"AAAAAAAAAAAAAAAAAAAAAAAA", false),
+            // Not base64, or not canonical.
+            (b"dGhlIHNhbXBsZSBub25jZQ=!", false),
+            (b"dGhlIHNhbXBsZSBub25jZR==", false),
+            (b"dGhlIHNhbXBsZSBub25j ZQ=", false),
+            (b"dGhlIHNhbXBsZSBub25jZQ-_", false),
+            // 36 characters: a UUID.
+            (b"6ba7b810-9dad-11d1-80b4-00c04fd430c8", false),
+            (b"", false),
+        ];
+        for &(key, valid) in cases {
+            assert_eq!(is_valid_key(key), valid, "{:?}", core::str::from_utf8(key));
+        }
+        assert!(!is_valid_key(&[b'A'; 1000]));
+    }
+}

@@ -1,0 +1,672 @@
+//! The server's side of the opening handshake (RFC 6455 section 4.2).
+//!
+//! [`parse`] reads a request head from the caller's buffer and sorts it:
+//! a valid WebSocket upgrade ([`Incoming::WebSocket`]), a plain HTTP request
+//! that asks for no upgrade at all ([`Incoming::Http`], so a server can
+//! serve a page on the same port), or an error for a WebSocket request that
+//! breaks section 4.2.1. [`Request::write_response`] writes the `101`, and
+//! [`write_rejection`] the `400`, `426` or `431` for an error.
+//!
+//! ```
+//! use hybi::handshake::server::{self, Incoming};
+//! use hybi::http::EMPTY_HEADER;
+//! use hybi::Status;
+//!
+//! let buf = b"GET /chat HTTP/1.1\r\nHost: server.example.com\r\n\
+//!             Upgrade: websocket\r\nConnection: Upgrade\r\n\
+//!             Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
+//!             Sec-WebSocket-Protocol: chat, superchat\r\n\
+//!             Sec-WebSocket-Version: 13\r\n\r\n";
+//! let mut headers = [EMPTY_HEADER; 16];
+//! let Status::Complete((Incoming::WebSocket(request), len)) = server::parse(buf, &mut headers)?
+//! else {
+//!     unreachable!()
+//! };
+//! assert_eq!(len, buf.len());
+//! assert_eq!(request.path(), "/chat");
+//! assert!(request.protocols().eq(["chat", "superchat"]));
+//!
+//! let mut out = [0u8; 256];
+//! let n = request.write_response(Some("chat"), &[], &mut out)?;
+//! assert_eq!(
+//!     &out[..n],
+//!     b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\
+//!       Connection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\
+//!       Sec-WebSocket-Protocol: chat\r\n\r\n"
+//! );
+//! # Ok::<(), hybi::handshake::HandshakeError>(())
+//! ```
+
+use super::fields::{check_list, require_token, single};
+use super::key::is_valid_key;
+use super::writer::HeadWriter;
+use super::{AcceptKey, Extensions, Field, HandshakeError};
+use crate::Status;
+use crate::http::{self, Header, RequestHead};
+
+/// What a complete request head turned out to be.
+#[derive(Debug, Clone, Copy)]
+pub enum Incoming<'h, 'b> {
+    /// A valid WebSocket upgrade request.
+    WebSocket(Request<'h, 'b>),
+    /// A well-formed HTTP request that asks for no WebSocket upgrade: no
+    /// `Upgrade: websocket`, no `Sec-WebSocket-Key`, no
+    /// `Sec-WebSocket-Version`. The server may answer it as it likes (a page,
+    /// a 404, a 405 for another method).
+    Http(RequestHead<'h, 'b>),
+}
+
+/// Parses and sorts a request head at the front of `buf`.
+///
+/// `Ok(Status::Complete((incoming, len)))`: the head took `len` bytes; any
+/// bytes after it are the client's first frames. `Ok(Status::Partial(n))`:
+/// read at least `n` more bytes (if the buffer is already full, the head is
+/// too large: answer [`HandshakeError::HeadTooLarge`]). `Err(e)`: answer
+/// with [`write_rejection`] and close.
+pub fn parse<'h, 'b>(
+    buf: &'b [u8],
+    headers: &'h mut [Header<'b>],
+) -> Result<Status<(Incoming<'h, 'b>, usize)>, HandshakeError> {
+    let (head, len) = match http::parse_request(buf, headers)? {
+        Status::Complete(done) => done,
+        Status::Partial(n) => return Ok(Status::Partial(n)),
+    };
+    let asks_websocket = http::list_contains(head.headers, "Upgrade", "websocket")
+        || head.header(Field::Key.name()).is_some()
+        || head.header(Field::Version.name()).is_some();
+    let incoming = if asks_websocket {
+        Incoming::WebSocket(Request::validate(head)?)
+    } else {
+        Incoming::Http(head)
+    };
+    Ok(Status::Complete((incoming, len)))
+}
+
+/// A validated WebSocket upgrade request (section 4.2.1), borrowing the
+/// request buffer.
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'h, 'b> {
+    head: RequestHead<'h, 'b>,
+    host: &'b str,
+    key: &'b [u8],
+    origin: Option<&'b str>,
+}
+
+impl<'h, 'b> Request<'h, 'b> {
+    /// Checks a parsed head against section 4.2.1.
+    ///
+    /// Checks, in order: method `GET`; HTTP/1.1; exactly one non-empty
+    /// `Host`; `Upgrade` listing `websocket` and `Connection` listing
+    /// `Upgrade` (case-insensitive tokens, across repeated fields);
+    /// `Sec-WebSocket-Version: 13` exactly once; `Sec-WebSocket-Key` exactly
+    /// once, base64 of exactly 16 bytes; at most one `Origin`; subprotocols
+    /// and extension names that are tokens.
+    pub fn validate(head: RequestHead<'h, 'b>) -> Result<Self, HandshakeError> {
+        if head.method != "GET" {
+            return Err(HandshakeError::Method);
+        }
+        if head.minor_version != 1 {
+            return Err(HandshakeError::HttpVersion);
+        }
+        let host =
+            single(head.headers, Field::Host)?.ok_or(HandshakeError::MissingHeader(Field::Host))?;
+        let host = ascii_str(host)
+            .filter(|h| !h.is_empty())
+            .ok_or(HandshakeError::InvalidHeader(Field::Host))?;
+        require_token(head.headers, Field::Upgrade, "websocket")?;
+        require_token(head.headers, Field::Connection, "upgrade")?;
+        match single(head.headers, Field::Version)? {
+            None => return Err(HandshakeError::MissingHeader(Field::Version)),
+            Some(b"13") => {}
+            Some(_) => return Err(HandshakeError::UnsupportedVersion),
+        }
+        let key =
+            single(head.headers, Field::Key)?.ok_or(HandshakeError::MissingHeader(Field::Key))?;
+        if !is_valid_key(key) {
+            return Err(HandshakeError::InvalidHeader(Field::Key));
+        }
+        let origin = match single(head.headers, Field::Origin)? {
+            None => None,
+            Some(value) => {
+                Some(ascii_str(value).ok_or(HandshakeError::InvalidHeader(Field::Origin))?)
+            }
+        };
+        check_list(head.headers, Field::Protocol, http::is_token)?;
+        check_list(head.headers, Field::Extensions, |e| {
+            http::is_token(super::Extension::parse(e).name)
+        })?;
+        Ok(Request {
+            head,
+            host,
+            key,
+            origin,
+        })
+    }
+
+    /// The request target: the path and query, e.g. `/chat?room=1`.
+    pub fn path(&self) -> &'b str {
+        self.head.target
+    }
+
+    /// The `Host` field.
+    pub fn host(&self) -> &'b str {
+        self.host
+    }
+
+    /// The `Origin` field, sent by browsers (section 10.2: a server may use
+    /// it to refuse pages it does not trust).
+    pub fn origin(&self) -> Option<&'b str> {
+        self.origin
+    }
+
+    /// The `Sec-WebSocket-Key` field (validated: base64 of 16 bytes).
+    pub fn key(&self) -> &'b [u8] {
+        self.key
+    }
+
+    /// The `Sec-WebSocket-Accept` value the response carries.
+    pub fn accept_key(&self) -> AcceptKey {
+        AcceptKey::for_key(self.key)
+    }
+
+    /// The subprotocols the client offered, in its order of preference.
+    pub fn protocols(&self) -> http::List<'h, 'b> {
+        http::list(self.head.headers, Field::Protocol.name())
+    }
+
+    /// The extensions the client offered. This crate implements none, so a
+    /// response from [`Request::write_response`] declines them all.
+    pub fn extensions(&self) -> Extensions<'h, 'b> {
+        Extensions::new(self.head.headers)
+    }
+
+    /// The whole request head, for any other field.
+    pub fn head(&self) -> &RequestHead<'h, 'b> {
+        &self.head
+    }
+
+    /// Writes the `101 Switching Protocols` response to the front of `out`
+    /// and returns its length (section 4.2.2).
+    ///
+    /// `protocol` must be one the client offered (or `None`): otherwise
+    /// [`HandshakeError::ProtocolNotOffered`]. `headers` are extra fields
+    /// (e.g. `Set-Cookie`); each is checked as for
+    /// [`client::Request::headers`](super::client::Request::headers). No
+    /// `Content-Length` is ever written: a 1xx response has no body. About
+    /// 130 bytes without subprotocol or extra headers.
+    pub fn write_response(
+        &self,
+        protocol: Option<&str>,
+        headers: &[(&str, &str)],
+        out: &mut [u8],
+    ) -> Result<usize, HandshakeError> {
+        if let Some(p) = protocol {
+            if !self.protocols().any(|offered| offered == p) {
+                return Err(HandshakeError::ProtocolNotOffered);
+            }
+        }
+        let mut w = HeadWriter::new(out);
+        w.put(b"HTTP/1.1 101 Switching Protocols\r\n")?;
+        w.header("Upgrade", "websocket")?;
+        w.header("Connection", "Upgrade")?;
+        w.header(Field::Accept.name(), self.accept_key().as_str())?;
+        if let Some(p) = protocol {
+            w.header(Field::Protocol.name(), p)?;
+        }
+        for &(name, value) in headers {
+            w.extra_header(name, value)?;
+        }
+        w.finish()
+    }
+}
+
+/// Writes the response that rejects a request with `error`: its status
+/// ([`HandshakeError::status_code`], 400 when it has none), `Connection:
+/// close` and an empty body. A 426 also carries `Sec-WebSocket-Version: 13`
+/// and `Upgrade: websocket` (section 4.4; RFC 9110 section 15.5.22). At most
+/// 160 bytes.
+pub fn write_rejection(error: HandshakeError, out: &mut [u8]) -> Result<usize, HandshakeError> {
+    let status = error.status_code().unwrap_or(400);
+    let mut w = HeadWriter::new(out);
+    w.put(b"HTTP/1.1 ")?;
+    w.put_u16(status)?;
+    w.put(b" ")?;
+    w.put_str(reason_phrase(status))?;
+    w.put(b"\r\n")?;
+    if status == 426 {
+        w.header(Field::Version.name(), super::VERSION)?;
+        w.header("Upgrade", "websocket")?;
+        w.header("Connection", "Upgrade, close")?;
+    } else {
+        w.header("Connection", "close")?;
+    }
+    w.header("Content-Length", "0")?;
+    w.finish()
+}
+
+fn reason_phrase(status: u16) -> &'static str {
+    match status {
+        426 => "Upgrade Required",
+        431 => "Request Header Fields Too Large",
+        _ => "Bad Request",
+    }
+}
+
+fn ascii_str(value: &[u8]) -> Option<&str> {
+    if value.is_ascii() {
+        core::str::from_utf8(value).ok()
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::{EMPTY_HEADER, HttpError};
+
+    /// Real requests, as captured from each client.
+    const CHROME: &[u8] = b"GET /chat HTTP/1.1\r\nHost: 127.0.0.1:9001\r\nConnection: Upgrade\r\nPragma: no-cache\r\nCache-Control: no-cache\r\nUser-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36\r\nUpgrade: websocket\r\nOrigin: http://127.0.0.1:9001\r\nSec-WebSocket-Version: 13\r\nAccept-Encoding: gzip, deflate, br, zstd\r\nAccept-Language: en-US,en;q=0.9\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n";
+    const FIREFOX: &[u8] = b"GET /chat?room=1 HTTP/1.1\r\nHost: localhost:9001\r\nUser-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0\r\nAccept: */*\r\nAccept-Language: en-US,en;q=0.5\r\nAccept-Encoding: gzip, deflate, br, zstd\r\nSec-WebSocket-Version: 13\r\nOrigin: http://localhost:9001\r\nSec-WebSocket-Protocol: chat, superchat\r\nSec-WebSocket-Extensions: permessage-deflate\r\nSec-WebSocket-Key: x3JJHMbDL1EzLkh9GBhXDw==\r\nConnection: keep-alive, Upgrade\r\nSec-Fetch-Dest: empty\r\nSec-Fetch-Mode: websocket\r\nSec-Fetch-Site: same-origin\r\nPragma: no-cache\r\nCache-Control: no-cache\r\nUpgrade: websocket\r\n\r\n";
+    const CURL: &[u8] = b"GET /ws HTTP/1.1\r\nHost: example.com\r\nUser-Agent: curl/8.5.0\r\nAccept: */*\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: SGVsbG8sIHdvcmxkIQ0KMA==\r\n\r\n";
+    const PYTHON: &[u8] = b"GET / HTTP/1.1\r\nHost: localhost:8765\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: Ny1yZWtUU2tJYzV5Tk1XWg==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\nUser-Agent: Python/3.11 websockets/14.1\r\n\r\n";
+    const NODE: &[u8] = b"GET / HTTP/1.1\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: AQIDBAUGBwgJCgsMDQ4PEA==\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\nHost: 127.0.0.1:8080\r\n\r\n";
+
+    fn parse_ok(buf: &[u8]) -> (Request<'_, '_>, usize) {
+        // Headers live for the test's duration.
+        let headers = std::boxed::Box::leak(std::boxed::Box::new([EMPTY_HEADER; 32]));
+        match parse(buf, headers) {
+            Ok(Status::Complete((Incoming::WebSocket(r), len))) => (r, len),
+            other => panic!("{:?}: {other:?}", std::string::String::from_utf8_lossy(buf)),
+        }
+    }
+
+    extern crate std;
+
+    #[test]
+    fn real_clients() {
+        struct Case {
+            buf: &'static [u8],
+            path: &'static str,
+            host: &'static str,
+            origin: Option<&'static str>,
+            key: &'static str,
+            protocols: &'static [&'static str],
+            extensions: &'static [&'static str],
+        }
+        let cases = [
+            Case {
+                buf: CHROME,
+                path: "/chat",
+                host: "127.0.0.1:9001",
+                origin: Some("http://127.0.0.1:9001"),
+                key: "dGhlIHNhbXBsZSBub25jZQ==",
+                protocols: &[],
+                extensions: &["permessage-deflate"],
+            },
+            Case {
+                buf: FIREFOX,
+                path: "/chat?room=1",
+                host: "localhost:9001",
+                origin: Some("http://localhost:9001"),
+                key: "x3JJHMbDL1EzLkh9GBhXDw==",
+                protocols: &["chat", "superchat"],
+                extensions: &["permessage-deflate"],
+            },
+            Case {
+                buf: CURL,
+                path: "/ws",
+                host: "example.com",
+                origin: None,
+                key: "SGVsbG8sIHdvcmxkIQ0KMA==",
+                protocols: &[],
+                extensions: &[],
+            },
+            Case {
+                buf: PYTHON,
+                path: "/",
+                host: "localhost:8765",
+                origin: None,
+                key: "Ny1yZWtUU2tJYzV5Tk1XWg==",
+                protocols: &[],
+                extensions: &["permessage-deflate"],
+            },
+            Case {
+                buf: NODE,
+                path: "/",
+                host: "127.0.0.1:8080",
+                origin: None,
+                key: "AQIDBAUGBwgJCgsMDQ4PEA==",
+                protocols: &[],
+                extensions: &["permessage-deflate"],
+            },
+        ];
+        for case in &cases {
+            let (req, len) = parse_ok(case.buf);
+            assert_eq!(len, case.buf.len());
+            assert_eq!(req.path(), case.path);
+            assert_eq!(req.host(), case.host);
+            assert_eq!(req.origin(), case.origin);
+            assert_eq!(req.key(), case.key.as_bytes());
+            assert!(req.protocols().eq(case.protocols.iter().copied()));
+            assert!(
+                req.extensions()
+                    .map(|e| e.name)
+                    .eq(case.extensions.iter().copied())
+            );
+
+            // The 101 declines every extension: none is named in it.
+            let mut out = [0u8; 256];
+            let n = req.write_response(None, &[], &mut out).unwrap();
+            let response = &out[..n];
+            let expected_accept = AcceptKey::for_key(case.key.as_bytes());
+            let mut headers = [EMPTY_HEADER; 8];
+            let Ok(Status::Complete((head, used))) = http::parse_response(response, &mut headers)
+            else {
+                panic!("unparseable response")
+            };
+            assert_eq!(used, n);
+            assert_eq!(head.status, 101);
+            assert_eq!(
+                head.header("Sec-WebSocket-Accept"),
+                Some(expected_accept.as_bytes())
+            );
+            assert_eq!(head.header("Sec-WebSocket-Extensions"), None);
+            assert_eq!(head.header("Content-Length"), None);
+        }
+    }
+
+    #[test]
+    fn rfc_example_response() {
+        let (req, _) = parse_ok(CHROME);
+        assert_eq!(req.accept_key().as_str(), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+    }
+
+    #[test]
+    fn every_prefix_is_partial_and_following_bytes_are_kept() {
+        for capture in [CHROME, FIREFOX, CURL, PYTHON, NODE] {
+            for cut in 0..capture.len() {
+                let mut headers = [EMPTY_HEADER; 32];
+                match parse(&capture[..cut], &mut headers) {
+                    Ok(Status::Partial(n)) => assert!(n >= 1 && cut + n <= capture.len()),
+                    other => panic!("prefix {cut}: {other:?}"),
+                }
+            }
+            let mut with_frame = std::vec::Vec::from(capture);
+            with_frame.extend_from_slice(&[0x81, 0x85, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+            let (_, len) = parse_ok(std::boxed::Box::leak(with_frame.into_boxed_slice()));
+            assert_eq!(len, capture.len());
+        }
+    }
+
+    #[test]
+    fn plain_http_is_told_apart() {
+        let cases: &[(&[u8], &str, &str)] = &[
+            (b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n", "GET", "/"),
+            (b"GET /index.html HTTP/1.0\r\n\r\n", "GET", "/index.html"),
+            (
+                b"POST /form HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n",
+                "POST",
+                "/form",
+            ),
+            // An upgrade to something else is not a WebSocket request.
+            (
+                b"GET / HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n",
+                "GET",
+                "/",
+            ),
+        ];
+        for &(buf, method, path) in cases {
+            let mut headers = [EMPTY_HEADER; 8];
+            match parse(buf, &mut headers) {
+                Ok(Status::Complete((Incoming::Http(head), len))) => {
+                    assert_eq!((head.method, head.target, len), (method, path, buf.len()));
+                }
+                other => panic!("{buf:?}: {other:?}"),
+            }
+        }
+    }
+
+    /// Builds a request from the standard one with `lines` replacing its
+    /// fields.
+    fn request(lines: &[&str]) -> std::vec::Vec<u8> {
+        let mut buf = std::vec::Vec::from(&b"GET /chat HTTP/1.1\r\n"[..]);
+        for line in lines {
+            buf.extend_from_slice(line.as_bytes());
+            buf.extend_from_slice(b"\r\n");
+        }
+        buf.extend_from_slice(b"\r\n");
+        buf
+    }
+
+    const HOST: &str = "Host: example.com";
+    const UPGRADE: &str = "Upgrade: websocket";
+    const CONNECTION: &str = "Connection: Upgrade";
+    const KEY: &str = "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==";
+    const VERSION: &str = "Sec-WebSocket-Version: 13";
+
+    #[test]
+    fn accepted_variants() {
+        #[rustfmt::skip]
+        let cases: &[&[&str]] = &[
+            &[HOST, UPGRADE, CONNECTION, KEY, VERSION],
+            // Case-insensitive names and tokens.
+            &["host: example.com", "upgrade: WebSocket", "CONNECTION: UPGRADE", "sec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==", "SEC-WEBSOCKET-VERSION: 13"],
+            // Token lists, spread over repeated lines.
+            &[HOST, "Upgrade: foo, websocket", "Connection: keep-alive", "Connection: Upgrade", KEY, VERSION],
+            &[HOST, UPGRADE, "Connection: keep-alive, Upgrade", KEY, VERSION],
+            &[HOST, UPGRADE, "Connection: Upgrade,,  ,keep-alive", KEY, VERSION],
+            // Surrounding whitespace is not part of the value.
+            &[HOST, UPGRADE, CONNECTION, "Sec-WebSocket-Key: \t dGhlIHNhbXBsZSBub25jZQ== \t", "Sec-WebSocket-Version:13"],
+            // Subprotocols and extensions over several lines.
+            &[HOST, UPGRADE, CONNECTION, KEY, VERSION, "Sec-WebSocket-Protocol: a", "Sec-WebSocket-Protocol: b, c", "Sec-WebSocket-Extensions: x; p=\"1\", y"],
+        ];
+        for lines in cases {
+            let buf = request(lines);
+            let mut headers = [EMPTY_HEADER; 16];
+            let result = parse(&buf, &mut headers);
+            assert!(
+                matches!(result, Ok(Status::Complete((Incoming::WebSocket(_), _)))),
+                "{lines:?}: {result:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn protocols_and_extensions_span_lines() {
+        let buf = request(&[
+            HOST,
+            UPGRADE,
+            CONNECTION,
+            KEY,
+            VERSION,
+            "Sec-WebSocket-Protocol: a",
+            "Sec-WebSocket-Protocol: b, c",
+            "Sec-WebSocket-Extensions: x; p=\"1\", y",
+        ]);
+        let mut headers = [EMPTY_HEADER; 16];
+        let Ok(Status::Complete((Incoming::WebSocket(req), _))) = parse(&buf, &mut headers) else {
+            panic!()
+        };
+        assert!(req.protocols().eq(["a", "b", "c"]));
+        let exts: std::vec::Vec<_> = req.extensions().collect();
+        assert_eq!(
+            exts,
+            [
+                super::super::Extension {
+                    name: "x",
+                    params: "p=\"1\""
+                },
+                super::super::Extension {
+                    name: "y",
+                    params: ""
+                }
+            ]
+        );
+    }
+
+    // One line per requirement of section 4.2.1, with the status it earns.
+    #[test]
+    fn rejections() {
+        use HandshakeError::*;
+        let thousand = std::format!("Sec-WebSocket-Key: {}", "A".repeat(1000));
+        #[rustfmt::skip]
+        let cases: &[(&[&str], HandshakeError, u16)] = &[
+            (&[HOST, CONNECTION, KEY, VERSION], MissingHeader(Field::Upgrade), 400),
+            (&[HOST, "Upgrade: h2c", CONNECTION, KEY, VERSION], InvalidHeader(Field::Upgrade), 400),
+            (&[HOST, UPGRADE, KEY, VERSION], MissingHeader(Field::Connection), 400),
+            (&[HOST, UPGRADE, "Connection: keep-alive", KEY, VERSION], InvalidHeader(Field::Connection), 400),
+            (&[HOST, UPGRADE, "Connection: Upgrades", KEY, VERSION], InvalidHeader(Field::Connection), 400),
+            (&[HOST, UPGRADE, KEY], MissingHeader(Field::Connection), 400),
+            (&[UPGRADE, CONNECTION, KEY, VERSION], MissingHeader(Field::Host), 400),
+            (&[HOST, "Host: other.example", UPGRADE, CONNECTION, KEY, VERSION], DuplicateHeader(Field::Host), 400),
+            (&["Host:", UPGRADE, CONNECTION, KEY, VERSION], InvalidHeader(Field::Host), 400),
+            (&[HOST, UPGRADE, CONNECTION, KEY], MissingHeader(Field::Version), 426),
+            (&[HOST, UPGRADE, CONNECTION, KEY, "Sec-WebSocket-Version: 8"], UnsupportedVersion, 426),
+            (&[HOST, UPGRADE, CONNECTION, KEY, "Sec-WebSocket-Version: 12"], UnsupportedVersion, 426),
+            (&[HOST, UPGRADE, CONNECTION, KEY, "Sec-WebSocket-Version: 13, 8"], UnsupportedVersion, 426),
+            (&[HOST, UPGRADE, CONNECTION, KEY, VERSION, VERSION], DuplicateHeader(Field::Version), 400),
+            (&[HOST, UPGRADE, CONNECTION, VERSION], MissingHeader(Field::Key), 400),
+            (&[HOST, UPGRADE, CONNECTION, KEY, KEY, VERSION], DuplicateHeader(Field::Key), 400),
+            (&[HOST, UPGRADE, CONNECTION, "Sec-WebSocket-Key: 6ba7b810-9dad-11d1-80b4-00c04fd430c8", VERSION], InvalidHeader(Field::Key), 400),
+            (&[HOST, UPGRADE, CONNECTION, &thousand, VERSION], InvalidHeader(Field::Key), 400),
+            (&[HOST, UPGRADE, CONNECTION, "Sec-WebSocket-Key: not base64 at all!!!!!", VERSION], InvalidHeader(Field::Key), 400),
+            (&[HOST, UPGRADE, CONNECTION, "Sec-WebSocket-Key: AAAAAAAAAAAAAAAAAAAA", VERSION], InvalidHeader(Field::Key), 400),
+            (&[HOST, UPGRADE, CONNECTION, "Sec-WebSocket-Key: AAAAAAAAAAAAAAAAAAAAAAA=", VERSION], InvalidHeader(Field::Key), 400),
+            (&[HOST, UPGRADE, CONNECTION, "Sec-WebSocket-Key:", VERSION], InvalidHeader(Field::Key), 400),
+            (&[HOST, UPGRADE, CONNECTION, KEY, VERSION, "Origin: a", "Origin: b"], DuplicateHeader(Field::Origin), 400),
+            (&[HOST, UPGRADE, CONNECTION, KEY, VERSION, "Sec-WebSocket-Protocol: chat, two words"], InvalidHeader(Field::Protocol), 400),
+            (&[HOST, UPGRADE, CONNECTION, KEY, VERSION, "Sec-WebSocket-Protocol: \"quoted\""], InvalidHeader(Field::Protocol), 400),
+            (&[HOST, UPGRADE, CONNECTION, KEY, VERSION, "Sec-WebSocket-Extensions: ; x"], InvalidHeader(Field::Extensions), 400),
+            // Only the key says this is a WebSocket request.
+            (&[HOST, KEY, VERSION], MissingHeader(Field::Upgrade), 400),
+        ];
+        for &(lines, err, status) in cases {
+            let buf = request(lines);
+            let mut headers = [EMPTY_HEADER; 16];
+            let got = parse(&buf, &mut headers).map(|s| s.map(|_| ()));
+            assert_eq!(got, Err(err), "{lines:?}");
+            assert_eq!(err.status_code(), Some(status), "{lines:?}");
+        }
+    }
+
+    #[test]
+    fn request_line_rejections() {
+        use HandshakeError::*;
+        let rest = "\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+        #[rustfmt::skip]
+        let cases: &[(&str, HandshakeError)] = &[
+            ("POST /chat HTTP/1.1", Method),
+            ("get /chat HTTP/1.1", Method),
+            ("GET /chat HTTP/1.0", HttpVersion),
+            ("GET /chat HTTP/2.0", Http(HttpError::Version)),
+            ("GET /ch at HTTP/1.1", Http(HttpError::Version)),
+        ];
+        for &(line, err) in cases {
+            let buf = std::format!("{line}{rest}");
+            let mut headers = [EMPTY_HEADER; 16];
+            assert_eq!(
+                parse(buf.as_bytes(), &mut headers).map(|s| s.map(|_| ())),
+                Err(err),
+                "{line}"
+            );
+            assert_eq!(err.status_code(), Some(400));
+        }
+    }
+
+    #[test]
+    fn hostile_heads_give_typed_errors() {
+        // More fields than the storage holds.
+        let mut headers = [EMPTY_HEADER; 4];
+        assert_eq!(
+            parse(CHROME, &mut headers).map(|s| s.map(|_| ())),
+            Err(HandshakeError::Http(HttpError::TooManyHeaders))
+        );
+        // 10,000 header lines.
+        let many = request(&[HOST; 10_000]);
+        let mut headers = [EMPTY_HEADER; 32];
+        assert_eq!(
+            parse(&many, &mut headers).map(|s| s.map(|_| ())),
+            Err(HandshakeError::Http(HttpError::TooManyHeaders))
+        );
+        // A header line longer than any buffer: still waiting, never a panic;
+        // the caller whose buffer is full answers HeadTooLarge (431).
+        let long = std::format!("GET / HTTP/1.1\r\nX-Long: {}", "a".repeat(65536));
+        assert!(matches!(
+            parse(long.as_bytes(), &mut headers),
+            Ok(Status::Partial(_))
+        ));
+        assert_eq!(HandshakeError::HeadTooLarge.status_code(), Some(431));
+        // NUL and bare CR.
+        let nul = request(&[HOST, "X-Nul: a\0b", UPGRADE, CONNECTION, KEY, VERSION]);
+        assert_eq!(
+            parse(&nul, &mut headers).map(|s| s.map(|_| ())),
+            Err(HandshakeError::Http(HttpError::HeaderValue))
+        );
+        let cr = request(&[HOST, "X-Cr: a\rb", UPGRADE, CONNECTION, KEY, VERSION]);
+        assert!(matches!(
+            parse(&cr, &mut headers),
+            Err(HandshakeError::Http(_))
+        ));
+        // A 5,000-byte path is fine.
+        let path = std::format!(
+            "GET /{} HTTP/1.1\r\n{HOST}\r\n{UPGRADE}\r\n{CONNECTION}\r\n{KEY}\r\n{VERSION}\r\n\r\n",
+            "p".repeat(5000)
+        );
+        let (req, _) = parse_ok(std::boxed::Box::leak(path.into_bytes().into_boxed_slice()));
+        assert_eq!(req.path().len(), 5001);
+    }
+
+    #[test]
+    fn response_checks_the_chosen_protocol() {
+        let (req, _) = parse_ok(FIREFOX);
+        let mut out = [0u8; 256];
+        assert_eq!(
+            req.write_response(Some("other"), &[], &mut out),
+            Err(HandshakeError::ProtocolNotOffered)
+        );
+        let n = req
+            .write_response(Some("superchat"), &[("Set-Cookie", "id=1")], &mut out)
+            .unwrap();
+        let expected = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: HSmrc0sMlYUkAGmm5OPpG2HaGWk=\r\nSec-WebSocket-Protocol: superchat\r\nSet-Cookie: id=1\r\n\r\n";
+        assert_eq!(&out[..n], expected);
+        // Every buffer that is too small is an error, never a panic.
+        for size in 0..n {
+            let mut small = [0u8; 256];
+            assert_eq!(
+                req.write_response(
+                    Some("superchat"),
+                    &[("Set-Cookie", "id=1")],
+                    &mut small[..size]
+                ),
+                Err(HandshakeError::BufferTooSmall)
+            );
+        }
+        assert_eq!(
+            req.write_response(None, &[("Content-Length", "0")], &mut out),
+            Err(HandshakeError::InvalidArgument)
+        );
+        assert_eq!(
+            req.write_response(None, &[("X", "a\r\nb")], &mut out),
+            Err(HandshakeError::InvalidArgument)
+        );
+    }
+
+    #[test]
+    fn rejection_responses() {
+        let cases: &[(HandshakeError, &[u8])] = &[
+            (HandshakeError::MissingHeader(Field::Key), b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"),
+            (HandshakeError::UnsupportedVersion, b"HTTP/1.1 426 Upgrade Required\r\nSec-WebSocket-Version: 13\r\nUpgrade: websocket\r\nConnection: Upgrade, close\r\nContent-Length: 0\r\n\r\n"),
+            (HandshakeError::HeadTooLarge, b"HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"),
+        ];
+        for &(err, expected) in cases {
+            let mut out = [0u8; 160];
+            let n = write_rejection(err, &mut out).unwrap();
+            assert_eq!(&out[..n], expected);
+            assert_eq!(
+                write_rejection(err, &mut out[..n - 1]),
+                Err(HandshakeError::BufferTooSmall)
+            );
+        }
+    }
+}
