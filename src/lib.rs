@@ -14,6 +14,8 @@
 //! | [`close`] | sections 5.5.1, 7.4 | close codes and close frame payloads |
 //! | [`handshake`] | section 4 | the opening handshake, client and server |
 //! | [`http`] | (RFC 9112) | the small, strict HTTP/1.1 head parser the handshake uses |
+//! | [`reassembly`] | sections 5.4, 5.5 | which frame may follow which, message size limits |
+//! | [`websocket`] | sections 4 to 7 | a blocking connection over `embedded-io` `Read + Write` |
 //!
 //! Nothing here panics on input: malformed bytes give a typed error, and
 //! every protocol error knows the close code ([`ProtocolError::close_code`])
@@ -27,6 +29,9 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "std")]
+extern crate std as std_crate;
+
 pub mod close;
 mod error;
 pub mod frame;
@@ -34,9 +39,15 @@ pub mod handshake;
 pub mod http;
 pub mod mask;
 mod random;
+pub mod reassembly;
 mod role;
 mod status;
 pub mod utf8;
+pub mod websocket;
+
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+pub mod net;
 
 pub use error::ProtocolError;
 pub use random::RandomSource;

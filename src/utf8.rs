@@ -95,6 +95,13 @@ impl Utf8Validator {
         self.len != 0
     }
 
+    /// How many bytes at the end of the input so far belong to an
+    /// unfinished code point (0 to 3): a chunk handed on as text must stop
+    /// before them.
+    pub const fn pending_len(&self) -> usize {
+        self.len as usize
+    }
+
     /// Forgets any partial code point.
     pub fn reset(&mut self) {
         *self = Utf8Validator::new();
@@ -512,7 +519,9 @@ mod tests {
 
         let mut v = Utf8Validator::new();
         assert_eq!(v.feed(b"\xe2\x82"), Ok(()));
+        assert_eq!(v.pending_len(), 2);
         v.reset();
+        assert_eq!(v.pending_len(), 0);
         assert!(!v.is_incomplete());
         assert_eq!(v.feed(b"a"), Ok(()));
         assert_eq!(v.finish(), Ok(()));

@@ -112,6 +112,11 @@ impl<'a> Request<'a> {
         self
     }
 
+    /// The subprotocols offered.
+    pub const fn offered_protocols(&self) -> &'a [&'a str] {
+        self.protocols
+    }
+
     /// Writes the request head to the front of `out` and returns its
     /// length: about 150 bytes plus host, path and options.
     ///

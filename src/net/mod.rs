@@ -1,0 +1,1 @@
+//! Blocking `std::net` sockets (feature `std`).

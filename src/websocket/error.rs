@@ -1,0 +1,70 @@
+//! The connection's error type: the transport's error, wrapped, or what went
+//! wrong in the protocol.
+
+use core::fmt;
+
+use crate::ProtocolError;
+use crate::handshake::HandshakeError;
+
+/// An error from a [`WebSocket`](super::WebSocket) over a transport whose
+/// errors are `E`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum Error<E> {
+    /// The transport failed.
+    Io(E),
+    /// The transport accepted no bytes of a write.
+    WriteZero,
+    /// The transport ended (read returned 0) before the close handshake:
+    /// an abnormal closure, reported locally as code 1006.
+    UnexpectedEof,
+    /// The peer broke the protocol. The close frame with
+    /// [`ProtocolError::close_code`] has been sent (if the transport still
+    /// worked) and the connection is closed. Also returned, before anything
+    /// is sent, for a close code or reason the caller may not send.
+    Protocol(ProtocolError),
+    /// The opening handshake failed. A server has already answered with
+    /// the error's status.
+    Handshake(HandshakeError),
+    /// The connection is closed: the close handshake is over or an error
+    /// ended it. Nothing more can be read or written.
+    Closed,
+    /// The call does not fit the connection's state: reading or writing
+    /// before the opening handshake, a handshake on an open connection, a
+    /// new message while a fragmented one is being sent, data after a close
+    /// was sent.
+    InvalidState,
+    /// A buffer is too small for what it must hold: the handshake request
+    /// in the write buffer, or a control frame (139 bytes) in the read buffer.
+    BufferTooSmall,
+}
+
+impl<E> From<ProtocolError> for Error<E> {
+    fn from(e: ProtocolError) -> Self {
+        Error::Protocol(e)
+    }
+}
+
+impl<E> From<HandshakeError> for Error<E> {
+    fn from(e: HandshakeError) -> Self {
+        Error::Handshake(e)
+    }
+}
+
+impl<E: fmt::Display> fmt::Display for Error<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Io(e) => write!(f, "transport error: {e}"),
+            Error::WriteZero => f.write_str("transport accepted no bytes"),
+            Error::UnexpectedEof => f.write_str("connection ended without a close handshake"),
+            Error::Protocol(e) => write!(f, "protocol error: {e}"),
+            Error::Handshake(e) => write!(f, "handshake failed: {e}"),
+            Error::Closed => f.write_str("connection closed"),
+            Error::InvalidState => f.write_str("operation not valid in the connection's state"),
+            Error::BufferTooSmall => f.write_str("buffer too small"),
+        }
+    }
+}
+
+impl<E: fmt::Debug + fmt::Display> core::error::Error for Error<E> {}

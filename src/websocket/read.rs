@@ -1,0 +1,434 @@
+//! Reading: frames from the transport to messages or chunks, with pings
+//! answered and the close handshake completed on the way (RFC 6455
+//! sections 5.4, 5.5, 5.6 and 7).
+
+use core::ops::Range;
+
+use embedded_io::{Read, Write};
+
+use super::{Chunk, Error, HandedOut, InFrame, Message, State, WebSocket, Writer};
+use crate::close::CloseFrame;
+use crate::frame::{DecodeOptions, FrameHeader, Opcode};
+use crate::mask::apply_mask;
+use crate::reassembly::{DataKind, FrameKind};
+use crate::{ProtocolError, RandomSource, Role, Status};
+
+/// How many reads a client spends waiting for the server to close the
+/// transport after the close handshake (section 7.1.1).
+const CLOSE_WAIT_READS: usize = 16;
+
+/// What a read that also lends the write side returns.
+type ReadWith<'a, M, T, B, R> =
+    Result<(M, Writer<'a, T, B, R>), Error<<T as embedded_io::ErrorType>::Error>>;
+
+/// Whether a read returns whole messages or pieces as they arrive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Whole,
+    Chunks,
+}
+
+/// What the next read hands out, as ranges of the read buffer.
+#[derive(Debug, Clone)]
+enum Event {
+    Data {
+        kind: DataKind,
+        range: Range<usize>,
+        last: bool,
+    },
+    Ping(Range<usize>),
+    Pong(Range<usize>),
+    Close(Range<usize>),
+}
+
+impl<T, B, R> WebSocket<T, B, R>
+where
+    T: Read + Write,
+    B: AsRef<[u8]> + AsMut<[u8]>,
+    R: RandomSource,
+{
+    /// Reads the next whole message.
+    ///
+    /// Pings are answered (unless [`Config::auto_pong`] is off) and, like
+    /// pongs, only returned with [`Config::show_control`]. A close from the
+    /// peer is answered and returned as [`Message::Close`]; reads after it
+    /// return [`Error::Closed`]. A protocol error sends the close code it
+    /// names (1002, 1007 as soon as invalid UTF-8 arrives, 1009 as soon as
+    /// a header announces a message over the limit or over the read
+    /// buffer's capacity of `len - 139` bytes) and returns
+    /// [`Error::Protocol`]. Queued writes are flushed before the connection
+    /// waits for input.
+    ///
+    /// After an [`Error::Io`] (a read timeout, say) the call can be made
+    /// again: nothing was lost.
+    ///
+    /// [`Config::auto_pong`]: super::Config::auto_pong
+    /// [`Config::show_control`]: super::Config::show_control
+    pub fn read(&mut self) -> Result<Message<'_>, Error<T::Error>> {
+        let event = self.next_event(Mode::Whole)?;
+        message(self.incoming.rx.as_ref(), event)
+    }
+
+    /// [`WebSocket::read`], also lending the write side, so the message can
+    /// be written back without a copy.
+    pub fn read_with_writer(&mut self) -> ReadWith<'_, Message<'_>, T, B, R> {
+        let event = self.next_event(Mode::Whole)?;
+        let WebSocket {
+            transport,
+            state,
+            incoming,
+            outgoing,
+            ..
+        } = self;
+        let message = message(incoming.rx.as_ref(), event)?;
+        let writer = Writer {
+            transport,
+            state,
+            out: outgoing,
+        };
+        Ok((message, writer))
+    }
+
+    /// Reads the next piece of the current message as soon as any of it
+    /// has arrived, or the next control frame: messages of any size pass
+    /// through a read buffer of [`MIN_READ_BUFFER`] bytes or more. The
+    /// chunk with `last` set ends the message. Text is validated as it
+    /// arrives and each text chunk ends on a character boundary. The limit
+    /// of [`Config::max_message_len`] still applies.
+    ///
+    /// [`MIN_READ_BUFFER`]: super::MIN_READ_BUFFER
+    /// [`Config::max_message_len`]: super::Config::max_message_len
+    pub fn read_chunk(&mut self) -> Result<Chunk<'_>, Error<T::Error>> {
+        let event = self.next_event(Mode::Chunks)?;
+        chunk(self.incoming.rx.as_ref(), event)
+    }
+
+    /// [`WebSocket::read_chunk`], also lending the write side.
+    pub fn read_chunk_with_writer(&mut self) -> ReadWith<'_, Chunk<'_>, T, B, R> {
+        let event = self.next_event(Mode::Chunks)?;
+        let WebSocket {
+            transport,
+            state,
+            incoming,
+            outgoing,
+            ..
+        } = self;
+        let chunk = chunk(incoming.rx.as_ref(), event)?;
+        let writer = Writer {
+            transport,
+            state,
+            out: outgoing,
+        };
+        Ok((chunk, writer))
+    }
+
+    fn next_event(&mut self, mode: Mode) -> Result<Event, Error<T::Error>> {
+        match self.state {
+            State::Handshake => return Err(Error::InvalidState),
+            State::Closed => return Err(Error::Closed),
+            State::Open | State::CloseSent => {}
+        }
+        if self.incoming.rx.as_ref().len() < super::MIN_READ_BUFFER {
+            return Err(Error::BufferTooSmall);
+        }
+        self.release();
+        let opts = DecodeOptions::new(self.role());
+        loop {
+            if let Some(frame) = self.incoming.frame {
+                if let Some(event) = self.payload(frame)? {
+                    return Ok(event);
+                }
+                if self.incoming.frame.is_none() {
+                    continue;
+                }
+                if let Some(event) = self.ready_chunk(mode) {
+                    return Ok(event);
+                }
+                self.fill()?;
+                continue;
+            }
+
+            let inc = &mut self.incoming;
+            let raw = &inc.rx.as_ref()[inc.start..inc.end];
+            let (header, header_len) = match FrameHeader::decode(raw, &opts) {
+                Ok(Status::Complete(done)) => done,
+                Ok(Status::Partial(_)) => {
+                    if let Some(event) = self.ready_chunk(mode) {
+                        return Ok(event);
+                    }
+                    self.fill()?;
+                    continue;
+                }
+                Err(e) => return self.fail(e),
+            };
+            // Within usize: the decoder checked.
+            let payload_len = header.payload_len as usize;
+            if header.opcode.is_control() {
+                let total = header_len + payload_len;
+                if raw.len() < total {
+                    if let Some(event) = self.ready_chunk(mode) {
+                        return Ok(event);
+                    }
+                    self.fill()?;
+                    continue;
+                }
+                let payload = inc.start + header_len..inc.start + total;
+                inc.start += total;
+                if let Some(key) = header.mask {
+                    apply_mask(key, 0, &mut inc.rx.as_mut()[payload.clone()]);
+                }
+                if let Some(event) = self.control(header.opcode, payload)? {
+                    return Ok(event);
+                }
+                continue;
+            }
+
+            let (kind, first, last) = match inc.reassembler.on_header(&header) {
+                Ok(FrameKind::Data { kind, first, last }) => (kind, first, last),
+                Ok(FrameKind::Control(_)) => return self.fail(ProtocolError::ReservedOpcode(0)),
+                Err(e) => return self.fail(e),
+            };
+            if mode == Mode::Whole
+                && (self.incoming.msg_len as u64).saturating_add(header.payload_len)
+                    > self.whole_message_capacity()
+            {
+                return self.fail(ProtocolError::MessageTooBig);
+            }
+            let inc = &mut self.incoming;
+            if first {
+                inc.msg_start = inc.start + header_len;
+                inc.msg_len = 0;
+                inc.utf8.reset();
+            }
+            inc.start += header_len;
+            inc.frame = Some(InFrame {
+                kind,
+                last,
+                mask: header.mask,
+                phase: 0,
+                remaining: header.payload_len,
+            });
+        }
+    }
+
+    /// Takes in the payload bytes of the current data frame that have
+    /// arrived: unmasks them, validates text, and appends them to the
+    /// message. Returns the message once its last frame is complete.
+    fn payload(&mut self, mut frame: InFrame) -> Result<Option<Event>, Error<T::Error>> {
+        let inc = &mut self.incoming;
+        let avail = ((inc.end - inc.start) as u64).min(frame.remaining) as usize;
+        if avail > 0 {
+            let src = inc.start..inc.start + avail;
+            let rx = inc.rx.as_mut();
+            if let Some(key) = frame.mask {
+                frame.phase = apply_mask(key, frame.phase.into(), &mut rx[src.clone()]) as u8;
+            }
+            let dest = inc.msg_start + inc.msg_len;
+            if dest != src.start {
+                rx.copy_within(src.clone(), dest);
+            }
+            if frame.kind == DataKind::Text {
+                if let Err(e) = inc.utf8.feed(&rx[dest..dest + avail]) {
+                    return self.fail(e);
+                }
+            }
+            inc.msg_len += avail;
+            inc.start += avail;
+            frame.remaining -= avail as u64;
+        }
+        if frame.remaining > 0 {
+            inc.frame = Some(frame);
+            return Ok(None);
+        }
+        inc.frame = None;
+        if !frame.last {
+            return Ok(None);
+        }
+        if frame.kind == DataKind::Text {
+            if let Err(e) = inc.utf8.finish() {
+                return self.fail(e);
+            }
+        }
+        inc.handed_out = HandedOut::Message;
+        Ok(Some(Event::Data {
+            kind: frame.kind,
+            range: inc.msg_start..inc.msg_start + inc.msg_len,
+            last: true,
+        }))
+    }
+
+    /// In chunk mode, the part of the message that can be handed out now:
+    /// everything assembled, less an unfinished character at its end.
+    fn ready_chunk(&mut self, mode: Mode) -> Option<Event> {
+        let inc = &mut self.incoming;
+        if mode != Mode::Chunks {
+            return None;
+        }
+        let kind = inc.frame.map(|f| f.kind).or(inc.reassembler.current())?;
+        let held = if kind == DataKind::Text {
+            inc.utf8.pending_len()
+        } else {
+            0
+        };
+        let ready = inc.msg_len.saturating_sub(held);
+        if ready == 0 {
+            return None;
+        }
+        inc.handed_out = HandedOut::Chunk(ready);
+        Some(Event::Data {
+            kind,
+            range: inc.msg_start..inc.msg_start + ready,
+            last: false,
+        })
+    }
+
+    /// Handles a whole control frame whose payload, unmasked, is at
+    /// `payload`.
+    fn control(
+        &mut self,
+        opcode: Opcode,
+        payload: Range<usize>,
+    ) -> Result<Option<Event>, Error<T::Error>> {
+        let rx = self.incoming.rx.as_ref();
+        match opcode {
+            Opcode::Ping => {
+                if self.config.auto_pong && self.state == State::Open {
+                    self.outgoing.frame(
+                        &mut self.transport,
+                        Opcode::Pong,
+                        true,
+                        &rx[payload.clone()],
+                    )?;
+                }
+                Ok(self.config.show_control.then_some(Event::Ping(payload)))
+            }
+            Opcode::Pong => Ok(self.config.show_control.then_some(Event::Pong(payload))),
+            _ => {
+                let close = match CloseFrame::parse(&rx[payload.clone()]) {
+                    Ok(close) => close,
+                    Err(e) => return self.fail(e),
+                };
+                if self.state == State::Open {
+                    // Echo the code (section 5.5.1); an empty close gets an
+                    // empty close.
+                    let reply = close.and_then(|c| CloseFrame::new(c.code(), "").ok());
+                    self.outgoing.close(&mut self.transport, reply)?;
+                }
+                self.state = State::Closed;
+                if self.role() == Role::Client {
+                    self.wait_for_eof();
+                }
+                Ok(Some(Event::Close(payload)))
+            }
+        }
+    }
+
+    /// A client lets the server close the transport first (section 7.1.1):
+    /// reads until end of input, an error, or a bounded number of reads.
+    fn wait_for_eof(&mut self) {
+        let inc = &mut self.incoming;
+        let Some(spare) = inc.rx.as_mut().get_mut(inc.end..) else {
+            return;
+        };
+        if spare.is_empty() {
+            return;
+        }
+        for _ in 0..CLOSE_WAIT_READS {
+            match self.transport.read(spare) {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
+        }
+    }
+
+    /// Lets go of what the previous read handed out.
+    fn release(&mut self) {
+        let inc = &mut self.incoming;
+        match core::mem::replace(&mut inc.handed_out, HandedOut::Nothing) {
+            HandedOut::Nothing => {}
+            HandedOut::Message => inc.msg_len = 0,
+            HandedOut::Chunk(n) => {
+                // Keep the unfinished character that was held back.
+                let held = inc.msg_start + n..inc.msg_start + inc.msg_len;
+                inc.msg_len = held.len();
+                inc.rx.as_mut().copy_within(held, inc.msg_start);
+            }
+        }
+    }
+
+    /// Makes room in the read buffer and reads more from the transport,
+    /// after flushing queued writes.
+    fn fill(&mut self) -> Result<(), Error<T::Error>> {
+        let inc = &mut self.incoming;
+        let cap = inc.rx.as_ref().len();
+        let in_message = inc.frame.is_some() || inc.reassembler.current().is_some();
+        let rx = inc.rx.as_mut();
+        if in_message {
+            // Move the message to the front when it is small or the buffer
+            // is nearly full: at most one large move per message.
+            if inc.msg_start > 0 && (inc.msg_len <= 16 || cap - inc.end < super::MIN_READ_BUFFER) {
+                rx.copy_within(inc.msg_start..inc.msg_start + inc.msg_len, 0);
+                inc.msg_start = 0;
+            }
+            let dest = inc.msg_start + inc.msg_len;
+            if inc.start > dest {
+                rx.copy_within(inc.start..inc.end, dest);
+                inc.end -= inc.start - dest;
+                inc.start = dest;
+            }
+        } else if inc.start > 0 {
+            rx.copy_within(inc.start..inc.end, 0);
+            inc.end -= inc.start;
+            inc.start = 0;
+        }
+        if inc.end == cap {
+            return self.fail(ProtocolError::MessageTooBig);
+        }
+        self.outgoing.flush(&mut self.transport)?;
+        let inc = &mut self.incoming;
+        let n = self
+            .transport
+            .read(&mut inc.rx.as_mut()[inc.end..])
+            .map_err(Error::Io)?;
+        if n == 0 {
+            self.state = State::Closed;
+            return Err(Error::UnexpectedEof);
+        }
+        inc.end += n;
+        Ok(())
+    }
+}
+
+fn message<E>(rx: &[u8], event: Event) -> Result<Message<'_>, Error<E>> {
+    Ok(match event {
+        Event::Data { kind, range, .. } => match kind {
+            DataKind::Text => Message::Text(text(&rx[range])?),
+            DataKind::Binary => Message::Binary(&rx[range]),
+        },
+        Event::Ping(range) => Message::Ping(&rx[range]),
+        Event::Pong(range) => Message::Pong(&rx[range]),
+        Event::Close(range) => Message::Close(CloseFrame::parse(&rx[range])?),
+    })
+}
+
+fn chunk<E>(rx: &[u8], event: Event) -> Result<Chunk<'_>, Error<E>> {
+    Ok(match event {
+        Event::Data { kind, range, last } => match kind {
+            DataKind::Text => Chunk::Text {
+                data: text(&rx[range])?,
+                last,
+            },
+            DataKind::Binary => Chunk::Binary {
+                data: &rx[range],
+                last,
+            },
+        },
+        other => Chunk::Control(message(rx, other)?),
+    })
+}
+
+/// Text already validated as it arrived; checked again to hand out a
+/// `&str` without `unsafe`.
+fn text<E>(bytes: &[u8]) -> Result<&str, Error<E>> {
+    core::str::from_utf8(bytes).map_err(|_| Error::Protocol(ProtocolError::InvalidUtf8))
+}
