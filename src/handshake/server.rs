@@ -221,12 +221,13 @@ impl<'h, 'b> Request<'h, 'b> {
 }
 
 /// Writes the response that rejects a request with `error`: its status
-/// ([`HandshakeError::status_code`], 400 when it has none), `Connection:
+/// ([`HandshakeError::status_code`]; 500 for an error that is not the
+/// request's fault, such as a response too large for the buffer), `Connection:
 /// close` and an empty body. A 426 also carries `Sec-WebSocket-Version: 13`
 /// and `Upgrade: websocket` (section 4.4; RFC 9110 section 15.5.22). At most
 /// 160 bytes.
 pub fn write_rejection(error: HandshakeError, out: &mut [u8]) -> Result<usize, HandshakeError> {
-    let status = error.status_code().unwrap_or(400);
+    let status = error.status_code().unwrap_or(500);
     let mut w = HeadWriter::new(out);
     w.put(b"HTTP/1.1 ")?;
     w.put_u16(status)?;
@@ -248,6 +249,7 @@ fn reason_phrase(status: u16) -> &'static str {
     match status {
         426 => "Upgrade Required",
         431 => "Request Header Fields Too Large",
+        500 => "Internal Server Error",
         _ => "Bad Request",
     }
 }
@@ -657,6 +659,7 @@ mod tests {
         let cases: &[(HandshakeError, &[u8])] = &[
             (HandshakeError::MissingHeader(Field::Key), b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"),
             (HandshakeError::UnsupportedVersion, b"HTTP/1.1 426 Upgrade Required\r\nSec-WebSocket-Version: 13\r\nUpgrade: websocket\r\nConnection: Upgrade, close\r\nContent-Length: 0\r\n\r\n"),
+            (HandshakeError::BufferTooSmall, b"HTTP/1.1 500 Internal Server Error\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"),
             (HandshakeError::HeadTooLarge, b"HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"),
         ];
         for &(err, expected) in cases {

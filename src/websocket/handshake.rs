@@ -79,6 +79,7 @@ where
             };
             return match result {
                 Ok((protocol, n, len)) => {
+                    self.outgoing.sent = 0;
                     self.outgoing.pending = n;
                     self.outgoing.flush(&mut self.transport)?;
                     self.incoming.start = len;
@@ -88,6 +89,7 @@ where
                 Err(e) => {
                     self.state = State::Closed;
                     let n = server::write_rejection(e, self.outgoing.tx.as_mut())?;
+                    self.outgoing.sent = 0;
                     self.outgoing.pending = n;
                     self.outgoing.flush(&mut self.transport)?;
                     Err(Error::Handshake(e))
@@ -123,6 +125,7 @@ where
         }
         let key = ClientKey::generate(&mut self.outgoing.rng);
         let n = request.write(&key, self.outgoing.tx.as_mut())?;
+        self.outgoing.sent = 0;
         self.outgoing.pending = n;
         self.outgoing.flush(&mut self.transport)?;
         loop {

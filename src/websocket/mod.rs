@@ -21,7 +21,11 @@
 //!   options). At least [`MIN_WRITE_BUFFER`] (16) bytes; larger messages
 //!   are written in pieces. Small messages written back to back share one
 //!   transport write; anything pending is flushed before the connection
-//!   blocks on a read, and by [`WebSocket::flush`].
+//!   blocks on a read, and by [`WebSocket::flush`]. Bytes a transport
+//!   error kept from going out stay queued for the next flush. From 139
+//!   bytes up a control frame is always queued whole, so a transport error
+//!   while answering a ping or a close leaves the frame to be answered
+//!   again by the next read.
 //!
 //! The connection state itself is a few dozen bytes beside the buffers and
 //! the transport.
@@ -165,6 +169,16 @@ pub struct WebSocket<T, B, R = NoRandom> {
     outgoing: Outgoing<B, R>,
 }
 
+impl<T, B, R> core::fmt::Debug for WebSocket<T, B, R> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("WebSocket")
+            .field("role", &self.outgoing.role)
+            .field("state", &self.state)
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
 /// The read side: the read buffer and where each part of it stands.
 struct Incoming<B> {
     rx: B,
@@ -177,6 +191,9 @@ struct Incoming<B> {
     /// What the previous read handed out, to let go of at the next.
     handed_out: HandedOut,
     frame: Option<InFrame>,
+    /// A client's close handshake is over; the next read waits for the end
+    /// of the transport.
+    await_eof: bool,
     reassembler: Reassembler,
     utf8: Utf8Validator,
 }
@@ -186,8 +203,13 @@ struct Outgoing<B, R> {
     role: Role,
     rng: R,
     tx: B,
-    /// Bytes waiting to be written: `tx[..pending]`.
+    /// Bytes queued: `tx[..pending]`, of which `tx[..sent]` already went
+    /// out in a flush that a transport error interrupted.
     pending: usize,
+    sent: usize,
+    /// A frame too large for the buffer failed half-written: the stream is
+    /// no longer in sync with the peer.
+    broken: bool,
     /// The type of the fragmented message being sent, if any.
     sending: Option<DataKind>,
     sending_utf8: Utf8Validator,
@@ -254,6 +276,7 @@ where
                 msg_len: 0,
                 handed_out: HandedOut::Nothing,
                 frame: None,
+                await_eof: false,
                 reassembler: Reassembler::new(config.max_message_len),
                 utf8: Utf8Validator::new(),
             },
@@ -262,6 +285,8 @@ where
                 rng,
                 tx,
                 pending: 0,
+                sent: 0,
+                broken: false,
                 sending: None,
                 sending_utf8: Utf8Validator::new(),
             },

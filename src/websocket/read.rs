@@ -52,7 +52,9 @@ where
     /// Pings are answered (unless [`Config::auto_pong`] is off) and, like
     /// pongs, only returned with [`Config::show_control`]. A close from the
     /// peer is answered and returned as [`Message::Close`]; reads after it
-    /// return [`Error::Closed`]. A protocol error sends the close code it
+    /// return [`Error::Closed`]. A client's first read after the close
+    /// waits (for at most 16 transport reads, or the transport's own
+    /// timeout) for the server to end the transport, as section 7.1.1 asks. A protocol error sends the close code it
     /// names (1002, 1007 as soon as invalid UTF-8 arrives, 1009 as soon as
     /// a header announces a message over the limit or over the read
     /// buffer's capacity of `len - 139` bytes) and returns
@@ -125,8 +127,17 @@ where
     fn next_event(&mut self, mode: Mode) -> Result<Event, Error<T::Error>> {
         match self.state {
             State::Handshake => return Err(Error::InvalidState),
-            State::Closed => return Err(Error::Closed),
+            State::Closed => {
+                if core::mem::take(&mut self.incoming.await_eof) {
+                    self.wait_for_eof();
+                }
+                return Err(Error::Closed);
+            }
             State::Open | State::CloseSent => {}
+        }
+        if self.outgoing.broken {
+            self.state = State::Closed;
+            return Err(Error::Closed);
         }
         if self.incoming.rx.as_ref().len() < super::MIN_READ_BUFFER {
             return Err(Error::BufferTooSmall);
@@ -173,14 +184,28 @@ where
                     continue;
                 }
                 let payload = inc.start + header_len..inc.start + total;
-                inc.start += total;
                 if let Some(key) = header.mask {
                     apply_mask(key, 0, &mut inc.rx.as_mut()[payload.clone()]);
                 }
-                if let Some(event) = self.control(header.opcode, payload)? {
-                    return Ok(event);
+                match self.control(header.opcode, payload.clone()) {
+                    Ok(event) => {
+                        self.incoming.start += total;
+                        if let Some(event) = event {
+                            return Ok(event);
+                        }
+                        continue;
+                    }
+                    Err(e) => {
+                        if matches!(e, Error::Io(_) | Error::WriteZero) {
+                            // The reply could not be written: leave the
+                            // frame as it arrived, to be handled again.
+                            if let Some(key) = header.mask {
+                                apply_mask(key, 0, &mut self.incoming.rx.as_mut()[payload]);
+                            }
+                        }
+                        return Err(e);
+                    }
                 }
-                continue;
             }
 
             let (kind, first, last) = match inc.reassembler.on_header(&header) {
@@ -312,19 +337,23 @@ where
                     // Echo the code (section 5.5.1); an empty close gets an
                     // empty close.
                     let reply = close.and_then(|c| CloseFrame::new(c.code(), "").ok());
-                    self.outgoing.close(&mut self.transport, reply)?;
+                    self.outgoing.queue_close(&mut self.transport, reply)?;
+                    self.state = State::CloseSent;
                 }
+                // After a transport error here the frame is handled again,
+                // and this flush retried.
+                self.outgoing.flush(&mut self.transport)?;
                 self.state = State::Closed;
-                if self.role() == Role::Client {
-                    self.wait_for_eof();
-                }
+                // A client lets the server end the transport first: the
+                // next read waits for that (section 7.1.1).
+                self.incoming.await_eof = self.role() == Role::Client;
                 Ok(Some(Event::Close(payload)))
             }
         }
     }
 
     /// A client lets the server close the transport first (section 7.1.1):
-    /// reads until end of input, an error, or a bounded number of reads.
+    /// reads until end of input, an error, or [`CLOSE_WAIT_READS`] reads.
     fn wait_for_eof(&mut self) {
         let inc = &mut self.incoming;
         let Some(spare) = inc.rx.as_mut().get_mut(inc.end..) else {

@@ -83,13 +83,17 @@ where
     /// and `reason` and flushes. The code must be valid on the wire and the
     /// reason at most 123 bytes ([`Error::Protocol`], nothing sent). Keep
     /// reading until [`Message::Close`](super::Message::Close) or
-    /// [`Error::Closed`]: messages already on their way still arrive.
+    /// [`Error::Closed`]: messages already on their way still arrive. After
+    /// a transport error the close stays queued, for [`Writer::flush`] or
+    /// the next read to send.
     pub fn close(&mut self, code: CloseCode, reason: &str) -> Result<(), Error<T::Error>> {
         let close = CloseFrame::new(code, reason)?;
         self.check_open()?;
-        self.out.close(self.transport, Some(close))?;
+        self.out.queue_close(self.transport, Some(close))?;
+        // Sent as far as this side goes: after a transport error the close
+        // stays queued for the next flush, and is not queued twice.
         *self.state = State::CloseSent;
-        Ok(())
+        self.out.flush(self.transport)
     }
 
     /// Writes everything queued to the transport and flushes it.
@@ -97,7 +101,10 @@ where
         self.out.flush(self.transport)
     }
 
-    fn check_open(&self) -> Result<(), Error<T::Error>> {
+    fn check_open(&mut self) -> Result<(), Error<T::Error>> {
+        if self.out.broken {
+            *self.state = State::Closed;
+        }
         match *self.state {
             State::Open => Ok(()),
             State::Handshake => Err(Error::InvalidState),
@@ -167,11 +174,29 @@ where
         if cap < header.as_bytes().len() + 2 {
             return Err(Error::BufferTooSmall);
         }
+        // A frame that fits the buffer is queued whole or not at all: a
+        // transport error in this flush leaves nothing half-queued.
+        self.reserve(transport, header.as_bytes().len() + payload.len())?;
         if cap - self.pending < header.as_bytes().len() {
             self.flush(transport)?;
         }
         self.put(header.as_bytes());
+        let result = self.payload(transport, mask, payload);
+        if result.is_err() {
+            // Part of this frame may be on the wire already.
+            self.broken = true;
+        }
+        result
+    }
 
+    /// Queues or writes the payload of the frame whose header was queued.
+    fn payload<T: Write>(
+        &mut self,
+        transport: &mut T,
+        mask: Option<[u8; 4]>,
+        payload: &[u8],
+    ) -> Result<(), Error<T::Error>> {
+        let cap = self.tx.as_ref().len();
         let Some(key) = mask else {
             if payload.len() > cap - self.pending {
                 self.flush(transport)?;
@@ -203,20 +228,51 @@ where
         transport: &mut T,
         close: Option<CloseFrame<'_>>,
     ) -> Result<(), Error<T::Error>> {
-        let mut payload = [0u8; MAX_CLOSE_PAYLOAD];
-        let len = close.map_or(0, |c| c.encode(&mut payload));
-        self.frame(transport, Opcode::Close, true, &payload[..len])?;
+        self.queue_close(transport, close)?;
         self.flush(transport)
     }
 
-    /// Writes the queued bytes and flushes the transport.
+    /// Queues a close frame.
+    pub(super) fn queue_close<T: Write>(
+        &mut self,
+        transport: &mut T,
+        close: Option<CloseFrame<'_>>,
+    ) -> Result<(), Error<T::Error>> {
+        let mut payload = [0u8; MAX_CLOSE_PAYLOAD];
+        let len = close.map_or(0, |c| c.encode(&mut payload));
+        self.frame(transport, Opcode::Close, true, &payload[..len])
+    }
+
+    /// Flushes first if a frame of `len` bytes fits the buffer but not the
+    /// room left in it.
+    fn reserve<T: Write>(&mut self, transport: &mut T, len: usize) -> Result<(), Error<T::Error>> {
+        let cap = self.tx.as_ref().len();
+        if len <= cap && cap - self.pending < len {
+            self.flush(transport)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the queued bytes and flushes the transport. After a transport
+    /// error the bytes not yet written stay queued for the next flush.
     pub(super) fn flush<T: Write>(&mut self, transport: &mut T) -> Result<(), Error<T::Error>> {
         if self.pending == 0 {
             return Ok(());
         }
-        let pending = self.pending;
+        while self.sent < self.pending {
+            let rest = self
+                .tx
+                .as_ref()
+                .get(self.sent..self.pending)
+                .unwrap_or_default();
+            match transport.write(rest) {
+                Ok(0) => return Err(Error::WriteZero),
+                Ok(n) => self.sent += n.min(rest.len()),
+                Err(e) => return Err(Error::Io(e)),
+            }
+        }
+        self.sent = 0;
         self.pending = 0;
-        write_all(transport, &self.tx.as_ref()[..pending])?;
         transport.flush().map_err(Error::Io)
     }
 

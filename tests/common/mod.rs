@@ -1,0 +1,423 @@
+//! Shared harness for the connection tests: an in-memory transport that
+//! serves a fixed byte stream in reads of at most `chunk` bytes and records
+//! everything written, plus helpers to produce a peer's frames with hybi
+//! itself (or by hand) and to decode what a connection wrote back.
+
+#![allow(dead_code)]
+
+use embedded_io::{ErrorKind, ErrorType, Read, Write};
+use hybi::close::CloseFrame;
+use hybi::frame::{DecodeOptions, FrameHeader, Opcode, Rsv};
+use hybi::mask::apply_mask;
+use hybi::websocket::{Chunk, Config, Error, Message, WebSocket};
+use hybi::{RandomSource, Role, Status};
+
+/// Every chunk size the scenarios run with: 1 to 17 bytes per read, then
+/// the whole input at once.
+pub const WHOLE: usize = usize::MAX;
+
+pub fn chunk_sizes() -> impl Iterator<Item = usize> {
+    (1..=17).chain(core::iter::once(WHOLE))
+}
+
+/// One call the connection made on the transport.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    /// A read that returned this many bytes (0 at the end of input).
+    Read(usize),
+    /// A write of this many bytes.
+    Write(usize),
+    Flush,
+}
+
+/// The in-memory transport.
+#[derive(Debug, Default)]
+pub struct Mock {
+    input: Vec<u8>,
+    pos: usize,
+    chunk: usize,
+    /// Everything written, in order.
+    pub written: Vec<u8>,
+    /// Every call, in order.
+    pub log: Vec<Op>,
+    /// Bytes the transport accepts per write (`usize::MAX`: all).
+    pub write_limit: usize,
+}
+
+impl Mock {
+    pub fn new(input: &[u8], chunk: usize) -> Self {
+        Mock {
+            input: input.to_vec(),
+            pos: 0,
+            chunk: chunk.max(1),
+            written: Vec::new(),
+            log: Vec::new(),
+            write_limit: usize::MAX,
+        }
+    }
+
+    /// How many `write` calls were made.
+    pub fn write_calls(&self) -> usize {
+        self.log
+            .iter()
+            .filter(|op| matches!(op, Op::Write(_)))
+            .count()
+    }
+
+    /// How many input bytes are still unread.
+    pub fn unread(&self) -> usize {
+        self.input.len() - self.pos
+    }
+}
+
+impl ErrorType for Mock {
+    type Error = ErrorKind;
+}
+
+impl Read for Mock {
+    fn read(&mut self, buf: &mut [u8]) -> Result<usize, ErrorKind> {
+        let n = buf.len().min(self.chunk).min(self.input.len() - self.pos);
+        buf[..n].copy_from_slice(&self.input[self.pos..self.pos + n]);
+        self.pos += n;
+        self.log.push(Op::Read(n));
+        Ok(n)
+    }
+}
+
+impl Write for Mock {
+    fn write(&mut self, buf: &[u8]) -> Result<usize, ErrorKind> {
+        let n = buf.len().min(self.write_limit);
+        self.written.extend_from_slice(&buf[..n]);
+        self.log.push(Op::Write(n));
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> Result<(), ErrorKind> {
+        self.log.push(Op::Flush);
+        Ok(())
+    }
+}
+
+/// A deterministic "random" source: a counter-seeded xorshift, never zero
+/// keys (so masking really changes bytes).
+#[derive(Debug, Clone)]
+pub struct TestRng(pub u64);
+
+impl RandomSource for TestRng {
+    fn fill_bytes(&mut self, dest: &mut [u8]) {
+        for b in dest {
+            *b = (xorshift(&mut self.0) >> 24) as u8 | 1;
+        }
+    }
+}
+
+pub fn xorshift(state: &mut u64) -> u64 {
+    let mut x = *state;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    *state = x;
+    x
+}
+
+pub type Ws = WebSocket<Mock, Vec<u8>, TestRng>;
+pub type WsError = Error<ErrorKind>;
+
+/// An open connection (handshake skipped) over a transport serving `input`.
+pub fn open(role: Role, input: &[u8], chunk: usize, rx: usize, tx: usize, config: Config) -> Ws {
+    WebSocket::from_upgraded(
+        Mock::new(input, chunk),
+        vec![0u8; rx],
+        vec![0u8; tx],
+        role,
+        TestRng(0x9E37_79B9_7F4A_7C15),
+        config,
+        &[],
+    )
+    .unwrap_or_else(|e| panic!("from_upgraded: {e:?}"))
+}
+
+/// The bytes a connection of `role` writes when `f` drives it (its frames
+/// as the peer of the other role receives them).
+pub fn produce(role: Role, f: impl FnOnce(&mut Ws)) -> Vec<u8> {
+    let mut ws = open(role, &[], 1, 256, 4096, Config::new());
+    f(&mut ws);
+    ws.flush().expect("flush");
+    ws.into_parts().0.written
+}
+
+/// A hand-built frame, masked with `mask` if given.
+pub fn raw_frame(byte0: u8, payload: &[u8], mask: Option<[u8; 4]>) -> Vec<u8> {
+    let fin = byte0 & 0x80 != 0;
+    let opcode = byte0 & 0x0F;
+    // Encode with a valid opcode, then patch byte 0 (reserved opcodes and
+    // RSV bits cannot go through the encoder).
+    let mut header = FrameHeader::new(Opcode::Binary, payload.len() as u64).with_fin(fin);
+    if opcode == 0x8 || opcode == 0x9 || opcode == 0xA {
+        // The encoder refuses control frames over 125 bytes; build those
+        // as binary too.
+        header.opcode = Opcode::Binary;
+    }
+    header.mask = mask;
+    let mut out = header.encode().expect("encode").as_bytes().to_vec();
+    out[0] = byte0;
+    let mut body = payload.to_vec();
+    if let Some(key) = mask {
+        apply_mask(key, 0, &mut body);
+    }
+    out.extend_from_slice(&body);
+    out
+}
+
+/// A frame as the peer of `receiver` sends it: masked when the receiver is
+/// a server.
+pub fn frame_to(receiver: Role, byte0: u8, payload: &[u8]) -> Vec<u8> {
+    let mask = match receiver {
+        Role::Server => Some([0x37, 0xfa, 0x21, 0x3d]),
+        Role::Client => None,
+    };
+    raw_frame(byte0, payload, mask)
+}
+
+/// A close frame payload: the code then the reason.
+pub fn close_payload(code: u16, reason: &[u8]) -> Vec<u8> {
+    let mut p = code.to_be_bytes().to_vec();
+    p.extend_from_slice(reason);
+    p
+}
+
+/// A decoded frame.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Frame {
+    pub fin: bool,
+    pub opcode: Opcode,
+    pub masked: bool,
+    pub payload: Vec<u8>,
+}
+
+/// Decodes every frame a `writer` wrote; panics on anything malformed
+/// (the library must only ever write valid frames).
+pub fn decode_frames(writer: Role, mut bytes: &[u8]) -> Vec<Frame> {
+    let opts = DecodeOptions::new(writer.peer());
+    let mut frames = Vec::new();
+    while !bytes.is_empty() {
+        let (header, len) = match FrameHeader::decode(bytes, &opts) {
+            Ok(Status::Complete(done)) => done,
+            other => panic!("bad frame written: {other:?} in {bytes:02x?}"),
+        };
+        assert_eq!(header.rsv, Rsv::NONE);
+        let end = len + header.payload_len as usize;
+        assert!(bytes.len() >= end, "truncated frame written");
+        let mut payload = bytes[len..end].to_vec();
+        if let Some(key) = header.mask {
+            apply_mask(key, 0, &mut payload);
+        }
+        frames.push(Frame {
+            fin: header.fin,
+            opcode: header.opcode,
+            masked: header.mask.is_some(),
+            payload,
+        });
+        bytes = &bytes[end..];
+    }
+    frames
+}
+
+/// The close frames a `writer` wrote, as `None` (empty) or the code.
+pub fn closes_written(writer: Role, bytes: &[u8]) -> Vec<Option<u16>> {
+    decode_frames(writer, bytes)
+        .into_iter()
+        .filter(|f| f.opcode == Opcode::Close)
+        .map(|f| {
+            CloseFrame::parse(&f.payload)
+                .expect("valid close written")
+                .map(|c| c.code().as_u16())
+        })
+        .collect()
+}
+
+/// A message as the tests compare them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Msg {
+    Text(String),
+    Binary(Vec<u8>),
+    Ping(Vec<u8>),
+    Pong(Vec<u8>),
+    Close(Option<(u16, String)>),
+}
+
+impl Msg {
+    pub fn text(s: &str) -> Msg {
+        Msg::Text(s.to_string())
+    }
+
+    fn from_message(m: &Message<'_>) -> Msg {
+        match *m {
+            Message::Text(t) => Msg::Text(t.to_string()),
+            Message::Binary(b) => Msg::Binary(b.to_vec()),
+            Message::Ping(p) => Msg::Ping(p.to_vec()),
+            Message::Pong(p) => Msg::Pong(p.to_vec()),
+            Message::Close(c) => Msg::Close(c.map(|c| (c.code().as_u16(), c.reason().to_string()))),
+        }
+    }
+
+    pub fn payload_len(&self) -> usize {
+        match self {
+            Msg::Text(t) => t.len(),
+            Msg::Binary(b) | Msg::Ping(b) | Msg::Pong(b) => b.len(),
+            Msg::Close(c) => c.as_ref().map_or(0, |(_, r)| 2 + r.len()),
+        }
+    }
+}
+
+/// How a connection is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// `read`: whole messages.
+    Whole,
+    /// `read_chunk`: chunks, concatenated here into messages.
+    Chunks,
+}
+
+pub const MODES: [Mode; 2] = [Mode::Whole, Mode::Chunks];
+
+/// What reading a connection to its end gave.
+#[derive(Debug)]
+pub struct Outcome {
+    /// The messages delivered, in order.
+    pub messages: Vec<Msg>,
+    /// The error that ended the reading (`Error::Closed` after a close).
+    pub end: WsError,
+    /// What the connection wrote.
+    pub written: Vec<u8>,
+    /// The transport's call log.
+    pub log: Vec<Op>,
+    /// How many chunks `read_chunk` delivered (0 in whole mode).
+    pub chunks: usize,
+    /// Input bytes never read.
+    pub unread: usize,
+}
+
+impl Outcome {
+    /// The close codes written.
+    pub fn closes(&self, writer: Role) -> Vec<Option<u16>> {
+        closes_written(writer, &self.written)
+    }
+}
+
+/// Reads everything from `ws` until an error: whole messages or chunks
+/// (concatenated into messages, checking that every text chunk is UTF-8
+/// on its own, which `&str` guarantees). After a `Close` message one more
+/// read must give `Error::Closed`.
+pub fn drain<R: RandomSource>(mut ws: WebSocket<Mock, Vec<u8>, R>, mode: Mode) -> Outcome {
+    let mut messages = Vec::new();
+    let mut chunks = 0;
+    let mut partial: Option<Msg> = None;
+    let mut reads = 0usize;
+    let end = loop {
+        reads += 1;
+        assert!(reads < 100_000_000, "runaway reading");
+        match mode {
+            Mode::Whole => match ws.read() {
+                Ok(m) => messages.push(Msg::from_message(&m)),
+                Err(e) => break e,
+            },
+            Mode::Chunks => match ws.read_chunk() {
+                Ok(Chunk::Control(m)) => messages.push(Msg::from_message(&m)),
+                Ok(Chunk::Text { data, last }) => {
+                    chunks += 1;
+                    match partial.get_or_insert_with(|| Msg::Text(String::new())) {
+                        Msg::Text(t) => t.push_str(data),
+                        other => panic!("text chunk inside {other:?}"),
+                    }
+                    if last {
+                        messages.push(partial.take().unwrap());
+                    }
+                }
+                Ok(Chunk::Binary { data, last }) => {
+                    chunks += 1;
+                    match partial.get_or_insert_with(|| Msg::Binary(Vec::new())) {
+                        Msg::Binary(b) => b.extend_from_slice(data),
+                        other => panic!("binary chunk inside {other:?}"),
+                    }
+                    if last {
+                        messages.push(partial.take().unwrap());
+                    }
+                }
+                Err(e) => break e,
+            },
+        }
+    };
+    if matches!(messages.last(), Some(Msg::Close(_))) {
+        assert_eq!(end, Error::Closed, "read after a close");
+    }
+    let (transport, _, _) = ws.into_parts();
+    Outcome {
+        messages,
+        end,
+        written: transport.written,
+        log: transport.log,
+        chunks,
+        unread: transport.input.len() - transport.pos,
+    }
+}
+
+/// Feeds `input` to a connection of `role` with a read buffer of `rx`
+/// bytes, and reads it to the end.
+pub fn run_with(
+    role: Role,
+    input: &[u8],
+    chunk: usize,
+    mode: Mode,
+    rx: usize,
+    config: Config,
+) -> Outcome {
+    drain(open(role, input, chunk, rx, 1024, config), mode)
+}
+
+/// [`run_with`] with a 4 KiB read buffer and the default configuration.
+pub fn run(role: Role, input: &[u8], chunk: usize, mode: Mode) -> Outcome {
+    run_with(role, input, chunk, mode, 4096, Config::new())
+}
+
+/// Runs `check` for every chunk size and both read modes.
+pub fn every_way(mut check: impl FnMut(usize, Mode)) {
+    for chunk in chunk_sizes() {
+        for mode in MODES {
+            check(chunk, mode);
+        }
+    }
+}
+
+/// Asserts that a connection of `role` fed `input` delivers `messages`,
+/// then sends exactly the close `close` (None: an empty close; the outer
+/// Option: no close at all) and ends with `end`, for every chunk size and
+/// both modes.
+pub fn expect(
+    role: Role,
+    input: &[u8],
+    messages: &[Msg],
+    close: Option<Option<u16>>,
+    end: WsError,
+) {
+    every_way(|chunk, mode| {
+        let out = run(role, input, chunk, mode);
+        let ctx = format!("{role:?} chunk {chunk} {mode:?}");
+        assert_eq!(out.messages, messages, "{ctx}: messages");
+        assert_eq!(out.end, end, "{ctx}: end");
+        let closes = out.closes(role);
+        assert_eq!(
+            closes,
+            close.into_iter().collect::<Vec<_>>(),
+            "{ctx}: closes"
+        );
+    });
+}
+
+/// Both roles.
+pub const ROLES: [Role; 2] = [Role::Server, Role::Client];
+
+/// A protocol error ending.
+pub fn protocol(e: hybi::ProtocolError) -> WsError {
+    Error::Protocol(e)
+}

@@ -1,0 +1,359 @@
+//! UTF-8 validation of text (section 8.1) and the close handshake
+//! (sections 5.5.1, 7), in both roles, every chunk size, both read modes.
+
+mod common;
+
+use common::*;
+use hybi::reassembly::DataKind;
+use hybi::websocket::{Config, Error, Message};
+use hybi::{ProtocolError, Role};
+
+fn peer_close(receiver: Role) -> Vec<u8> {
+    produce(receiver.peer(), |ws| ws.close(1000.into(), "bye").unwrap())
+}
+
+fn bye() -> Msg {
+    Msg::Close(Some((1000, "bye".into())))
+}
+
+#[test]
+fn valid_text_split_at_every_byte() {
+    let text = "aé€😀z\u{10FFFF}\u{7FF}\u{800}\u{FFFF}\u{10000}";
+    let bytes = text.as_bytes();
+    for role in ROLES {
+        for split in 0..=bytes.len() {
+            // By hand, and through write_fragment (which may split
+            // characters).
+            let mut by_hand = frame_to(role, 0x01, &bytes[..split]);
+            by_hand.extend(frame_to(role, 0x80, &bytes[split..]));
+            by_hand.extend(peer_close(role));
+            let produced = produce(role.peer(), |ws| {
+                ws.write_fragment(DataKind::Text, &bytes[..split], false)
+                    .unwrap();
+                ws.write_fragment(DataKind::Text, &bytes[split..], true)
+                    .unwrap();
+                ws.close(1000.into(), "bye").unwrap();
+            });
+            for input in [by_hand, produced] {
+                expect(
+                    role,
+                    &input,
+                    &[Msg::text(text), bye()],
+                    Some(Some(1000)),
+                    Error::Closed,
+                );
+            }
+        }
+        // Three fragments, every pair of split points.
+        for a in 0..=bytes.len() {
+            for b in a..=bytes.len() {
+                let mut input = frame_to(role, 0x01, &bytes[..a]);
+                input.extend(frame_to(role, 0x00, &bytes[a..b]));
+                input.extend(frame_to(role, 0x80, &bytes[b..]));
+                for chunk in [1, 5, WHOLE] {
+                    for mode in MODES {
+                        let out = run(role, &input, chunk, mode);
+                        assert_eq!(out.messages, [Msg::text(text)], "{a} {b} {chunk} {mode:?}");
+                        assert_eq!(out.end, Error::UnexpectedEof);
+                        assert!(out.closes(role).is_empty());
+                    }
+                }
+            }
+        }
+    }
+}
+
+const INVALID: &[&[u8]] = &[
+    b"ab\xff",
+    b"\xc0\xaf",
+    b"\xc1\xbf",
+    b"ok\xe0\x80\xaf",
+    b"\xed\xa0\x80",
+    b"\xf4\x90\x80\x80",
+    b"\xf5",
+    b"\x80",
+    b"\xe2\x82(",
+    b"abc\xce\xbaxyz\xf0\x9f\x98",
+];
+
+#[test]
+fn invalid_text_fails_before_the_last_frame() {
+    for role in ROLES {
+        for bad in INVALID {
+            // Only the first fragment, then end of input: the 1007 must come
+            // from the bad byte, not from the missing end.
+            let input = frame_to(role, 0x01, bad);
+            // The last case is only invalid once the message ends.
+            let truncated_only = bad.ends_with(b"\xf0\x9f\x98");
+            let want = if truncated_only {
+                (None, Error::UnexpectedEof)
+            } else {
+                (Some(Some(1007)), protocol(ProtocolError::InvalidUtf8))
+            };
+            expect(role, &input, &[], want.0, want.1);
+
+            // A single frame announcing 1000 bytes of which only the bad
+            // prefix arrives.
+            if !truncated_only {
+                let mut whole = frame_to(role, 0x81, &[b'a'; 1000]);
+                let header_len = whole.len() - 1000;
+                let mut payload = bad.to_vec();
+                payload.resize(1000, b'a');
+                whole = frame_to(role, 0x81, &payload);
+                whole.truncate(header_len + bad.len());
+                expect(
+                    role,
+                    &whole,
+                    &[],
+                    Some(Some(1007)),
+                    protocol(ProtocolError::InvalidUtf8),
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn text_ending_inside_a_character_is_1007() {
+    for role in ROLES {
+        for bad in [&b"\xe2\x82"[..], b"abc\xf0\x9f\x98", b"\xc3"] {
+            let mut input = frame_to(role, 0x01, b"fine ");
+            input.extend(frame_to(role, 0x80, bad));
+            input.extend(peer_close(role));
+            expect(
+                role,
+                &input,
+                &[],
+                Some(Some(1007)),
+                protocol(ProtocolError::InvalidUtf8),
+            );
+            let input = frame_to(role, 0x81, bad);
+            expect(
+                role,
+                &input,
+                &[],
+                Some(Some(1007)),
+                protocol(ProtocolError::InvalidUtf8),
+            );
+        }
+    }
+}
+
+#[test]
+fn invalid_utf8_in_binary_is_fine() {
+    for role in ROLES {
+        let mut input = frame_to(role, 0x82, b"\xff\xfe\xc0");
+        input.extend(peer_close(role));
+        expect(
+            role,
+            &input,
+            &[Msg::Binary(b"\xff\xfe\xc0".to_vec()), bye()],
+            Some(Some(1000)),
+            Error::Closed,
+        );
+    }
+}
+
+#[test]
+fn empty_close_answered_with_empty_close() {
+    for role in ROLES {
+        let input = frame_to(role, 0x88, b"");
+        expect(role, &input, &[Msg::Close(None)], Some(None), Error::Closed);
+        // The reply is exactly an empty close frame.
+        let out = run(role, &input, 1, Mode::Whole);
+        let frames = decode_frames(role, &out.written);
+        assert_eq!(frames.len(), 1);
+        assert!(frames[0].payload.is_empty() && frames[0].fin);
+    }
+}
+
+#[test]
+fn close_code_echoed() {
+    for role in ROLES {
+        for code in [
+            1000u16, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1014, 3000, 4999,
+        ] {
+            let input = frame_to(role, 0x88, &close_payload(code, "why €".as_bytes()));
+            expect(
+                role,
+                &input,
+                &[Msg::Close(Some((code, "why €".into())))],
+                Some(Some(code)),
+                Error::Closed,
+            );
+            let out = run(role, &input, WHOLE, Mode::Chunks);
+            let frames = decode_frames(role, &out.written);
+            assert_eq!(frames[0].payload, code.to_be_bytes());
+        }
+        // The longest reason: 123 bytes.
+        let reason = "r".repeat(123);
+        let input = frame_to(role, 0x88, &close_payload(1000, reason.as_bytes()));
+        expect(
+            role,
+            &input,
+            &[Msg::Close(Some((1000, reason)))],
+            Some(Some(1000)),
+            Error::Closed,
+        );
+    }
+}
+
+#[test]
+fn invalid_close_codes_are_1002() {
+    for role in ROLES {
+        for code in [
+            0u16, 999, 1004, 1005, 1006, 1015, 1016, 1100, 2000, 2999, 5000, 65535,
+        ] {
+            let input = frame_to(role, 0x88, &close_payload(code, b""));
+            expect(
+                role,
+                &input,
+                &[],
+                Some(Some(1002)),
+                protocol(ProtocolError::InvalidCloseCode(code)),
+            );
+        }
+    }
+}
+
+#[test]
+fn one_byte_close_is_1002() {
+    for role in ROLES {
+        let input = frame_to(role, 0x88, &[0x03]);
+        expect(
+            role,
+            &input,
+            &[],
+            Some(Some(1002)),
+            protocol(ProtocolError::InvalidClosePayload),
+        );
+    }
+}
+
+#[test]
+fn close_reason_not_utf8_is_1007() {
+    for role in ROLES {
+        let input = frame_to(role, 0x88, &close_payload(1000, b"bad \xff"));
+        expect(
+            role,
+            &input,
+            &[],
+            Some(Some(1007)),
+            protocol(ProtocolError::InvalidUtf8),
+        );
+    }
+}
+
+#[test]
+fn close_of_126_bytes_is_1002() {
+    for role in ROLES {
+        let input = frame_to(role, 0x88, &close_payload(1000, &[b'r'; 124]));
+        expect(
+            role,
+            &input,
+            &[],
+            Some(Some(1002)),
+            protocol(ProtocolError::ControlFrameTooLong),
+        );
+    }
+}
+
+#[test]
+fn frames_after_close_ignored() {
+    for role in ROLES {
+        let mut input = peer_close(role);
+        input.extend(produce(role.peer(), |ws| {
+            ws.write_text("too late").unwrap();
+            ws.write_ping(b"late").unwrap();
+        }));
+        input.extend(frame_to(role, 0x8F, b"garbage"));
+        expect(role, &input, &[bye()], Some(Some(1000)), Error::Closed);
+    }
+}
+
+#[test]
+fn writes_after_close_are_closed() {
+    for role in ROLES {
+        for mode in MODES {
+            let input = peer_close(role);
+            let mut ws = open(role, &input, 4, 512, 512, Config::new());
+            match mode {
+                Mode::Whole => assert_eq!(
+                    ws.read().unwrap(),
+                    Message::Close(Some(
+                        hybi::close::CloseFrame::new(1000.into(), "bye").unwrap()
+                    ))
+                ),
+                Mode::Chunks => assert!(matches!(
+                    ws.read_chunk().unwrap(),
+                    hybi::websocket::Chunk::Control(Message::Close(Some(_)))
+                )),
+            }
+            assert!(ws.is_closed());
+            assert_eq!(ws.write_text("x"), Err(Error::Closed));
+            assert_eq!(ws.write_binary(b"x"), Err(Error::Closed));
+            assert_eq!(ws.write_ping(b"x"), Err(Error::Closed));
+            assert_eq!(ws.write_pong(b"x"), Err(Error::Closed));
+            assert_eq!(
+                ws.write_fragment(DataKind::Text, b"x", false),
+                Err(Error::Closed)
+            );
+            assert_eq!(ws.close(1000.into(), ""), Err(Error::Closed));
+            assert_eq!(ws.read().err(), Some(Error::Closed));
+            assert_eq!(ws.read_chunk().err(), Some(Error::Closed));
+            // Only the one close reply went out.
+            let written = ws.into_parts().0.written;
+            assert_eq!(closes_written(role, &written), [Some(1000)]);
+        }
+    }
+}
+
+#[test]
+fn user_initiated_close() {
+    for role in ROLES {
+        // Data the peer sent before seeing our close still arrives; its
+        // pings are not answered any more; its close ends the handshake.
+        let input = produce(role.peer(), |ws| {
+            ws.write_text("in flight").unwrap();
+            ws.write_ping(b"late ping").unwrap();
+            ws.close(1000.into(), "bye").unwrap();
+        });
+        every_way(|chunk, mode| {
+            let mut ws = open(role, &input, chunk, 512, 512, Config::new());
+            ws.close(1000.into(), "bye").unwrap();
+            assert!(!ws.is_open() && !ws.is_closed());
+            assert_eq!(ws.write_text("no"), Err(Error::Closed));
+            // Sent and flushed at once.
+            assert_eq!(closes_written(role, &ws.transport().written), [Some(1000)]);
+            let out = drain(ws, mode);
+            assert_eq!(
+                out.messages,
+                [Msg::text("in flight"), bye()],
+                "{chunk} {mode:?}"
+            );
+            assert_eq!(out.end, Error::Closed);
+            let frames = decode_frames(role, &out.written);
+            assert_eq!(frames.len(), 1, "no pong, no second close");
+            assert_eq!(frames[0].payload, close_payload(1000, b"bye"));
+        });
+    }
+}
+
+#[test]
+fn close_arguments_checked_before_sending() {
+    for role in ROLES {
+        let mut ws = open(role, &[], 1, 512, 512, Config::new());
+        assert_eq!(
+            ws.close(1005.into(), ""),
+            Err(Error::Protocol(ProtocolError::InvalidCloseCode(1005)))
+        );
+        assert_eq!(
+            ws.close(1000.into(), &"r".repeat(124)),
+            Err(Error::Protocol(ProtocolError::ControlFrameTooLong))
+        );
+        assert!(ws.is_open());
+        assert!(ws.transport().written.is_empty());
+        ws.close(4000.into(), &"r".repeat(123)).unwrap();
+        assert_eq!(closes_written(role, &ws.transport().written), [Some(4000)]);
+    }
+}

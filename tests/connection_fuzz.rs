@@ -1,0 +1,485 @@
+//! Randomised streams (xorshift, fixed seeds): garbage never panics, and
+//! random valid streams (messages split into random fragments, control
+//! frames between them, random buffer and read sizes) are delivered exactly.
+
+mod common;
+
+use common::*;
+use embedded_io::{ErrorKind, ErrorType, Read, Write};
+use hybi::frame::Opcode;
+use hybi::websocket::{Chunk, Config, Error, Message, WebSocket};
+use hybi::{RandomSource, Role};
+
+struct Rand(u64);
+
+impl Rand {
+    fn next(&mut self) -> u64 {
+        xorshift(&mut self.0)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn bytes(&mut self, n: usize) -> Vec<u8> {
+        (0..n).map(|_| self.next() as u8).collect()
+    }
+}
+
+/// Reads until an error or a close, whatever comes, counting what is
+/// delivered; every call must return.
+fn drain_any<R: RandomSource>(ws: &mut WebSocket<Mock, Vec<u8>, R>, chunks: bool) -> usize {
+    drain_mixed(ws, |_| chunks)
+}
+
+/// [`drain_any`], choosing the read mode before each read.
+fn drain_mixed<R: RandomSource>(
+    ws: &mut WebSocket<Mock, Vec<u8>, R>,
+    mut chunks: impl FnMut(usize) -> bool,
+) -> usize {
+    let mut delivered = 0;
+    for i in 0..100_000 {
+        let n = if chunks(i) {
+            match ws.read_chunk() {
+                Ok(Chunk::Text { data, .. }) => data.len(),
+                Ok(Chunk::Binary { data, .. }) => data.len(),
+                Ok(Chunk::Control(Message::Close(_))) => 0,
+                Ok(Chunk::Control(Message::Ping(p) | Message::Pong(p))) => p.len(),
+                Ok(Chunk::Control(m)) => panic!("{m:?} as a control chunk"),
+                Err(_) => return delivered,
+            }
+        } else {
+            match ws.read() {
+                Ok(Message::Text(t)) => t.len(),
+                Ok(Message::Binary(b) | Message::Ping(b) | Message::Pong(b)) => b.len(),
+                Ok(Message::Close(_)) => 0,
+                Err(_) => return delivered,
+            }
+        };
+        delivered += n;
+    }
+    panic!("reading never ended");
+}
+
+#[test]
+fn garbage_never_panics() {
+    let mut rand = Rand(0xDEAD_BEEF_CAFE_F00D);
+    for i in 0..3000 {
+        let role = ROLES[i % 2];
+        let len = rand.below(300);
+        let mut input = rand.bytes(len);
+        // Bias towards plausible headers: masked bit right, small lengths.
+        if i % 3 == 0 && input.len() > 2 {
+            input[0] = (input[0] & 0x8F) | [0x0, 0x1, 0x2, 0x8, 0x9, 0xA][rand.below(6)];
+            input[1] = ((input[1] & 0x7F) % 130) | if role == Role::Server { 0x80 } else { 0 };
+        }
+        let chunk = 1 + rand.below(17);
+        let rx = 139 + rand.below(400);
+        let config = Config::new()
+            .max_message_len(rand.below(1000) as u64)
+            .show_control(rand.below(2) == 0)
+            .auto_pong(rand.below(2) == 0);
+        let mut ws = WebSocket::from_upgraded(
+            Mock::new(&input, chunk),
+            vec![0u8; rx],
+            vec![0u8; 16 + rand.below(100)],
+            role,
+            TestRng(i as u64 + 1),
+            config,
+            &[],
+        )
+        .unwrap();
+        let delivered = if i % 5 == 0 {
+            // Switching between the two read calls is allowed too.
+            let mut pick = Rand(i as u64 + 99);
+            drain_mixed(&mut ws, |_| pick.below(2) == 0)
+        } else {
+            drain_any(&mut ws, i % 4 < 2)
+        };
+        assert!(delivered <= input.len(), "{delivered} > {}", input.len());
+        // Whatever was written is made of valid frames.
+        let written = ws.into_parts().0.written;
+        let _ = decode_frames(role, &written);
+    }
+}
+
+#[test]
+fn handshake_garbage_never_panics() {
+    let mut rand = Rand(0x0123_4567_89AB_CDEF);
+    let valid = b"GET / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    for i in 0..2000 {
+        let mut input = valid.to_vec();
+        for _ in 0..1 + rand.below(4) {
+            let at = rand.below(input.len());
+            input[at] = rand.next() as u8;
+        }
+        input.truncate(rand.below(input.len() + 1));
+        let mut ws = WebSocket::server(
+            Mock::new(&input, 1 + rand.below(17)),
+            vec![0u8; 64 + rand.below(300)],
+            vec![0u8; rand.below(300)],
+            Config::new(),
+        );
+        if ws.accept(|_| Ok(None)).is_ok() {
+            let _ = drain_any(&mut ws, i % 2 == 0);
+        }
+        let mut ws = WebSocket::client(
+            Mock::new(&input, 1 + rand.below(17)),
+            vec![0u8; 64 + rand.below(300)],
+            vec![0u8; rand.below(300)],
+            TestRng(i as u64 + 1),
+            Config::new(),
+        );
+        let _ = ws.connect(&hybi::handshake::client::Request::new("a", "/"));
+    }
+}
+
+/// A random valid stream for `receiver`: the input bytes, the messages it
+/// must deliver (pings and pongs included, for `show_control`), and the
+/// payloads of the pings it must answer.
+fn random_stream(
+    rand: &mut Rand,
+    receiver: Role,
+    max_len: usize,
+) -> (Vec<u8>, Vec<Msg>, Vec<Vec<u8>>) {
+    let mut input = Vec::new();
+    let mut messages = Vec::new();
+    let mut pings = Vec::new();
+    let mut control = |rand: &mut Rand, input: &mut Vec<u8>, messages: &mut Vec<Msg>| {
+        let n = rand.below(126);
+        let payload = rand.bytes(n);
+        if rand.below(2) == 0 {
+            input.extend(frame_to(receiver, 0x89, &payload));
+            pings.push(payload.clone());
+            messages.push(Msg::Ping(payload));
+        } else {
+            input.extend(frame_to(receiver, 0x8A, &payload));
+            messages.push(Msg::Pong(payload));
+        }
+    };
+    for _ in 0..1 + rand.below(6) {
+        let len = rand.below(max_len + 1);
+        let text = rand.below(2) == 0;
+        let payload = if text {
+            let chars = ['a', 'é', '€', '😀'];
+            let mut s = String::new();
+            while s.len() < len {
+                let c = chars[rand.below(4)];
+                if s.len() + c.len_utf8() <= len {
+                    s.push(c);
+                } else {
+                    s.push('b');
+                }
+            }
+            s.into_bytes()
+        } else {
+            rand.bytes(len)
+        };
+        // Split at random points, control frames in between.
+        let mut cuts: Vec<usize> = (0..rand.below(5)).map(|_| rand.below(len + 1)).collect();
+        cuts.sort();
+        cuts.push(len);
+        let mut from = 0;
+        for (i, &to) in cuts.iter().enumerate() {
+            let opcode = if i == 0 { if text { 1 } else { 2 } } else { 0 };
+            let fin = if i + 1 == cuts.len() { 0x80 } else { 0 };
+            input.extend(frame_to(receiver, fin | opcode, &payload[from..to]));
+            from = to;
+            if fin == 0 && rand.below(3) == 0 {
+                control(rand, &mut input, &mut messages);
+            }
+        }
+        messages.push(if text {
+            Msg::Text(String::from_utf8(payload).unwrap())
+        } else {
+            Msg::Binary(payload)
+        });
+        if rand.below(3) == 0 {
+            control(rand, &mut input, &mut messages);
+        }
+    }
+    // Reorder: a control frame between fragments is delivered before the
+    // message it interrupts; `messages` was built in that order already.
+    input.extend(frame_to(receiver, 0x88, &close_payload(1000, b"end")));
+    messages.push(Msg::Close(Some((1000, "end".into()))));
+    (input, messages, pings)
+}
+
+#[test]
+fn random_valid_streams_delivered_exactly() {
+    let mut rand = Rand(0x5EED_0FC0_FFEE);
+    for i in 0..1500 {
+        let role = ROLES[i % 2];
+        let mode = MODES[(i / 2) % 2];
+        let max_len = [10, 300, 3000][rand.below(3)];
+        let (input, messages, pings) = random_stream(&mut rand, role, max_len);
+        let chunk = if rand.below(2) == 0 {
+            1 + rand.below(17)
+        } else {
+            1 + rand.below(5000)
+        };
+        let rx = match mode {
+            Mode::Whole => max_len + 139 + rand.below(200),
+            Mode::Chunks => 139 + rand.below(600),
+        };
+        let show = rand.below(2) == 0;
+        let config = Config::new().show_control(show);
+        let out = run_with(role, &input, chunk, mode, rx, config);
+        let want: Vec<Msg> = messages
+            .iter()
+            .filter(|m| show || !matches!(m, Msg::Ping(_) | Msg::Pong(_)))
+            .cloned()
+            .collect();
+        let ctx = format!("case {i} {role:?} {mode:?} chunk {chunk} rx {rx}");
+        assert_eq!(out.messages, want, "{ctx}");
+        assert_eq!(out.end, Error::Closed, "{ctx}");
+        let frames = decode_frames(role, &out.written);
+        let pongs: Vec<_> = frames
+            .iter()
+            .filter(|f| f.opcode == Opcode::Pong)
+            .map(|f| f.payload.clone())
+            .collect();
+        assert_eq!(pongs, pings, "{ctx}");
+        assert_eq!(out.closes(role), [Some(1000)], "{ctx}");
+        assert_eq!(frames.last().map(|f| f.opcode), Some(Opcode::Close));
+    }
+}
+
+/// A transport that fails every `n`th read and write with `TimedOut`
+/// (before doing anything) and takes writes in pieces.
+struct Flaky {
+    inner: Mock,
+    n: usize,
+    calls: usize,
+    piece: usize,
+    write_errors: bool,
+}
+
+impl ErrorType for Flaky {
+    type Error = ErrorKind;
+}
+
+impl Flaky {
+    fn fails(&mut self) -> bool {
+        self.calls += 1;
+        self.calls.is_multiple_of(self.n)
+    }
+}
+
+impl Read for Flaky {
+    fn read(&mut self, buf: &mut [u8]) -> Result<usize, ErrorKind> {
+        if self.fails() {
+            return Err(ErrorKind::TimedOut);
+        }
+        self.inner.read(buf)
+    }
+}
+
+impl Write for Flaky {
+    fn write(&mut self, buf: &[u8]) -> Result<usize, ErrorKind> {
+        if self.write_errors && self.fails() {
+            return Err(ErrorKind::TimedOut);
+        }
+        self.inner.write(&buf[..buf.len().min(self.piece)])
+    }
+    fn flush(&mut self) -> Result<(), ErrorKind> {
+        self.inner.flush()
+    }
+}
+
+#[test]
+fn transport_errors_lose_nothing() {
+    let mut rand = Rand(0xF1A4_0000_0000_0001);
+    for i in 0..400 {
+        let role = ROLES[i % 2];
+        let chunks = i % 4 >= 2;
+        let (input, messages, pings) = random_stream(&mut rand, role, 300);
+        // Read errors only with a tiny write buffer; write errors too once
+        // a control frame fits it.
+        let write_errors = i % 3 != 0;
+        let tx = if write_errors {
+            139 + rand.below(64)
+        } else {
+            16 + rand.below(64)
+        };
+        let transport = Flaky {
+            inner: Mock::new(
+                &input,
+                if i % 2 == 0 {
+                    1 + rand.below(17)
+                } else {
+                    1 + rand.below(2000)
+                },
+            ),
+            n: 2 + rand.below(5),
+            calls: 0,
+            piece: 1 + rand.below(40),
+            write_errors,
+        };
+        let mut ws = WebSocket::from_upgraded(
+            transport,
+            vec![0u8; 300 + 139 + rand.below(100)],
+            // With write errors, room for a whole control frame: one larger
+            // than the write buffer goes out in pieces and cannot be retried.
+            vec![0u8; tx],
+            role,
+            TestRng(i as u64 + 7),
+            Config::new(),
+            &[],
+        )
+        .unwrap();
+        // Every read is retried after a timeout. With write errors, the
+        // messages that fit the write buffer are echoed (not flushed, so
+        // pongs queue behind them), each write retried after a timeout.
+        let mut got: Vec<Msg> = Vec::new();
+        let mut echoed = Vec::new();
+        let mut partial: Vec<u8> = Vec::new();
+        let mut errors = 0;
+        loop {
+            let result = if chunks {
+                ws.read_chunk().map(|c| match c {
+                    Chunk::Text { data, last } => {
+                        partial.extend_from_slice(data.as_bytes());
+                        last.then(|| {
+                            Msg::Text(String::from_utf8(core::mem::take(&mut partial)).unwrap())
+                        })
+                    }
+                    Chunk::Binary { data, last } => {
+                        partial.extend_from_slice(data);
+                        last.then(|| Msg::Binary(core::mem::take(&mut partial)))
+                    }
+                    Chunk::Control(Message::Close(c)) => Some(Msg::Close(
+                        c.map(|c| (c.code().as_u16(), c.reason().into())),
+                    )),
+                    Chunk::Control(_) => None,
+                })
+            } else {
+                ws.read().map(|m| match m {
+                    Message::Text(t) => Some(Msg::Text(t.into())),
+                    Message::Binary(b) => Some(Msg::Binary(b.into())),
+                    Message::Close(c) => Some(Msg::Close(
+                        c.map(|c| (c.code().as_u16(), c.reason().into())),
+                    )),
+                    _ => None,
+                })
+            };
+            match result {
+                Ok(Some(m)) => {
+                    let closing = matches!(m, Msg::Close(_));
+                    if let Msg::Binary(b) = &m {
+                        if write_errors && b.len() + 14 <= tx {
+                            while let Err(e) = ws.write_binary(b) {
+                                assert_eq!(e, Error::Io(ErrorKind::TimedOut));
+                            }
+                            echoed.push(b.clone());
+                        }
+                    }
+                    got.push(m);
+                    if closing {
+                        break;
+                    }
+                }
+                Ok(None) => {}
+                Err(Error::Io(ErrorKind::TimedOut)) => {
+                    errors += 1;
+                    assert!(errors < 1_000_000);
+                }
+                Err(e) => panic!("case {i}: {e:?} after {got:?}"),
+            }
+        }
+        let want: Vec<Msg> = messages
+            .iter()
+            .filter(|m| !matches!(m, Msg::Ping(_) | Msg::Pong(_)))
+            .cloned()
+            .collect();
+        assert_eq!(got, want, "case {i}");
+        let written = ws.into_parts().0.inner.written;
+        let frames = decode_frames(role, &written);
+        let pongs: Vec<_> = frames
+            .iter()
+            .filter(|f| f.opcode == Opcode::Pong)
+            .map(|f| f.payload.clone())
+            .collect();
+        assert_eq!(pongs, pings, "case {i}");
+        let binaries: Vec<_> = frames
+            .iter()
+            .filter(|f| f.opcode == Opcode::Binary)
+            .map(|f| f.payload.clone())
+            .collect();
+        assert_eq!(binaries, echoed, "case {i}");
+        assert_eq!(closes_written(role, &written), [Some(1000)], "case {i}");
+    }
+}
+
+#[test]
+fn valid_streams_with_mixed_reads_never_panic() {
+    let mut rand = Rand(0xABCD_EF01_2345_6789);
+    for i in 0..1500 {
+        let role = ROLES[i % 2];
+        let (input, _, _) = random_stream(&mut rand, role, [10, 300, 3000][i % 3]);
+        let mut ws = WebSocket::from_upgraded(
+            Mock::new(&input, 1 + rand.below(40)),
+            vec![0u8; 139 + rand.below(700)],
+            vec![0u8; 16 + rand.below(200)],
+            role,
+            TestRng(i as u64 + 3),
+            Config::new().show_control(i % 2 == 0).auto_pong(i % 3 != 0),
+            &[],
+        )
+        .unwrap();
+        let mut pick = Rand(i as u64 + 5);
+        let delivered = drain_mixed(&mut ws, |_| pick.below(3) != 0);
+        assert!(delivered <= input.len());
+        let _ = decode_frames(role, &ws.into_parts().0.written);
+    }
+}
+
+#[test]
+fn close_interrupted_by_a_write_error_goes_out_once() {
+    for role in ROLES {
+        for n in 1..=4 {
+            let input = produce(role.peer(), |ws| {
+                ws.write_text("in flight").unwrap();
+                ws.close(1000.into(), "bye").unwrap();
+            });
+            let transport = Flaky {
+                inner: Mock::new(&input, 4),
+                n: 2,
+                calls: n,
+                piece: 3,
+                write_errors: true,
+            };
+            let mut ws = WebSocket::from_upgraded(
+                transport,
+                vec![0u8; 512],
+                vec![0u8; 512],
+                role,
+                TestRng(3),
+                Config::new(),
+                &[],
+            )
+            .unwrap();
+            match ws.close(1001.into(), "going") {
+                Ok(()) => {}
+                Err(e) => {
+                    assert_eq!(e, Error::Io(ErrorKind::TimedOut));
+                    assert!(!ws.is_open());
+                    assert_eq!(ws.close(1001.into(), "going"), Err(Error::Closed));
+                }
+            }
+            let mut got = Vec::new();
+            loop {
+                match ws.read() {
+                    Ok(Message::Close(c)) => {
+                        got.push(format!("{c:?}"));
+                        break;
+                    }
+                    Ok(m) => got.push(format!("{m:?}")),
+                    Err(Error::Io(_)) => {}
+                    Err(e) => panic!("{e:?}"),
+                }
+            }
+            assert_eq!(got.len(), 2);
+            let written = ws.into_parts().0.inner.written;
+            assert_eq!(closes_written(role, &written), [Some(1001)], "{role:?} {n}");
+        }
+    }
+}
