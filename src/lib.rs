@@ -16,6 +16,7 @@
 //! | [`http`] | (RFC 9112) | the small, strict HTTP/1.1 head parser the handshake uses |
 //! | [`reassembly`] | sections 5.4, 5.5 | which frame may follow which, message size limits |
 //! | [`websocket`] | sections 4 to 7 | a blocking connection over `embedded-io` `Read + Write` |
+//! | `net` (feature `std`) | | `std::net` client and server helpers |
 //!
 //! Nothing here panics on input: malformed bytes give a typed error, and
 //! every protocol error knows the close code ([`ProtocolError::close_code`])

@@ -1,1 +1,102 @@
-//! Blocking `std::net` sockets (feature `std`).
+//! Blocking `std::net` sockets (feature `std`): [`connect`] to a `ws://`
+//! URL (RFC 6455 sections 3 and 4.1), [`accept`] a connection on a
+//! listener's socket (section 4.2), with timeouts, and OS randomness for
+//! masking keys (section 5.3).
+//!
+//! | item | what it does |
+//! |---|---|
+//! | [`connect`], [`connect_with`] | resolve, connect, handshake: a [`Client`] |
+//! | [`accept`] | the server handshake under a deadline: [`Accepted`] |
+//! | [`Url`] | parse `ws://host[:port][/path][?query]` |
+//! | [`Stream`] | a `TcpStream` as an `embedded-io` transport, with timeouts and a deadline |
+//! | [`Std`] | any `std::io` stream (a TLS stream, say) as an `embedded-io` transport |
+//! | [`OsRandom`] | masking keys and nonces from the operating system |
+//!
+//! Nothing here allocates beyond what `std::net` itself does (name
+//! resolution): buffers are the caller's, inline arrays by default.
+//! `wss://` is not built in: wrap a TLS stream in [`Std`] (see there).
+//!
+//! # A client
+//!
+//! ```no_run
+//! use hybi::close::CloseCode;
+//! use hybi::net;
+//! use hybi::websocket::Message;
+//!
+//! let (mut ws, _) = net::connect("ws://127.0.0.1:9001/")?;
+//! ws.send_text("hello")?;
+//! if let Message::Text(reply) = ws.read()? {
+//!     println!("{reply}");
+//! }
+//! ws.close(CloseCode::NORMAL, "")?;
+//! while !matches!(ws.read()?, Message::Close(_)) {} // the server's close
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # A server
+//!
+//! One thread per connection, echoing messages of any size through a
+//! 64 KiB buffer chunk by chunk, and a 404 for plain HTTP:
+//!
+//! ```no_run
+//! use std::net::TcpListener;
+//! use hybi::net::{self, Accepted, ServerOptions};
+//! use hybi::websocket::{Chunk, Message};
+//! use hybi::reassembly::DataKind;
+//!
+//! fn serve(socket: std::net::TcpStream) -> Result<(), net::Error> {
+//!     let options = ServerOptions::new();
+//!     let (rx, tx) = (vec![0u8; 1 << 16], vec![0u8; 1 << 16]);
+//!     let mut ws = match net::accept(socket, &options, rx, tx, |_request| Ok(None))? {
+//!         Accepted::WebSocket(ws, _protocol) => ws,
+//!         Accepted::Http(mut http) => {
+//!             return http.write_raw(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+//!         }
+//!     };
+//!     loop {
+//!         let (chunk, mut writer) = ws.read_chunk_with_writer()?;
+//!         match chunk {
+//!             Chunk::Text { data, last } => writer.write_fragment(DataKind::Text, data.as_bytes(), last)?,
+//!             Chunk::Binary { data, last } => writer.write_fragment(DataKind::Binary, data, last)?,
+//!             Chunk::Control(Message::Close(_)) => return Ok(()),
+//!             Chunk::Control(_) => {}
+//!         }
+//!     }
+//! }
+//!
+//! let listener = TcpListener::bind("127.0.0.1:9001")?;
+//! for socket in listener.incoming() {
+//!     let socket = socket?;
+//!     std::thread::spawn(move || serve(socket));
+//! }
+//! # Ok::<(), std::io::Error>(())
+//! ```
+
+mod client;
+mod io;
+mod random;
+mod server;
+mod stream;
+mod url;
+
+pub use client::{
+    Client, ClientOptions, ConnectError, Connected, DEFAULT_BUFFER_LEN, connect, connect_with,
+};
+pub use io::Std;
+pub use random::OsRandom;
+pub use server::{Accepted, DEFAULT_HANDSHAKE_TIMEOUT, Server, ServerOptions, accept};
+pub use stream::Stream;
+pub use url::{Url, UrlError};
+
+/// The error of a connection over `std` I/O.
+pub type Error = crate::websocket::Error<std_crate::io::Error>;
+
+/// Whether an I/O error is a timeout: [`TimedOut`], or the [`WouldBlock`]
+/// Unix reports for a socket timeout set outside [`Stream`].
+///
+/// [`TimedOut`]: std_crate::io::ErrorKind::TimedOut
+/// [`WouldBlock`]: std_crate::io::ErrorKind::WouldBlock
+pub fn is_timeout(error: &std_crate::io::Error) -> bool {
+    use std_crate::io::ErrorKind;
+    matches!(error.kind(), ErrorKind::TimedOut | ErrorKind::WouldBlock)
+}

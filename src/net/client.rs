@@ -1,0 +1,275 @@
+//! The client side over `std::net`: [`connect`] to a `ws://` URL (RFC 6455
+//! sections 3 and 4.1).
+
+use core::fmt;
+use core::time::Duration;
+
+use std_crate::io;
+use std_crate::net::{TcpStream, ToSocketAddrs};
+use std_crate::time::Instant;
+
+use super::{OsRandom, Stream, Url, UrlError};
+use crate::websocket::{self, Config, WebSocket};
+
+/// The size of each buffer of a [`Client`] made by [`connect`].
+pub const DEFAULT_BUFFER_LEN: usize = 4096;
+
+/// A client connection with both buffers inline: what [`connect`] returns.
+/// Whole messages read with [`WebSocket::read`] may be up to `N - 139`
+/// bytes; [`WebSocket::read_chunk`] passes messages of any size.
+pub type Client<const N: usize = DEFAULT_BUFFER_LEN> = WebSocket<Stream, [u8; N], OsRandom>;
+
+/// What the server agreed to in the opening handshake.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Connected<'a> {
+    /// The subprotocol the server chose, one of those offered in
+    /// [`ClientOptions::protocols`].
+    pub protocol: Option<&'a str>,
+}
+
+/// How [`connect_with`] connects.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientOptions<'a> {
+    protocols: &'a [&'a str],
+    origin: Option<&'a str>,
+    headers: &'a [(&'a str, &'a str)],
+    connect_timeout: Option<Duration>,
+    handshake_timeout: Option<Duration>,
+    read_timeout: Option<Duration>,
+    write_timeout: Option<Duration>,
+    config: Config,
+}
+
+impl<'a> ClientOptions<'a> {
+    /// No subprotocols, no `Origin`, no extra headers, no timeouts, the
+    /// default [`Config`].
+    pub const fn new() -> Self {
+        ClientOptions {
+            protocols: &[],
+            origin: None,
+            headers: &[],
+            connect_timeout: None,
+            handshake_timeout: None,
+            read_timeout: None,
+            write_timeout: None,
+            config: Config::new(),
+        }
+    }
+
+    /// Subprotocols to offer, most preferred first; each must be a token.
+    /// The server's choice is [`Connected::protocol`].
+    pub const fn protocols(mut self, protocols: &'a [&'a str]) -> Self {
+        self.protocols = protocols;
+        self
+    }
+
+    /// The `Origin` field to send.
+    pub const fn origin(mut self, origin: &'a str) -> Self {
+        self.origin = Some(origin);
+        self
+    }
+
+    /// Extra header fields (`Authorization`, `Cookie`...): see
+    /// [`client::Request::headers`](crate::handshake::client::Request::headers).
+    pub const fn headers(mut self, headers: &'a [(&'a str, &'a str)]) -> Self {
+        self.headers = headers;
+        self
+    }
+
+    /// Bounds the TCP connect, for each address the host resolves to.
+    pub const fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// Bounds the whole opening handshake, after the TCP connect.
+    pub const fn handshake_timeout(mut self, timeout: Duration) -> Self {
+        self.handshake_timeout = Some(timeout);
+        self
+    }
+
+    /// Bounds each read, during the handshake and after it. A read that
+    /// times out fails with [`io::ErrorKind::TimedOut`] and can be retried.
+    ///
+    /// It also bounds the wait, after the close handshake, for the server
+    /// to close the TCP connection (section 7.1.1): without it, a server
+    /// that keeps the connection open holds the read that returns its
+    /// [`Message::Close`](crate::websocket::Message::Close).
+    pub const fn read_timeout(mut self, timeout: Duration) -> Self {
+        self.read_timeout = Some(timeout);
+        self
+    }
+
+    /// Bounds each write.
+    pub const fn write_timeout(mut self, timeout: Duration) -> Self {
+        self.write_timeout = Some(timeout);
+        self
+    }
+
+    /// The connection's [`Config`].
+    pub const fn config(mut self, config: Config) -> Self {
+        self.config = config;
+        self
+    }
+}
+
+impl Default for ClientOptions<'_> {
+    fn default() -> Self {
+        ClientOptions::new()
+    }
+}
+
+/// Why [`connect`] failed.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ConnectError {
+    /// The URL is not a `ws://` URL.
+    InvalidUrl(UrlError),
+    /// The URL is `wss://`: TLS needs a transport that provides it. Wrap a
+    /// TLS library's stream in [`Std`](super::Std) and run
+    /// [`WebSocket::client`] and [`WebSocket::connect`] over it.
+    TlsUnsupported,
+    /// Resolving the host, connecting or setting up the socket failed.
+    Io(io::Error),
+    /// The opening handshake failed: the transport, or the server's answer
+    /// ([`websocket::Error::Handshake`]).
+    WebSocket(websocket::Error<io::Error>),
+}
+
+impl fmt::Display for ConnectError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConnectError::InvalidUrl(e) => write!(f, "invalid WebSocket URL: {e}"),
+            ConnectError::TlsUnsupported => f.write_str(
+                "wss:// needs TLS, which hybi::net does not provide: \
+                 wrap a TLS stream in hybi::net::Std and use WebSocket::client",
+            ),
+            ConnectError::Io(e) => write!(f, "cannot connect: {e}"),
+            ConnectError::WebSocket(e) => write!(f, "WebSocket handshake failed: {e}"),
+        }
+    }
+}
+
+impl std_crate::error::Error for ConnectError {
+    fn source(&self) -> Option<&(dyn std_crate::error::Error + 'static)> {
+        match self {
+            ConnectError::InvalidUrl(e) => Some(e),
+            ConnectError::TlsUnsupported => None,
+            ConnectError::Io(e) => Some(e),
+            ConnectError::WebSocket(e) => Some(e),
+        }
+    }
+}
+
+impl From<UrlError> for ConnectError {
+    fn from(e: UrlError) -> Self {
+        ConnectError::InvalidUrl(e)
+    }
+}
+
+impl From<io::Error> for ConnectError {
+    fn from(e: io::Error) -> Self {
+        ConnectError::Io(e)
+    }
+}
+
+impl From<websocket::Error<io::Error>> for ConnectError {
+    fn from(e: websocket::Error<io::Error>) -> Self {
+        ConnectError::WebSocket(e)
+    }
+}
+
+/// Connects to a `ws://` URL with the default options and two
+/// [`DEFAULT_BUFFER_LEN`] buffers inline: no allocation.
+///
+/// ```no_run
+/// let (mut ws, _) = hybi::net::connect("ws://127.0.0.1:9001/")?;
+/// ws.send_text("hello")?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn connect(url: &str) -> Result<(Client, Connected<'static>), ConnectError> {
+    connect_with(
+        url,
+        &ClientOptions::new(),
+        [0; DEFAULT_BUFFER_LEN],
+        [0; DEFAULT_BUFFER_LEN],
+    )
+}
+
+/// Connects to a `ws://` URL with `options`, over the caller's buffers
+/// (arrays, slices, `Vec`s: see [the buffer sizes](crate::websocket#buffers)).
+///
+/// Resolves the host, connects to each address in turn until one accepts,
+/// turns Nagle's algorithm off (`TCP_NODELAY`: frames go out when
+/// flushed), applies the timeouts and runs the opening handshake. A
+/// `wss://` URL gives [`ConnectError::TlsUnsupported`].
+///
+/// ```no_run
+/// use hybi::net::{self, ClientOptions};
+/// use std::time::Duration;
+///
+/// let options = ClientOptions::new()
+///     .protocols(&["chat", "echo"])
+///     .connect_timeout(Duration::from_secs(5))
+///     .handshake_timeout(Duration::from_secs(5));
+/// let (ws, connected) =
+///     net::connect_with("ws://127.0.0.1:9001/", &options, vec![0; 1 << 20], vec![0; 1 << 16])?;
+/// println!("subprotocol: {:?}", connected.protocol);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn connect_with<'o, B>(
+    url: &str,
+    options: &ClientOptions<'o>,
+    read_buffer: B,
+    write_buffer: B,
+) -> Result<(WebSocket<Stream, B, OsRandom>, Connected<'o>), ConnectError>
+where
+    B: AsRef<[u8]> + AsMut<[u8]>,
+{
+    let url = Url::parse(url)?;
+    if url.secure {
+        return Err(ConnectError::TlsUnsupported);
+    }
+    let socket = open(url.host, url.port, options.connect_timeout)?;
+    socket.set_nodelay(true)?;
+    let mut stream = Stream::new(socket);
+    stream.set_read_timeout(options.read_timeout)?;
+    stream.set_write_timeout(options.write_timeout)?;
+    let deadline = options
+        .handshake_timeout
+        .and_then(|t| Instant::now().checked_add(t));
+    stream.set_deadline(deadline)?;
+
+    let mut request = url
+        .request()
+        .protocols(options.protocols)
+        .headers(options.headers);
+    if let Some(origin) = options.origin {
+        request = request.origin(origin);
+    }
+    let mut ws = WebSocket::client(stream, read_buffer, write_buffer, OsRandom, options.config);
+    let chosen = ws.connect(&request)?;
+    let protocol = options
+        .protocols
+        .iter()
+        .copied()
+        .find(|offered| Some(*offered) == chosen);
+    ws.transport_mut().set_deadline(None)?;
+    Ok((ws, Connected { protocol }))
+}
+
+/// Connects to the first address of `host` that accepts.
+fn open(host: &str, port: u16, timeout: Option<Duration>) -> io::Result<TcpStream> {
+    let mut last = None;
+    for addr in (host, port).to_socket_addrs()? {
+        let attempt = match timeout {
+            Some(t) => TcpStream::connect_timeout(&addr, t),
+            None => TcpStream::connect(addr),
+        };
+        match attempt {
+            Ok(socket) => return Ok(socket),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| io::Error::from(io::ErrorKind::AddrNotAvailable)))
+}

@@ -1,0 +1,162 @@
+//! The server side over `std::net`: [`accept`] the opening handshake on an
+//! accepted socket (RFC 6455 section 4.2), with a deadline for it.
+
+use core::time::Duration;
+
+use std_crate::net::TcpStream;
+use std_crate::time::Instant;
+
+use super::{Error, Stream};
+use crate::handshake::{HandshakeError, server};
+use crate::websocket::{Config, ServerHandshake, WebSocket};
+
+/// A server connection over TCP, with the buffers `B`.
+pub type Server<B> = WebSocket<Stream, B>;
+
+/// How [`accept`] runs a connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServerOptions {
+    handshake_timeout: Option<Duration>,
+    idle_timeout: Option<Duration>,
+    write_timeout: Option<Duration>,
+    config: Config,
+}
+
+/// The default bound on the opening handshake: 10 seconds.
+pub const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+impl ServerOptions {
+    /// A handshake timeout of [`DEFAULT_HANDSHAKE_TIMEOUT`], no idle or
+    /// write timeout, the default [`Config`].
+    pub const fn new() -> Self {
+        ServerOptions {
+            handshake_timeout: Some(DEFAULT_HANDSHAKE_TIMEOUT),
+            idle_timeout: None,
+            write_timeout: None,
+            config: Config::new(),
+        }
+    }
+
+    /// Bounds the whole opening handshake (`None`: no bound). A client
+    /// that has not sent its complete request by then is dropped, however
+    /// slowly it keeps sending.
+    pub const fn handshake_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.handshake_timeout = timeout;
+        self
+    }
+
+    /// Bounds each read after the handshake (`None`: wait forever). A read
+    /// that times out fails with `Error::Io` of kind
+    /// [`TimedOut`](std_crate::io::ErrorKind::TimedOut) and can be retried,
+    /// or the connection dropped.
+    pub const fn idle_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.idle_timeout = timeout;
+        self
+    }
+
+    /// Bounds each write, handshake included (`None`: wait forever), so a
+    /// client that stops reading cannot hold a thread.
+    pub const fn write_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.write_timeout = timeout;
+        self
+    }
+
+    /// The connection's [`Config`].
+    pub const fn config(mut self, config: Config) -> Self {
+        self.config = config;
+        self
+    }
+}
+
+impl Default for ServerOptions {
+    fn default() -> Self {
+        ServerOptions::new()
+    }
+}
+
+/// What [`accept`] found on a socket.
+pub enum Accepted<'p, B> {
+    /// An open WebSocket, with the subprotocol chosen, if any.
+    WebSocket(Server<B>, Option<&'p str>),
+    /// A plain HTTP request, which asked for no upgrade. Read it with
+    /// [`WebSocket::http_request`], answer with [`WebSocket::write_raw`]
+    /// (with `Connection: close`) and drop the connection.
+    Http(Server<B>),
+}
+
+impl<B: AsRef<[u8]> + AsMut<[u8]>> core::fmt::Debug for Accepted<'_, B> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Accepted::WebSocket(ws, protocol) => f
+                .debug_tuple("WebSocket")
+                .field(ws.transport())
+                .field(protocol)
+                .finish(),
+            Accepted::Http(ws) => f.debug_tuple("Http").field(ws.transport()).finish(),
+        }
+    }
+}
+
+/// Runs the server handshake on an accepted socket.
+///
+/// Turns Nagle's algorithm off (`TCP_NODELAY`), applies the write timeout,
+/// reads the request under the handshake deadline and calls `choose` with
+/// it to pick a subprotocol (`Ok(None)` for none) or refuse it, as
+/// [`WebSocket::accept`] does. A request that breaks section 4.2.1 is
+/// answered with its `400`, `426` or `431` and returned as
+/// [`Error::Handshake`](crate::websocket::Error::Handshake); a handshake
+/// that misses its deadline is `Error::Io` of kind
+/// [`TimedOut`](std_crate::io::ErrorKind::TimedOut). Either way the
+/// socket is closed when the error is dropped. After the handshake, reads
+/// wait at most the idle timeout.
+///
+/// `choose` sees the request's path, `Origin` and offered protocols:
+///
+/// ```no_run
+/// use hybi::net::{self, Accepted, ServerOptions};
+///
+/// # fn f(stream: std::net::TcpStream) -> Result<(), hybi::net::Error> {
+/// const SUPPORTED: [&str; 2] = ["chat", "echo"];
+/// let accepted = net::accept(stream, &ServerOptions::new(), [0u8; 4096], [0u8; 4096], |request| {
+///     // The first protocol offered that this server speaks.
+///     Ok(request.protocols().find_map(|p| SUPPORTED.into_iter().find(|s| *s == p)))
+/// })?;
+/// if let Accepted::WebSocket(mut ws, protocol) = accepted {
+///     ws.send_text(protocol.unwrap_or("no subprotocol"))?;
+/// }
+/// # Ok(())
+/// # }
+/// ```
+pub fn accept<'p, B, F>(
+    socket: TcpStream,
+    options: &ServerOptions,
+    read_buffer: B,
+    write_buffer: B,
+    choose: F,
+) -> Result<Accepted<'p, B>, Error>
+where
+    B: AsRef<[u8]> + AsMut<[u8]>,
+    F: FnOnce(&server::Request<'_, '_>) -> Result<Option<&'p str>, HandshakeError>,
+{
+    socket.set_nodelay(true).map_err(Error::Io)?;
+    let mut stream = Stream::new(socket);
+    let deadline = options
+        .handshake_timeout
+        .and_then(|t| Instant::now().checked_add(t));
+    stream
+        .set_read_timeout(None)
+        .and_then(|()| stream.set_write_timeout(options.write_timeout))
+        .and_then(|()| stream.set_deadline(deadline))
+        .map_err(Error::Io)?;
+    let mut ws = WebSocket::server(stream, read_buffer, write_buffer, options.config);
+    let outcome = ws.accept(choose)?;
+    let stream = ws.transport_mut();
+    stream
+        .set_read_timeout(options.idle_timeout)
+        .and_then(|()| stream.set_deadline(None))
+        .map_err(Error::Io)?;
+    Ok(match outcome {
+        ServerHandshake::Accepted { protocol } => Accepted::WebSocket(ws, protocol),
+        ServerHandshake::Http => Accepted::Http(ws),
+    })
+}
