@@ -61,7 +61,7 @@ where
                     Err(HandshakeError::HeadTooLarge)
                 }
                 Ok(Status::Partial(_)) => {
-                    self.read_more()?;
+                    self.read_transport()?;
                     continue;
                 }
                 Ok(Status::Complete((Incoming::Http(_), _))) => return Ok(ServerHandshake::Http),
@@ -148,7 +148,7 @@ where
                     self.state = State::Closed;
                     return Err(Error::Handshake(HandshakeError::HeadTooLarge));
                 }
-                Ok(Status::Partial(_)) => self.read_more()?,
+                Ok(Status::Partial(_)) => self.read_transport()?,
                 Err(e) => {
                     self.state = State::Closed;
                     return Err(Error::Handshake(e));
@@ -166,21 +166,6 @@ where
         }
         write_all(&mut self.transport, bytes)?;
         self.transport.flush().map_err(Error::Io)
-    }
-
-    /// Reads more of a handshake head.
-    fn read_more(&mut self) -> Result<(), Error<T::Error>> {
-        let inc = &mut self.incoming;
-        let n = self
-            .transport
-            .read(&mut inc.rx.as_mut()[inc.end..])
-            .map_err(Error::Io)?;
-        if n == 0 {
-            self.state = State::Closed;
-            return Err(Error::UnexpectedEof);
-        }
-        inc.end += n;
-        Ok(())
     }
 }
 

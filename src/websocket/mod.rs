@@ -353,6 +353,23 @@ where
         (self.transport, self.incoming.rx, self.outgoing.tx)
     }
 
+    /// Reads what the transport has into the free end of the read buffer.
+    /// The end of input is the end of the connection.
+    fn read_transport(&mut self) -> Result<(), Error<T::Error>>
+    where
+        T: embedded_io::Read,
+    {
+        let inc = &mut self.incoming;
+        let free = inc.rx.as_mut().get_mut(inc.end..).unwrap_or_default();
+        let n = self.transport.read(free).map_err(Error::Io)?;
+        if n == 0 {
+            self.state = State::Closed;
+            return Err(Error::UnexpectedEof);
+        }
+        inc.end += n;
+        Ok(())
+    }
+
     /// The usable capacity of the read buffer for whole messages.
     fn whole_message_capacity(&self) -> u64 {
         let room = self

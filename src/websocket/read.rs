@@ -75,20 +75,8 @@ where
     /// be written back without a copy.
     pub fn read_with_writer(&mut self) -> ReadWith<'_, Message<'_>, T, B, R> {
         let event = self.next_event(Mode::Whole)?;
-        let WebSocket {
-            transport,
-            state,
-            incoming,
-            outgoing,
-            ..
-        } = self;
-        let message = message(incoming.rx.as_ref(), event)?;
-        let writer = Writer {
-            transport,
-            state,
-            out: outgoing,
-        };
-        Ok((message, writer))
+        let (rx, writer) = self.split();
+        Ok((message(rx, event)?, writer))
     }
 
     /// Reads the next piece of the current message as soon as any of it
@@ -108,20 +96,18 @@ where
     /// [`WebSocket::read_chunk`], also lending the write side.
     pub fn read_chunk_with_writer(&mut self) -> ReadWith<'_, Chunk<'_>, T, B, R> {
         let event = self.next_event(Mode::Chunks)?;
-        let WebSocket {
-            transport,
-            state,
-            incoming,
-            outgoing,
-            ..
-        } = self;
-        let chunk = chunk(incoming.rx.as_ref(), event)?;
+        let (rx, writer) = self.split();
+        Ok((chunk(rx, event)?, writer))
+    }
+
+    /// The read buffer and the write side, borrowed apart.
+    fn split(&mut self) -> (&[u8], Writer<'_, T, B, R>) {
         let writer = Writer {
-            transport,
-            state,
-            out: outgoing,
+            transport: &mut self.transport,
+            state: &mut self.state,
+            out: &mut self.outgoing,
         };
-        Ok((chunk, writer))
+        (self.incoming.rx.as_ref(), writer)
     }
 
     fn next_event(&mut self, mode: Mode) -> Result<Event, Error<T::Error>> {
@@ -414,17 +400,7 @@ where
             return self.fail(ProtocolError::MessageTooBig);
         }
         self.outgoing.flush(&mut self.transport)?;
-        let inc = &mut self.incoming;
-        let n = self
-            .transport
-            .read(&mut inc.rx.as_mut()[inc.end..])
-            .map_err(Error::Io)?;
-        if n == 0 {
-            self.state = State::Closed;
-            return Err(Error::UnexpectedEof);
-        }
-        inc.end += n;
-        Ok(())
+        self.read_transport()
     }
 }
 
