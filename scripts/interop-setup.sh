@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Installs the peers the interoperability tests (tests/interop.rs) talk to,
+# and builds the example they test:
+#
+#   Chromium             /usr/bin/chromium        Debian package `chromium`
+#   Python `websockets`  target/interop/venv      PyPI, latest
+#   Node `ws`            target/interop/node      npm, latest
+#   `playwright-core`    target/interop/node      npm, latest (downloads no browser)
+#   echo_server          cargo build --release --features std --example echo_server
+#
+# Safe to run again: Debian packages (chromium; python3-venv and nodejs
+# only if missing) are installed when absent, the virtualenv is made once,
+# and websockets, ws and playwright-core are brought to their latest
+# versions. Prints the versions it ends with. Then:
+#
+#   cargo test --all-features --test interop -- --include-ignored
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+INTEROP="target/interop"
+VENV="$INTEROP/venv"
+NODE_PREFIX="$INTEROP/node"
+PYTHON="${PYTHON:-python3}"
+mkdir -p "$INTEROP"
+
+APT_UPDATED=
+apt_install() {
+  local apt=(apt-get -o DPkg::Lock::Timeout=600) # waits for another apt run
+  if [ "$(id -u)" -ne 0 ]; then apt=(sudo "${apt[@]}"); fi
+  if [ -z "$APT_UPDATED" ]; then
+    "${apt[@]}" update -q
+    APT_UPDATED=1
+  fi
+  DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y -q --no-install-recommends "$@"
+}
+
+echo "== interop: Chromium (Debian package)"
+if [ ! -x /usr/bin/chromium ]; then
+  apt_install chromium
+fi
+
+echo "== interop: Python websockets in $VENV"
+if ! "$VENV/bin/python" -c '' >/dev/null 2>&1; then
+  rm -rf "$VENV"
+  if ! "$PYTHON" -m venv "$VENV"; then
+    rm -rf "$VENV"
+    apt_install python3-venv
+    "$PYTHON" -m venv "$VENV"
+  fi
+fi
+"$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade websockets
+
+echo "== interop: Node ws and playwright-core in $NODE_PREFIX"
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  apt_install nodejs npm
+fi
+# playwright-core never downloads a browser: the tests use /usr/bin/chromium.
+PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --prefix "$NODE_PREFIX" \
+  --no-audit --no-fund --no-save --loglevel=error ws@latest playwright-core@latest
+
+echo "== interop: echo_server example"
+cargo build --release --features std --example echo_server
+
+echo "== interop: versions"
+echo "python $("$VENV/bin/python" -c 'import platform; print(platform.python_version())')," \
+  "websockets $("$VENV/bin/python" -c 'import websockets; print(websockets.__version__)')"
+echo "node $(node --version)," \
+  "ws $(node -p "require('./$NODE_PREFIX/node_modules/ws/package.json').version")," \
+  "playwright-core $(node -p "require('./$NODE_PREFIX/node_modules/playwright-core/package.json').version")"
+# (Debian's wrapper script may print a shell warning on stderr.)
+/usr/bin/chromium --version 2>/dev/null

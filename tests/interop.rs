@@ -1,0 +1,716 @@
+//! Interoperability with other WebSocket implementations, over real sockets
+//! on 127.0.0.1:
+//!
+//! | peer | as client of `echo_server` | as server for `hybi::net` |
+//! |---|---|---|
+//! | Python `websockets` | `tests/interop/py_client.py` | `tests/interop/py_server.py` |
+//! | Node `ws` | `tests/interop/node_client.js` | `tests/interop/node_server.js` |
+//! | Chromium (Playwright) | `tests/interop/browser.js` | |
+//!
+//! The peers are not Rust crates: `bash scripts/interop-setup.sh` installs
+//! them under `target/interop/` (and Chromium from the system's packages),
+//! so these tests are ignored by a plain `cargo test`. Run them with
+//!
+//! ```text
+//! bash scripts/interop-setup.sh
+//! cargo test --all-features --test interop -- --include-ignored
+//! ```
+//!
+//! Run that way, a test whose peer is missing fails and says what to
+//! install. Where the peers are can be overridden: `HYBI_INTEROP_PYTHON` (a
+//! Python with `websockets`), `HYBI_INTEROP_NODE` (the `node` binary),
+//! `HYBI_INTEROP_NODE_MODULES` (a `node_modules` with `ws` and
+//! `playwright-core`), `HYBI_INTEROP_CHROMIUM` (the browser) and
+//! `HYBI_ECHO_SERVER` (a built `echo_server` example; by default the test
+//! builds it with `cargo build --release --features std --example
+//! echo_server`).
+//!
+//! Every port is picked free at run time, every process is stopped by its
+//! PID when its guard drops (on failure too), and every wait is bounded.
+#![cfg(feature = "std")]
+
+use std::io::{BufRead, BufReader, Read};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use hybi::close::CloseCode;
+use hybi::net::{self, ClientOptions, OsRandom, Stream};
+use hybi::websocket::{Config, Message, WebSocket};
+
+/// How to make the peers available, for every failure that lacks one.
+const SETUP: &str = "run `bash scripts/interop-setup.sh` first";
+
+/// The longest wait for one exchange or one line of output.
+const STEP: Duration = Duration::from_secs(30);
+
+/// The longest a peer script may run from start to exit.
+const RUN: Duration = Duration::from_secs(120);
+
+/// The message sizes each direction checks, in bytes.
+const SIZES: [usize; 5] = [0, 125, 126, 64 * 1024, 1024 * 1024];
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+// ---------------------------------------------------------------------------
+// Processes
+
+/// A child process and its output, line by line. Dropping it stops the
+/// process: SIGTERM (so a Playwright driver can close its browser), then
+/// SIGKILL if it has not exited within 5 seconds.
+struct Peer {
+    name: String,
+    child: Child,
+    stdout: Receiver<String>,
+    stdout_seen: Arc<Mutex<Vec<String>>>,
+    stderr_seen: Arc<Mutex<Vec<String>>>,
+    stderr: Receiver<String>,
+    /// Disconnected when the reader threads reach the end of the output.
+    ended: [Receiver<()>; 2],
+}
+
+impl Peer {
+    fn spawn(name: &str, command: &mut Command) -> Peer {
+        let mut child = command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {name} ({command:?}): {e}; {SETUP}"));
+        let stdout_seen = Arc::new(Mutex::new(Vec::new()));
+        let stderr_seen = Arc::new(Mutex::new(Vec::new()));
+        let (stdout, stdout_ended) = lines(child.stdout.take().unwrap(), stdout_seen.clone());
+        let (stderr, stderr_ended) = lines(child.stderr.take().unwrap(), stderr_seen.clone());
+        Peer {
+            name: name.to_owned(),
+            child,
+            stdout,
+            stdout_seen,
+            stderr_seen,
+            stderr,
+            ended: [stdout_ended, stderr_ended],
+        }
+    }
+
+    /// Everything printed so far, for failure messages.
+    fn output(&self) -> String {
+        format!(
+            "{} stdout:\n{}\n{} stderr:\n{}",
+            self.name,
+            self.stdout_seen.lock().unwrap().join("\n"),
+            self.name,
+            self.stderr_seen.lock().unwrap().join("\n"),
+        )
+    }
+
+    /// The next line on stdout (or stderr) that starts with `prefix`,
+    /// within [`STEP`].
+    fn expect_line(&self, on_stderr: bool, prefix: &str) -> String {
+        let source = if on_stderr {
+            &self.stderr
+        } else {
+            &self.stdout
+        };
+        let deadline = Instant::now() + STEP;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match source.recv_timeout(left) {
+                Ok(line) if line.starts_with(prefix) => return line,
+                Ok(_) => {}
+                Err(RecvTimeoutError::Timeout) => {
+                    panic!("no line starting {prefix:?} in {STEP:?}\n{}", self.output())
+                }
+                Err(RecvTimeoutError::Disconnected) => {
+                    panic!("exited before printing {prefix:?}\n{}", self.output())
+                }
+            }
+        }
+    }
+
+    /// Waits up to `limit` for the process to exit; kills it after that.
+    fn wait(&mut self, limit: Duration) -> ExitStatus {
+        let deadline = Instant::now() + limit;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                // Let the reader threads collect the last lines.
+                for ended in &self.ended {
+                    let _ = ended.recv_timeout(Duration::from_secs(5));
+                }
+                return status;
+            }
+            if Instant::now() >= deadline {
+                self.stop();
+                panic!("did not finish in {limit:?}\n{}", self.output());
+            }
+            thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn stop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_some() {
+            return;
+        }
+        let pid = self.child.id().to_string();
+        let _ = Command::new("kill")
+            .args(["-TERM", &pid])
+            .stderr(Stdio::null())
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if self.child.try_wait().ok().flatten().is_some() {
+                return;
+            }
+            thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Forwards each line of `source` to the first receiver and records it;
+/// the second receiver disconnects at the end of `source`.
+fn lines(
+    source: impl Read + Send + 'static,
+    seen: Arc<Mutex<Vec<String>>>,
+) -> (Receiver<String>, Receiver<()>) {
+    let (tx, rx) = mpsc::channel();
+    let (ended_tx, ended_rx) = mpsc::channel::<()>();
+    thread::spawn(move || {
+        let _ended = ended_tx;
+        for line in BufReader::new(source).lines() {
+            let Ok(line) = line else { break };
+            seen.lock().unwrap().push(line.clone());
+            let _ = tx.send(line);
+        }
+    });
+    (rx, ended_rx)
+}
+
+/// Runs a peer script to its end and returns what it printed on stdout,
+/// failing unless it exits with status 0 and printed `ok CHECK` for each
+/// of `checks`.
+fn run_checks(name: &str, command: &mut Command, checks: &[String]) -> Vec<String> {
+    let mut peer = Peer::spawn(name, command);
+    let status = peer.wait(RUN);
+    let stdout = peer.stdout_seen.lock().unwrap().clone();
+    assert!(
+        status.success(),
+        "{name} failed: {status}\n{}",
+        peer.output()
+    );
+    for check in checks {
+        let prefix = format!("ok {check}");
+        assert!(
+            stdout
+                .iter()
+                .any(|l| l == &prefix || l.starts_with(&format!("{prefix} "))),
+            "{name} did not report `{prefix}`\n{}",
+            peer.output()
+        );
+    }
+    stdout
+}
+
+/// The checks every client of the echo server reports.
+fn client_checks() -> Vec<String> {
+    let mut checks = vec!["subprotocol".to_owned()];
+    for size in SIZES {
+        checks.push(format!("text-{size}"));
+        checks.push(format!("binary-{size}"));
+    }
+    for name in ["2-byte", "3-byte", "4-byte", "mixed", "mixed-700k"] {
+        checks.push(format!("utf8-{name}"));
+    }
+    checks.push("pipelined-100".to_owned());
+    checks.push("close-1000".to_owned());
+    checks
+}
+
+// ---------------------------------------------------------------------------
+// Locating the peers
+
+fn env_path(var: &str) -> Option<PathBuf> {
+    std::env::var_os(var)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+}
+
+/// A Python with `websockets` importable.
+fn python() -> PathBuf {
+    let python = env_path("HYBI_INTEROP_PYTHON")
+        .unwrap_or_else(|| root().join("target/interop/venv/bin/python"));
+    let found = Command::new(&python)
+        .args([
+            "-c",
+            "import websockets.asyncio.client, websockets.asyncio.server",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(
+        found,
+        "Python `websockets` (13.0 or later) not found at {}: {SETUP}, \
+         or set HYBI_INTEROP_PYTHON to a Python that has it",
+        python.display()
+    );
+    python
+}
+
+/// The `node` binary and a `node_modules` holding `package`.
+fn node(package: &str) -> (PathBuf, PathBuf) {
+    let node = env_path("HYBI_INTEROP_NODE").unwrap_or_else(|| "node".into());
+    let found = Command::new(&node)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(
+        found,
+        "Node.js not found as {}: install it (Debian package `nodejs`), \
+         or set HYBI_INTEROP_NODE",
+        node.display()
+    );
+    let modules = env_path("HYBI_INTEROP_NODE_MODULES")
+        .unwrap_or_else(|| root().join("target/interop/node/node_modules"));
+    let manifest = modules.join(package).join("package.json");
+    assert!(
+        manifest.is_file(),
+        "npm package `{package}` not found in {}: {SETUP}, \
+         or set HYBI_INTEROP_NODE_MODULES",
+        modules.display()
+    );
+    (node, modules)
+}
+
+fn chromium() -> PathBuf {
+    let chromium = env_path("HYBI_INTEROP_CHROMIUM").unwrap_or_else(|| "/usr/bin/chromium".into());
+    assert!(
+        chromium.is_file(),
+        "Chromium not found at {}: {SETUP} (it installs the Debian package `chromium`), \
+         or set HYBI_INTEROP_CHROMIUM",
+        chromium.display()
+    );
+    chromium
+}
+
+fn script(name: &str) -> PathBuf {
+    root().join("tests/interop").join(name)
+}
+
+/// The `echo_server` example, built once per test run (a no-op when it is
+/// up to date) unless `HYBI_ECHO_SERVER` names one.
+fn echo_server_binary() -> PathBuf {
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY
+        .get_or_init(|| {
+            if let Some(path) = env_path("HYBI_ECHO_SERVER") {
+                assert!(
+                    path.is_file(),
+                    "HYBI_ECHO_SERVER={} is not a file",
+                    path.display()
+                );
+                return path;
+            }
+            let cargo = std::env::var_os("CARGO").unwrap_or_else(|| env!("CARGO").into());
+            let mut build = Command::new(cargo);
+            build.current_dir(root()).args([
+                "build",
+                "--release",
+                "--features",
+                "std",
+                "--example",
+                "echo_server",
+                "--message-format=json",
+            ]);
+            let mut peer = Peer::spawn("cargo build (echo_server)", &mut build);
+            let status = peer.wait(Duration::from_secs(600));
+            assert!(
+                status.success(),
+                "building echo_server failed\n{}",
+                peer.output()
+            );
+            let stdout = peer.stdout_seen.lock().unwrap().clone();
+            // The artifact message of the example names its executable.
+            let key = "\"executable\":\"";
+            let path = stdout
+                .iter()
+                .filter(|l| l.contains("\"name\":\"echo_server\""))
+                .find_map(|l| {
+                    let start = l.find(key)? + key.len();
+                    let len = l[start..].find('"')?;
+                    Some(PathBuf::from(&l[start..start + len]))
+                })
+                .unwrap_or_else(|| {
+                    panic!("cargo named no echo_server executable\n{}", peer.output())
+                });
+            assert!(path.is_file(), "{} is missing", path.display());
+            path
+        })
+        .clone()
+}
+
+/// The example `echo_server` on a free port: the guard and the port.
+fn start_echo_server() -> (Peer, u16) {
+    let binary = echo_server_binary();
+    // The port is free when asked; should another process take it before
+    // the server binds it, try another.
+    for _ in 0..3 {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .unwrap()
+            .port();
+        let mut server = Peer::spawn(
+            "echo_server",
+            Command::new(&binary).arg(format!("127.0.0.1:{port}")),
+        );
+        let line = server.expect_line(true, "");
+        if line.starts_with("listening on") {
+            return (server, port);
+        }
+        server.wait(Duration::from_secs(5));
+    }
+    panic!("echo_server could not listen on a free port");
+}
+
+/// Lines the echo server printed about WebSocket connections, within
+/// [`STEP`], once `count` have appeared.
+fn server_connection_lines(server: &Peer, count: usize) -> Vec<String> {
+    let deadline = Instant::now() + STEP;
+    loop {
+        let lines: Vec<String> = server
+            .stderr_seen
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|l| l.contains(" ws "))
+            .cloned()
+            .collect();
+        if lines.len() >= count {
+            return lines;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "echo_server logged {} of {count} connections\n{}",
+            lines.len(),
+            server.output()
+        );
+        thread::sleep(Duration::from_millis(50));
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Peers as clients of echo_server
+
+#[test]
+#[ignore = "needs interop peers: bash scripts/interop-setup.sh"]
+fn python_websockets_client_against_echo_server() {
+    let python = python();
+    let (server, port) = start_echo_server();
+    run_checks(
+        "py_client.py",
+        Command::new(python)
+            .arg(script("py_client.py"))
+            .arg(format!("ws://127.0.0.1:{port}/")),
+        &[client_checks(), vec!["ping-pong".to_owned()]].concat(),
+    );
+    let lines = server_connection_lines(&server, 1);
+    // 10 sized, 5 multibyte, 100 pipelined; closed by the client with 1000.
+    assert!(
+        lines[0].contains("protocol chat: 115 messages,") && lines[0].ends_with("closed with 1000"),
+        "echo_server saw: {lines:?}"
+    );
+}
+
+#[test]
+#[ignore = "needs interop peers: bash scripts/interop-setup.sh"]
+fn node_ws_client_against_echo_server() {
+    let (node, modules) = node("ws");
+    let (server, port) = start_echo_server();
+    run_checks(
+        "node_client.js",
+        Command::new(node)
+            .env("NODE_PATH", &modules)
+            .arg(script("node_client.js"))
+            .arg(format!("ws://127.0.0.1:{port}/")),
+        &[client_checks(), vec!["ping-pong".to_owned()]].concat(),
+    );
+    let lines = server_connection_lines(&server, 1);
+    assert!(
+        lines[0].contains("protocol chat: 115 messages,") && lines[0].ends_with("closed with 1000"),
+        "echo_server saw: {lines:?}"
+    );
+}
+
+#[test]
+#[ignore = "needs interop peers: bash scripts/interop-setup.sh"]
+fn chromium_against_echo_server() {
+    let (node, modules) = node("playwright-core");
+    let chromium = chromium();
+    let (server, port) = start_echo_server();
+    let mut checks = client_checks();
+    checks.extend(
+        [
+            "launch",
+            "page-script-echo",
+            "extensions-declined",
+            "permessage-deflate-offer-declined",
+        ]
+        .map(String::from),
+    );
+    run_checks(
+        "browser.js",
+        Command::new(node)
+            .env("NODE_PATH", &modules)
+            .arg(script("browser.js"))
+            .arg(format!("http://127.0.0.1:{port}/"))
+            .arg(chromium),
+        &checks,
+    );
+    let stderr = server.stderr_seen.lock().unwrap().clone();
+    assert!(
+        stderr.iter().any(|l| l.contains(" http GET /: 200")),
+        "echo_server served no page: {stderr:?}"
+    );
+    // The page's own connection and the one the test opened, which closed
+    // with 1000 after 115 messages.
+    let lines = server_connection_lines(&server, 2);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("protocol chat: 115 messages,") && l.ends_with("closed with 1000")),
+        "echo_server saw: {lines:?}"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// hybi's client against the peers' servers
+
+type Client = WebSocket<Stream, Vec<u8>, OsRandom>;
+
+/// A message, copied out of the read buffer.
+#[derive(Debug, PartialEq)]
+enum Owned {
+    Text(String),
+    Binary(Vec<u8>),
+    Ping(Vec<u8>),
+    Pong(Vec<u8>),
+    Close(Option<(u16, String)>),
+}
+
+fn read(ws: &mut Client) -> Owned {
+    match ws.read() {
+        Ok(Message::Text(t)) => Owned::Text(t.to_owned()),
+        Ok(Message::Binary(b)) => Owned::Binary(b.to_owned()),
+        Ok(Message::Ping(p)) => Owned::Ping(p.to_owned()),
+        Ok(Message::Pong(p)) => Owned::Pong(p.to_owned()),
+        Ok(Message::Close(c)) => {
+            Owned::Close(c.map(|c| (c.code().as_u16(), c.reason().to_owned())))
+        }
+        Err(e) => panic!("read failed: {e}"),
+    }
+}
+
+fn text_of(size: usize) -> String {
+    let alphabet = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    (0..size)
+        .map(|i| char::from(alphabet[i % alphabet.len()]))
+        .collect()
+}
+
+fn binary_of(size: usize) -> Vec<u8> {
+    (0..size).map(|i| ((i * 7 + 3) % 256) as u8).collect()
+}
+
+fn multibyte() -> [(&'static str, String); 5] {
+    [
+        ("2-byte", "\u{e9}".to_owned()),
+        ("3-byte", "\u{20ac}".to_owned()),
+        ("4-byte", "\u{1f600}".to_owned()),
+        ("mixed", "a\u{e9}\u{20ac}\u{1f600}".to_owned()),
+        ("mixed-700k", "a\u{e9}\u{20ac}\u{1f600}".repeat(70_000)),
+    ]
+}
+
+fn connect(port: u16) -> Client {
+    let options = ClientOptions::new()
+        .protocols(&["superchat", "chat"])
+        .connect_timeout(STEP)
+        .handshake_timeout(STEP)
+        .read_timeout(STEP)
+        .write_timeout(STEP)
+        .config(
+            Config::new()
+                .max_message_len(64 * 1024 * 1024)
+                .show_control(true),
+        );
+    // Whole messages up to 2 MiB - 139 bytes fit the read buffer.
+    let (ws, connected) = net::connect_with(
+        &format!("ws://127.0.0.1:{port}/"),
+        &options,
+        vec![0; 2 * 1024 * 1024],
+        vec![0; 64 * 1024],
+    )
+    .unwrap_or_else(|e| panic!("connect to port {port}: {e}"));
+    assert_eq!(connected.protocol, Some("chat"), "subprotocol chosen");
+    ws
+}
+
+fn expect_echo(ws: &mut Client, sent: &Owned, what: &str) {
+    let reply = read(ws);
+    assert!(
+        &reply == sent,
+        "{what}: echo differs: {}",
+        match &reply {
+            Owned::Text(t) => format!("text of {} bytes", t.len()),
+            Owned::Binary(b) => format!("binary of {} bytes", b.len()),
+            other => format!("{other:?}"),
+        }
+    );
+}
+
+/// The whole session against an echo server with the `ping-me` and
+/// `close-4000` commands (py_server.py, node_server.js); then a second
+/// connection that this side closes with 1000. `server` printed `port N`.
+fn hybi_client_session(server: &Peer) {
+    let port: u16 = server
+        .expect_line(false, "port ")
+        .trim_start_matches("port ")
+        .parse()
+        .unwrap();
+
+    let mut ws = connect(port);
+    let mut echoed = 0;
+    for size in SIZES {
+        let text = text_of(size);
+        ws.send_text(&text).unwrap();
+        expect_echo(
+            &mut ws,
+            &Owned::Text(text),
+            &format!("text of {size} bytes"),
+        );
+        let binary = binary_of(size);
+        ws.send_binary(&binary).unwrap();
+        expect_echo(
+            &mut ws,
+            &Owned::Binary(binary),
+            &format!("binary of {size} bytes"),
+        );
+        echoed += 2;
+    }
+    for (name, text) in multibyte() {
+        ws.send_text(&text).unwrap();
+        expect_echo(&mut ws, &Owned::Text(text), name);
+        echoed += 1;
+    }
+
+    // Pipelined: all sent before any echo is read.
+    let sent: Vec<Owned> = (0..100)
+        .map(|i| {
+            if i % 2 == 0 {
+                Owned::Text(format!("pipelined {i} \u{20ac}"))
+            } else {
+                Owned::Binary(binary_of(i * 13))
+            }
+        })
+        .collect();
+    for message in &sent {
+        match message {
+            Owned::Text(t) => ws.send_text(t).unwrap(),
+            Owned::Binary(b) => ws.send_binary(b).unwrap(),
+            _ => unreachable!(),
+        }
+    }
+    for (i, message) in sent.iter().enumerate() {
+        expect_echo(&mut ws, message, &format!("pipelined message {i}"));
+    }
+    echoed += sent.len();
+
+    // This side pings; the peer's pong carries the same data.
+    ws.write_ping(b"hybi ping").unwrap();
+    ws.flush().unwrap();
+    assert_eq!(read(&mut ws), Owned::Pong(b"hybi ping".to_vec()));
+
+    // The peer pings; hybi answers on its own, and the peer says so.
+    ws.send_text("ping-me").unwrap();
+    assert_eq!(read(&mut ws), Owned::Ping(b"server ping".to_vec()));
+    assert_eq!(read(&mut ws), Owned::Text("pong-received".into()));
+
+    // The peer closes with 4000 "bye"; hybi sees it and replies.
+    ws.send_text("close-4000").unwrap();
+    assert_eq!(read(&mut ws), Owned::Close(Some((4000, "bye".into()))));
+    assert!(!ws.is_open(), "connection still open after the close");
+    // The next read waits for the server to end the transport (RFC 6455
+    // section 7.1.1), then reports the connection closed.
+    assert!(matches!(ws.read(), Err(hybi::websocket::Error::Closed)));
+    drop(ws);
+    let line = server.expect_line(false, "closed ");
+    assert_eq!(
+        line,
+        format!("closed received=4000 reason= messages={echoed} subprotocol=chat"),
+        "the peer's view of the close"
+    );
+
+    // A second connection, closed by hybi with 1000.
+    let mut ws = connect(port);
+    ws.send_text("last").unwrap();
+    expect_echo(&mut ws, &Owned::Text("last".into()), "last");
+    ws.close(CloseCode::NORMAL, "done").unwrap();
+    loop {
+        match read(&mut ws) {
+            Owned::Close(close) => {
+                assert_eq!(close.map(|c| c.0), Some(1000), "the peer's close code");
+                assert!(matches!(ws.read(), Err(hybi::websocket::Error::Closed)));
+                drop(ws);
+                break;
+            }
+            Owned::Ping(_) | Owned::Pong(_) => {}
+            other => panic!("after close: {other:?}"),
+        }
+    }
+    let line = server.expect_line(false, "closed ");
+    assert_eq!(
+        line, "closed received=1000 reason=done messages=1 subprotocol=chat",
+        "the peer's view of the close"
+    );
+}
+
+#[test]
+#[ignore = "needs interop peers: bash scripts/interop-setup.sh"]
+fn hybi_client_against_python_websockets_server() {
+    let python = python();
+    let server = Peer::spawn(
+        "py_server.py",
+        Command::new(python)
+            .arg(script("py_server.py"))
+            .args(["--lifetime", "150"]),
+    );
+    hybi_client_session(&server);
+}
+
+#[test]
+#[ignore = "needs interop peers: bash scripts/interop-setup.sh"]
+fn hybi_client_against_node_ws_server() {
+    let (node, modules) = node("ws");
+    let server = Peer::spawn(
+        "node_server.js",
+        Command::new(node)
+            .env("NODE_PATH", &modules)
+            .arg(script("node_server.js"))
+            .arg("150"),
+    );
+    hybi_client_session(&server);
+}
