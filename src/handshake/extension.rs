@@ -19,8 +19,8 @@ impl<'b> Extension<'b> {
     pub fn parse(element: &'b str) -> Self {
         let (name, params) = element.split_once(';').unwrap_or((element, ""));
         Extension {
-            name: name.trim_matches([' ', '\t']),
-            params: params.trim_matches([' ', '\t']),
+            name: http::trim_ows(name),
+            params: http::trim_ows(params),
         }
     }
 }

@@ -65,12 +65,24 @@ impl<'b> Iterator for List<'_, 'b> {
             }
             let (element, rest) = split_element(self.rest);
             self.rest = rest;
-            let element = element.trim_matches([' ', '\t']);
+            let element = trim_ows(element);
             if !element.is_empty() {
                 return Some(element);
             }
         }
     }
+}
+
+/// `s` without the spaces and tabs (optional whitespace, RFC 9110
+/// section 5.6.3) at either end. Byte-wise: smaller than `trim_matches`,
+/// which decodes characters.
+pub(crate) fn trim_ows(s: &str) -> &str {
+    let ows = |c: &u8| *c == b' ' || *c == b'\t';
+    let bytes = s.as_bytes();
+    let start = bytes.iter().position(|c| !ows(c)).unwrap_or(bytes.len());
+    let end = bytes.iter().rposition(|c| !ows(c)).map_or(start, |i| i + 1);
+    // Both ends sit next to ASCII bytes: character boundaries.
+    s.get(start..end).unwrap_or_default()
 }
 
 /// Splits `s` at its first comma outside a quoted-string: the part before

@@ -47,6 +47,7 @@ use core::fmt;
 mod list;
 mod parse;
 
+pub(crate) use list::trim_ows;
 pub use list::{List, list, list_contains};
 pub use parse::{parse_request, parse_response};
 
