@@ -357,3 +357,30 @@ fn close_arguments_checked_before_sending() {
         assert_eq!(closes_written(role, &ws.transport().written), [Some(4000)]);
     }
 }
+
+/// Invalid UTF-8 in the bytes that end a message is found as the message is
+/// handed out, by every read call, and still closes with 1007.
+#[test]
+fn invalid_end_of_message_through_every_read_call() {
+    for role in ROLES {
+        for call in 0..4 {
+            // "ab" then a lone continuation byte, in one final frame.
+            let input = frame_to(role, 0x81, b"ab\x80");
+            let mut ws = open(role, &input, 17, 1024, 256, Config::new());
+            let result = match call {
+                0 => ws.read().map(|_| ()),
+                1 => ws.read_with_writer().map(|_| ()),
+                2 => ws.read_chunk().map(|_| ()),
+                _ => ws.read_chunk_with_writer().map(|_| ()),
+            };
+            assert_eq!(
+                result,
+                Err(protocol(hybi::ProtocolError::InvalidUtf8)),
+                "{role:?} call {call}"
+            );
+            assert!(ws.is_closed());
+            let written = ws.into_parts().0.written;
+            assert_eq!(closes_written(role, &written), [Some(1007)], "{role:?} call {call}");
+        }
+    }
+}

@@ -68,15 +68,19 @@ where
     /// [`Config::show_control`]: super::Config::show_control
     pub fn read(&mut self) -> Result<Message<'_>, Error<T::Error>> {
         let event = self.next_event(Mode::Whole)?;
-        message(self.incoming.rx.as_ref(), event)
+        let (rx, mut writer) = self.split();
+        message(rx, event).map_err(|e| writer.fail(e))
     }
 
     /// [`WebSocket::read`], also lending the write side, so the message can
     /// be written back without a copy.
     pub fn read_with_writer(&mut self) -> ReadWith<'_, Message<'_>, T, B, R> {
         let event = self.next_event(Mode::Whole)?;
-        let (rx, writer) = self.split();
-        Ok((message(rx, event)?, writer))
+        let (rx, mut writer) = self.split();
+        match message(rx, event) {
+            Ok(message) => Ok((message, writer)),
+            Err(e) => Err(writer.fail(e)),
+        }
     }
 
     /// Reads the next piece of the current message as soon as any of it
@@ -90,14 +94,18 @@ where
     /// [`Config::max_message_len`]: super::Config::max_message_len
     pub fn read_chunk(&mut self) -> Result<Chunk<'_>, Error<T::Error>> {
         let event = self.next_event(Mode::Chunks)?;
-        chunk(self.incoming.rx.as_ref(), event)
+        let (rx, mut writer) = self.split();
+        chunk(rx, event).map_err(|e| writer.fail(e))
     }
 
     /// [`WebSocket::read_chunk`], also lending the write side.
     pub fn read_chunk_with_writer(&mut self) -> ReadWith<'_, Chunk<'_>, T, B, R> {
         let event = self.next_event(Mode::Chunks)?;
-        let (rx, writer) = self.split();
-        Ok((chunk(rx, event)?, writer))
+        let (rx, mut writer) = self.split();
+        match chunk(rx, event) {
+            Ok(chunk) => Ok((chunk, writer)),
+            Err(e) => Err(writer.fail(e)),
+        }
     }
 
     /// The read buffer and the write side, borrowed apart.
@@ -225,9 +233,15 @@ where
     /// Takes in the payload bytes of the current data frame that have
     /// arrived: unmasks them, validates text, and appends them to the
     /// message. Returns the message once its last frame is complete.
+    ///
+    /// Text bytes that complete the message are not validated here: the
+    /// message is handed out in this same call, and handing it out as
+    /// `&str` validates it whole (see [`text`]), so validating them here
+    /// too would read them twice.
     fn payload(&mut self, mut frame: InFrame) -> Result<Option<Event>, Error<T::Error>> {
         let inc = &mut self.incoming;
         let avail = ((inc.end - inc.start) as u64).min(frame.remaining) as usize;
+        let completes = frame.last && avail as u64 == frame.remaining;
         if avail > 0 {
             let src = inc.start..inc.start + avail;
             let rx = inc.rx.as_mut();
@@ -238,7 +252,7 @@ where
             if dest != src.start {
                 rx.copy_within(src.clone(), dest);
             }
-            if frame.kind == DataKind::Text {
+            if frame.kind == DataKind::Text && !completes {
                 if let Err(e) = inc.utf8.feed(&rx[dest..dest + avail]) {
                     return self.fail(e);
                 }
@@ -255,11 +269,7 @@ where
         if !frame.last {
             return Ok(None);
         }
-        if frame.kind == DataKind::Text {
-            if let Err(e) = inc.utf8.finish() {
-                return self.fail(e);
-            }
-        }
+        // A text message's end is validated as it is handed out.
         inc.handed_out = HandedOut::Message;
         Ok(Some(Event::Data {
             kind: frame.kind,
@@ -404,7 +414,7 @@ where
     }
 }
 
-fn message<E>(rx: &[u8], event: Event) -> Result<Message<'_>, Error<E>> {
+fn message(rx: &[u8], event: Event) -> Result<Message<'_>, ProtocolError> {
     Ok(match event {
         Event::Data { kind, range, .. } => match kind {
             DataKind::Text => Message::Text(text(&rx[range])?),
@@ -416,7 +426,7 @@ fn message<E>(rx: &[u8], event: Event) -> Result<Message<'_>, Error<E>> {
     })
 }
 
-fn chunk<E>(rx: &[u8], event: Event) -> Result<Chunk<'_>, Error<E>> {
+fn chunk(rx: &[u8], event: Event) -> Result<Chunk<'_>, ProtocolError> {
     Ok(match event {
         Event::Data { kind, range, last } => match kind {
             DataKind::Text => Chunk::Text {
@@ -432,8 +442,11 @@ fn chunk<E>(rx: &[u8], event: Event) -> Result<Chunk<'_>, Error<E>> {
     })
 }
 
-/// Text already validated as it arrived; checked again to hand out a
-/// `&str` without `unsafe`.
-fn text<E>(bytes: &[u8]) -> Result<&str, Error<E>> {
-    core::str::from_utf8(bytes).map_err(|_| Error::Protocol(ProtocolError::InvalidUtf8))
+/// The text handed out. Its start is a character boundary; the bytes
+/// before the ones that arrived last were validated as they arrived, and
+/// this validates the whole (one pass, at the speed of
+/// `core::str::from_utf8`), which is also what hands out a `&str` without
+/// `unsafe`.
+fn text(bytes: &[u8]) -> Result<&str, ProtocolError> {
+    core::str::from_utf8(bytes).map_err(|_| ProtocolError::InvalidUtf8)
 }

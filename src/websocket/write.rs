@@ -101,6 +101,19 @@ where
         self.out.flush(self.transport)
     }
 
+    /// Sends the close for a protocol error (if the connection was open)
+    /// and ends the connection.
+    pub(super) fn fail(&mut self, error: ProtocolError) -> Error<T::Error> {
+        if *self.state == State::Open {
+            let close = CloseFrame::new(error.close_code(), "").ok();
+            // The protocol error is what the caller needs to hear about; a
+            // transport that also fails now changes nothing.
+            let _ = self.out.close(self.transport, close);
+        }
+        *self.state = State::Closed;
+        Error::Protocol(error)
+    }
+
     fn check_open(&mut self) -> Result<(), Error<T::Error>> {
         if self.out.broken {
             *self.state = State::Closed;
@@ -374,13 +387,6 @@ where
     /// Sends the close for a protocol error (if the connection was open)
     /// and ends the connection.
     pub(super) fn fail<X>(&mut self, error: ProtocolError) -> Result<X, Error<T::Error>> {
-        if matches!(self.state, State::Open) {
-            let close = CloseFrame::new(error.close_code(), "").ok();
-            // The error is what the caller needs to hear about; a transport
-            // that also fails now changes nothing.
-            let _ = self.outgoing.close(&mut self.transport, close);
-        }
-        self.state = State::Closed;
-        Err(Error::Protocol(error))
+        Err(self.writer().fail(error))
     }
 }
