@@ -380,7 +380,11 @@ fn invalid_end_of_message_through_every_read_call() {
             );
             assert!(ws.is_closed());
             let written = ws.into_parts().0.written;
-            assert_eq!(closes_written(role, &written), [Some(1007)], "{role:?} call {call}");
+            assert_eq!(
+                closes_written(role, &written),
+                [Some(1007)],
+                "{role:?} call {call}"
+            );
         }
     }
 }
