@@ -105,6 +105,9 @@ impl HandshakeError {
     /// connection instead) or from the caller's own arguments.
     pub const fn status_code(self) -> Option<u16> {
         match self {
+            HandshakeError::MissingHeader(Field::Accept)
+            | HandshakeError::DuplicateHeader(Field::Accept)
+            | HandshakeError::InvalidHeader(Field::Accept) => None,
             HandshakeError::Http(_)
             | HandshakeError::Method
             | HandshakeError::HttpVersion
