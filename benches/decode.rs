@@ -1,0 +1,213 @@
+//! Decoding speed in memory: a server reads a stream of masked client
+//! frames (header decoding, unmasking, UTF-8 validation for text, the
+//! message handed out whole), for payloads of 16 B, 1 KiB, 64 KiB and
+//! 1 MiB, text and binary.
+//!
+//! Text is ASCII (like JSON), for `text`, or has a two- or three-byte
+//! character every 30 bytes or so, for `text-utf8` (64 KiB and 1 MiB).
+//!
+//! Three readers of the same bytes, per size and type:
+//!
+//! - `copy`: one `copy_from_slice` of the whole stream, the bound;
+//! - `hybi`: `WebSocket::read` over an in-memory `embedded-io` transport
+//!   (a `&[u8]` reader and a sink writer), with a read buffer that holds a
+//!   whole message;
+//! - `tungstenite`: `WebSocket::read` over a `Cursor` and a sink, server
+//!   role.
+//!
+//! Throughput counts every byte of the stream, headers included.
+//!
+//! ```text
+//! cargo bench --bench decode
+//! ```
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use hybi::Role;
+use hybi::frame::{FrameHeader, Opcode};
+use hybi::mask::apply_mask;
+use hybi::websocket::{Config, Message, NoRandom, WebSocket};
+
+/// Payload sizes, with how many messages make one stream: about 1 to 2 MiB
+/// of frames each.
+const SIZES: [(&str, usize, usize); 4] = [
+    ("16B", 16, 65_536),
+    ("1KiB", 1024, 1024),
+    ("64KiB", 64 * 1024, 24),
+    ("1MiB", 1024 * 1024, 2),
+];
+
+/// The read buffer: a whole 1 MiB message, the 139 bytes a read keeps
+/// spare, and room for part of the next frame.
+const READ_BUFFER: usize = 1024 * 1024 + 64 * 1024;
+
+/// An `embedded-io` transport over bytes in memory: reads come from the
+/// slice, writes go nowhere.
+struct Memory<'a> {
+    input: &'a [u8],
+}
+
+impl embedded_io::ErrorType for Memory<'_> {
+    type Error = core::convert::Infallible;
+}
+
+impl embedded_io::Read for Memory<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> Result<usize, Self::Error> {
+        let n = buf.len().min(self.input.len());
+        let (head, rest) = self.input.split_at(n);
+        buf[..n].copy_from_slice(head);
+        self.input = rest;
+        Ok(n)
+    }
+}
+
+impl embedded_io::Write for Memory<'_> {
+    fn write(&mut self, buf: &[u8]) -> Result<usize, Self::Error> {
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> Result<(), Self::Error> {
+        Ok(())
+    }
+}
+
+/// A `std::io` stream over bytes in memory, for tungstenite.
+struct StdMemory<'a> {
+    input: std::io::Cursor<&'a [u8]>,
+}
+
+impl std::io::Read for StdMemory<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.input.read(buf)
+    }
+}
+
+impl std::io::Write for StdMemory<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// ASCII text, like JSON.
+const ASCII: &str = r#"{"id":12345,"name":"sensor-7","value":21.5,"ok":true},"#;
+
+/// Text with a two- or three-byte character every 30 bytes or so.
+const UTF8: &str = "Größe: 21,5 °C; déjà vu, 5 € — ";
+
+/// `len` bytes of `line` repeated, cut on a character boundary.
+fn payload(line: &str, len: usize) -> Vec<u8> {
+    let mut out: Vec<u8> = line.bytes().cycle().take(len).collect();
+    // A character cut short at the end: ASCII in its place.
+    while let Err(e) = std::str::from_utf8(&out) {
+        let valid = e.valid_up_to();
+        out[valid..].fill(b'.');
+    }
+    out
+}
+
+/// `count` masked client frames of `len` bytes of `line` each.
+fn stream(opcode: Opcode, line: &str, len: usize, count: usize) -> Vec<u8> {
+    let body = payload(line, len);
+    let mut out = Vec::with_capacity(count * (len + 14));
+    for i in 0..count {
+        let key = (i as u32).wrapping_mul(0x9e37_79b9).to_le_bytes();
+        let header = FrameHeader::new(opcode, len as u64).with_mask(key);
+        out.extend_from_slice(header.encode().expect("a valid header").as_bytes());
+        let start = out.len();
+        out.extend_from_slice(&body);
+        apply_mask(key, 0, &mut out[start..]);
+    }
+    out
+}
+
+/// Reads every message of `input` with hybi; returns the payload bytes.
+fn hybi_read_all(input: &[u8], rx: &mut [u8], count: usize) -> usize {
+    let mut tx = [0u8; 16];
+    let transport = Memory { input };
+    let config = Config::new();
+    let mut ws = WebSocket::from_upgraded(
+        transport,
+        rx,
+        &mut tx[..],
+        Role::Server,
+        NoRandom,
+        config,
+        &[],
+    )
+    .expect("empty already-read");
+    let mut total = 0;
+    for _ in 0..count {
+        match ws.read().expect("a valid stream") {
+            Message::Text(text) => total += black_box(text).len(),
+            Message::Binary(data) => total += black_box(data).len(),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    total
+}
+
+/// Reads every message of `input` with tungstenite; returns the payload
+/// bytes.
+fn tungstenite_read_all(input: &[u8], count: usize) -> usize {
+    use tungstenite::protocol::{Message, Role, WebSocket};
+    let stream = StdMemory {
+        input: std::io::Cursor::new(input),
+    };
+    let mut ws = WebSocket::from_raw_socket(stream, Role::Server, None);
+    let mut total = 0;
+    for _ in 0..count {
+        match ws.read().expect("a valid stream") {
+            Message::Text(text) => total += black_box(text.as_str()).len(),
+            Message::Binary(data) => total += black_box(&data[..]).len(),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    total
+}
+
+fn decode(c: &mut Criterion) {
+    let mut rx = vec![0u8; READ_BUFFER];
+    let kinds = [
+        ("text", Opcode::Text, ASCII, &SIZES[..]),
+        ("text-utf8", Opcode::Text, UTF8, &SIZES[2..]),
+        ("binary", Opcode::Binary, ASCII, &SIZES[..]),
+    ];
+    for (kind, opcode, line, sizes) in kinds {
+        let mut group = c.benchmark_group(format!("decode/{kind}"));
+        group
+            .sample_size(20)
+            .warm_up_time(Duration::from_millis(500))
+            .measurement_time(Duration::from_secs(2));
+        for &(name, len, count) in sizes {
+            let input = stream(opcode, line, len, count);
+            // Check once that every reader sees every byte.
+            assert_eq!(hybi_read_all(&input, &mut rx, count), len * count);
+            assert_eq!(tungstenite_read_all(&input, count), len * count);
+
+            group.throughput(Throughput::Bytes(input.len() as u64));
+            let mut copy = vec![0u8; input.len()];
+            group.bench_function(BenchmarkId::new("copy", name), |b| {
+                b.iter(|| {
+                    copy.copy_from_slice(black_box(&input));
+                    black_box(&copy);
+                })
+            });
+            group.bench_function(BenchmarkId::new("hybi", name), |b| {
+                b.iter(|| hybi_read_all(black_box(&input), &mut rx, count))
+            });
+            group.bench_function(BenchmarkId::new("tungstenite", name), |b| {
+                b.iter(|| tungstenite_read_all(black_box(&input), count))
+            });
+        }
+        group.finish();
+    }
+}
+
+criterion_group!(benches, decode);
+criterion_main!(benches);

@@ -1,0 +1,127 @@
+//! A minimal WebSocket echo server for a Cortex-M4, built only to be
+//! measured: the server handshake (HTTP parsing, SHA-1, base64), frames,
+//! masking, UTF-8 validation, the close handshake and the read/write loop,
+//! over a UART whose registers are read and written with volatile accesses
+//! so that nothing can be optimised away.
+#![no_std]
+#![no_main]
+
+use core::convert::Infallible;
+use core::hint::black_box;
+use core::mem::size_of;
+
+use cortex_m_rt::entry;
+use embedded_io::{ErrorType, Read, Write};
+use hybi::reassembly::DataKind;
+use hybi::websocket::{Chunk, Config, Error, Message, WebSocket};
+use panic_halt as _;
+
+/// The connection as this program holds it: the UART and two borrowed
+/// buffers.
+type Connection<'a> = WebSocket<Uart, &'a mut [u8]>;
+
+/// The connection state's size in bytes on this target, buffers aside;
+/// `measure.sh` reads it from the binary.
+#[unsafe(no_mangle)]
+pub static HYBI_CONNECTION_STATE_SIZE: u32 = size_of::<Connection<'static>>() as u32;
+
+/// A fictional UART: a status register (bit 0: a byte has arrived; bit 1:
+/// the transmitter can take a byte; bit 2: the transmitter is idle) and a
+/// data register.
+struct Uart {
+    base: usize,
+}
+
+const STATUS: usize = 0x00;
+const DATA: usize = 0x04;
+const RX_READY: u32 = 1 << 0;
+const TX_READY: u32 = 1 << 1;
+const TX_IDLE: u32 = 1 << 2;
+
+impl Uart {
+    fn reg(&self, offset: usize) -> *mut u32 {
+        (self.base + offset) as *mut u32
+    }
+
+    fn status(&self) -> u32 {
+        // SAFETY: a memory-mapped register of the (fictional) UART; this
+        // binary is measured, never run.
+        unsafe { self.reg(STATUS).read_volatile() }
+    }
+
+    fn wait(&self, bit: u32) {
+        while self.status() & bit == 0 {}
+    }
+}
+
+impl ErrorType for Uart {
+    type Error = Infallible;
+}
+
+impl Read for Uart {
+    /// Blocks for the first byte, then takes what else has arrived.
+    fn read(&mut self, buf: &mut [u8]) -> Result<usize, Infallible> {
+        let mut n = 0;
+        for byte in buf.iter_mut() {
+            if n == 0 {
+                self.wait(RX_READY);
+            } else if self.status() & RX_READY == 0 {
+                break;
+            }
+            // SAFETY: as in `status`.
+            *byte = unsafe { self.reg(DATA).read_volatile() } as u8;
+            n += 1;
+        }
+        Ok(n)
+    }
+}
+
+impl Write for Uart {
+    fn write(&mut self, buf: &[u8]) -> Result<usize, Infallible> {
+        for &byte in buf {
+            self.wait(TX_READY);
+            // SAFETY: as in `status`.
+            unsafe { self.reg(DATA).write_volatile(u32::from(byte)) };
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> Result<(), Infallible> {
+        self.wait(TX_IDLE);
+        Ok(())
+    }
+}
+
+/// Accepts the handshake, then echoes text and binary messages of any
+/// size chunk by chunk until the client closes; pings are answered and
+/// the close completed on the way.
+fn serve(uart: Uart, rx: &mut [u8], tx: &mut [u8]) -> Result<(), Error<Infallible>> {
+    let mut ws: Connection<'_> = WebSocket::server(uart, rx, tx, Config::new());
+    ws.accept(|_request| Ok(None))?;
+    loop {
+        let (chunk, mut writer) = ws.read_chunk_with_writer()?;
+        match chunk {
+            Chunk::Text { data, last } => {
+                writer.write_fragment(DataKind::Text, data.as_bytes(), last)?
+            }
+            Chunk::Binary { data, last } => writer.write_fragment(DataKind::Binary, data, last)?,
+            Chunk::Control(Message::Close(_)) => return Ok(()),
+            Chunk::Control(_) => {}
+        }
+    }
+}
+
+#[entry]
+fn main() -> ! {
+    // 1 KiB holds a browser's handshake request; 512 B batches replies.
+    let mut rx = [0u8; 1024];
+    let mut tx = [0u8; 512];
+    // Keeps the size constant in the binary.
+    black_box(&HYBI_CONNECTION_STATE_SIZE);
+    loop {
+        let uart = Uart {
+            base: black_box(0x4000_c000),
+        };
+        let _ = black_box(serve(uart, &mut rx, &mut tx));
+    }
+}
