@@ -1,0 +1,116 @@
+//! A whole client connection (handshake, then frames) fed arbitrary bytes,
+//! cut into reads at the fuzzer's chosen points, with small buffers,
+//! partial writes and transport timeouts; every message is echoed back.
+//! The nonce is RFC 6455's sample, so a response carrying
+//! `Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=` is accepted.
+//!
+//! Invariants: nothing panics or loops; no more payload is delivered than
+//! was read; the request written is valid and the only thing written
+//! before the handshake ends; every frame written is masked and valid,
+//! echoes exactly the messages delivered, and a protocol error ends with
+//! its close code; and the outcome is the same as with the whole input in
+//! one read.
+
+#![no_main]
+
+use embedded_io::ErrorKind;
+use hybi::handshake::client::Request;
+use hybi::handshake::server::{self, Incoming};
+use hybi::http::EMPTY_HEADER;
+use hybi::websocket::{Error, WebSocket};
+use hybi::{Role, Status};
+use hybi_fuzz::*;
+use libfuzzer_sys::fuzz_target;
+
+const PROTOCOLS: &[&str] = &["chat", "superchat"];
+const REQUEST: Request<'static> = Request::new("server.example.com", "/chat")
+    .origin("http://example.com")
+    .protocols(PROTOCOLS);
+
+#[derive(Debug, PartialEq, Eq)]
+struct Run {
+    handshake: Result<Option<&'static str>, Error<ErrorKind>>,
+    outcome: Option<Outcome>,
+    written: Vec<u8>,
+    head: usize,
+}
+
+fn run(setup: &Setup<'_>, sizes: &[u8]) -> Run {
+    let transport = Split::new(setup.stream, sizes, setup.write_limit);
+    let mut ws = WebSocket::client(
+        transport,
+        vec![0; setup.rx],
+        vec![0; setup.tx],
+        FixedRng::default(),
+        setup.config,
+    );
+    let handshake = ws.connect(&REQUEST);
+    // The request went out whole, and is one a server accepts.
+    let head = match head_len(&ws.transport().written) {
+        Some(len) => {
+            let written = &ws.transport().written;
+            let mut headers = [EMPTY_HEADER; 16];
+            let Ok(Status::Complete((Incoming::WebSocket(request), n))) =
+                server::parse(&written[..len], &mut headers)
+            else {
+                panic!("invalid request written: {}", written.escape_ascii())
+            };
+            assert_eq!(n, len);
+            assert_eq!(request.key(), b"dGhlIHNhbXBsZSBub25jZQ==");
+            assert!(request.protocols().eq(PROTOCOLS.iter().copied()));
+            len
+        }
+        None => {
+            // Only a write buffer too small for the request writes nothing.
+            assert_eq!(
+                handshake,
+                Err(Error::Handshake(
+                    hybi::handshake::HandshakeError::BufferTooSmall
+                ))
+            );
+            assert!(ws.transport().written.is_empty());
+            0
+        }
+    };
+    let outcome = match handshake {
+        Ok(protocol) => {
+            assert!(protocol.is_none_or(|p| PROTOCOLS.contains(&p)));
+            assert_eq!(ws.transport().written.len(), head);
+            ws.transport_mut().errors = true;
+            Some(drive(&mut ws, setup.chunks, setup.close_first))
+        }
+        Err(Error::Handshake(e)) => {
+            assert!(ws.is_closed() || e == hybi::handshake::HandshakeError::BufferTooSmall);
+            assert_eq!(ws.transport().written.len(), head);
+            None
+        }
+        Err(Error::UnexpectedEof) => None,
+        Err(e) => panic!("handshake: {e:?}"),
+    };
+    let written = ws.into_parts().0.written;
+    if let Some(outcome) = &outcome {
+        let frames = check_frames(Role::Client, &written[head..]);
+        check_ending(outcome, &frames);
+    }
+    Run {
+        handshake,
+        outcome,
+        written,
+        head,
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Some(setup) = Setup::parse(data) else {
+        return;
+    };
+    let split = run(&setup, setup.sizes);
+    let whole = run(&setup, &[]);
+    assert_eq!(split.handshake, whole.handshake);
+    assert_eq!(split.outcome, whole.outcome);
+    if setup.chunks {
+        assert_eq!(split.written[..split.head], whole.written[..whole.head]);
+    } else {
+        assert_eq!(split.written, whole.written);
+    }
+});

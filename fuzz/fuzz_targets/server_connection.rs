@@ -1,0 +1,134 @@
+//! A whole server connection (handshake, then frames) fed arbitrary bytes,
+//! cut into reads at the fuzzer's chosen points, with small buffers,
+//! partial writes and transport timeouts; every message is echoed back.
+//!
+//! Invariants: nothing panics or loops; no more payload is delivered than
+//! was read; the handshake answer is a valid 101 with the right
+//! `Sec-WebSocket-Accept`, or exactly the rejection for the error returned;
+//! every frame written is valid for a client to receive, echoes exactly the
+//! messages delivered, and a protocol error ends with its close code; and
+//! the outcome is the same as with the whole input in one read.
+
+#![no_main]
+
+use base64ct::Encoding;
+use embedded_io::ErrorKind;
+use hybi::handshake::AcceptKey;
+use hybi::handshake::server::write_rejection;
+use hybi::http::{self, EMPTY_HEADER};
+use hybi::websocket::{Error, ServerHandshake, WebSocket};
+use hybi::{Role, Status};
+use hybi_fuzz::*;
+use libfuzzer_sys::fuzz_target;
+
+#[derive(Debug, PartialEq, Eq)]
+struct Run {
+    handshake: Result<Option<ServerHandshake<'static>>, Error<ErrorKind>>,
+    outcome: Option<Outcome>,
+    written: Vec<u8>,
+    head: usize,
+}
+
+fn run(setup: &Setup<'_>, sizes: &[u8]) -> Run {
+    let transport = Split::new(setup.stream, sizes, setup.write_limit);
+    let mut ws = WebSocket::server(
+        transport,
+        vec![0; setup.rx],
+        vec![0; setup.tx],
+        setup.config,
+    );
+    let mut key = None;
+    let handshake = ws.accept(|request| {
+        key = Some(request.key().to_vec());
+        Ok(request.protocols().find(|p| *p == "chat").map(|_| "chat"))
+    });
+    let mut head = 0;
+    let (handshake, outcome) = match handshake {
+        Ok(ServerHandshake::Accepted { protocol }) => {
+            let key = key.expect("the request was seen");
+            let mut decoded = [0u8; 32];
+            let nonce = base64ct::Base64::decode(&key, &mut decoded).expect("key is base64");
+            assert_eq!(nonce.len(), 16, "validated key decodes to 16 bytes");
+            let written = &ws.transport().written;
+            let mut headers = [EMPTY_HEADER; 16];
+            let Ok(Status::Complete((response, len))) = http::parse_response(written, &mut headers)
+            else {
+                panic!("unparseable 101: {}", written.escape_ascii())
+            };
+            assert_eq!(response.status, 101);
+            let accept = AcceptKey::for_key(&key);
+            assert_eq!(
+                response.header("Sec-WebSocket-Accept"),
+                Some(accept.as_bytes())
+            );
+            assert_eq!(
+                response.header("Sec-WebSocket-Protocol"),
+                protocol.map(str::as_bytes)
+            );
+            head = len;
+            ws.transport_mut().errors = true;
+            let outcome = drive(&mut ws, setup.chunks, setup.close_first);
+            (
+                Ok(Some(ServerHandshake::Accepted { protocol })),
+                Some(outcome),
+            )
+        }
+        Ok(ServerHandshake::Http) => {
+            let mut headers = [EMPTY_HEADER; 32];
+            assert!(ws.http_request(&mut headers).is_some());
+            assert!(ws.transport().written.is_empty());
+            let page = b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n";
+            ws.write_raw(page).expect("write_raw");
+            assert_eq!(ws.transport().written, page);
+            assert!(matches!(ws.read(), Err(Error::InvalidState)));
+            (Ok(None), None)
+        }
+        Err(Error::Handshake(e)) => {
+            let written = &ws.transport().written;
+            let mut expected = [0u8; 256];
+            let n = write_rejection(e, &mut expected).expect("rejection fits 256 bytes");
+            if e == hybi::handshake::HandshakeError::BufferTooSmall {
+                // The 101 did not fit (a 500 went out), or the rejection
+                // did not either (nothing went out).
+                assert!(written.is_empty() || written[..] == expected[..n]);
+            } else {
+                let status = e.status_code().expect("a request error has a status");
+                assert!(matches!(status, 400 | 426 | 431), "{e:?}");
+                assert_eq!(written[..], expected[..n], "{e:?}");
+            }
+            assert!(ws.is_closed());
+            (Err(Error::Handshake(e)), None)
+        }
+        Err(Error::UnexpectedEof) => {
+            assert!(ws.transport().written.is_empty());
+            (Err(Error::UnexpectedEof), None)
+        }
+        Err(e) => panic!("handshake: {e:?}"),
+    };
+    let written = ws.into_parts().0.written;
+    if let Some(outcome) = &outcome {
+        let frames = check_frames(Role::Server, &written[head..]);
+        check_ending(outcome, &frames);
+    }
+    Run {
+        handshake,
+        outcome,
+        written,
+        head,
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Some(setup) = Setup::parse(data) else {
+        return;
+    };
+    let split = run(&setup, setup.sizes);
+    let whole = run(&setup, &[]);
+    assert_eq!(split.handshake, whole.handshake);
+    assert_eq!(split.outcome, whole.outcome);
+    if setup.chunks {
+        assert_eq!(split.written[..split.head], whole.written[..whole.head]);
+    } else {
+        assert_eq!(split.written, whole.written);
+    }
+});

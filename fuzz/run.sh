@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Builds every fuzz target and runs each for FUZZ_SECONDS seconds (30 by
+# default), starting from the seed corpus (seeds.py) plus whatever corpus/
+# already holds. Fails if any target crashes, panics, hangs or runs out of
+# memory; the input that did it is left in artifacts/<target>/.
+#
+#   fuzz/run.sh                      # every target, 30 s each
+#   FUZZ_SECONDS=3600 fuzz/run.sh server_connection
+set -euo pipefail
+cd "$(dirname "$0")"
+seconds=${FUZZ_SECONDS:-30}
+
+if ! rustup run nightly rustc --version >/dev/null 2>&1; then
+  rustup toolchain install nightly --profile minimal
+fi
+if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
+  cargo +nightly install cargo-fuzz --locked || cargo install cargo-fuzz --locked
+fi
+command -v python3 >/dev/null || { apt-get update && apt-get install -y python3; }
+
+python3 seeds.py corpus
+
+if [ $# -gt 0 ]; then
+  targets=("$@")
+else
+  mapfile -t targets < <(cargo +nightly fuzz list)
+fi
+
+echo "== build"
+# Optimised, with debug assertions and overflow checks (cargo-fuzz's default).
+cargo +nightly fuzz build
+
+failed=()
+for target in "${targets[@]}"; do
+  echo "== $target: ${seconds} s"
+  mkdir -p "artifacts/$target"
+  # -timeout: an input that takes over 10 s is a hang; -rss_limit_mb: a leak.
+  if ! cargo +nightly fuzz run "$target" "corpus/$target" -- \
+      -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+      2>"artifacts/$target/log"; then
+    failed+=("$target")
+    tail -n 60 "artifacts/$target/log"
+  fi
+  grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|Done)' "artifacts/$target/log" || true
+done
+
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "FAILED: ${failed[*]} (inputs in fuzz/artifacts/<target>/)"
+  exit 1
+fi
+echo "all ${#targets[@]} targets ran ${seconds} s each without a failure"

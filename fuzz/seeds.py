@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""Writes the seed corpus of every fuzz target into corpus/<target>/.
+
+Seeds come from the test fixtures: the RFC 6455 examples (section 5.7 frames,
+the section 1.3 handshake) and requests captured from real clients (Chrome,
+Firefox, curl, Python websockets, Node). Usage: seeds.py [DIR] (default:
+corpus next to this script). Existing files are kept; seeds are rewritten.
+"""
+
+import os
+import struct
+import sys
+
+CHROME = (b"GET /chat HTTP/1.1\r\nHost: 127.0.0.1:9001\r\nConnection: Upgrade\r\nPragma: no-cache\r\n"
+          b"Cache-Control: no-cache\r\nUser-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 "
+          b"(KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36\r\nUpgrade: websocket\r\n"
+          b"Origin: http://127.0.0.1:9001\r\nSec-WebSocket-Version: 13\r\n"
+          b"Accept-Encoding: gzip, deflate, br, zstd\r\nAccept-Language: en-US,en;q=0.9\r\n"
+          b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+          b"Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n")
+FIREFOX = (b"GET /chat?room=1 HTTP/1.1\r\nHost: localhost:9001\r\nUser-Agent: Mozilla/5.0 (X11; Linux x86_64; "
+           b"rv:133.0) Gecko/20100101 Firefox/133.0\r\nAccept: */*\r\nAccept-Language: en-US,en;q=0.5\r\n"
+           b"Accept-Encoding: gzip, deflate, br, zstd\r\nSec-WebSocket-Version: 13\r\n"
+           b"Origin: http://localhost:9001\r\nSec-WebSocket-Protocol: chat, superchat\r\n"
+           b"Sec-WebSocket-Extensions: permessage-deflate\r\nSec-WebSocket-Key: x3JJHMbDL1EzLkh9GBhXDw==\r\n"
+           b"Connection: keep-alive, Upgrade\r\nSec-Fetch-Dest: empty\r\nSec-Fetch-Mode: websocket\r\n"
+           b"Sec-Fetch-Site: same-origin\r\nPragma: no-cache\r\nCache-Control: no-cache\r\nUpgrade: websocket\r\n\r\n")
+CURL = (b"GET /ws HTTP/1.1\r\nHost: example.com\r\nUser-Agent: curl/8.5.0\r\nAccept: */*\r\n"
+        b"Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+        b"Sec-WebSocket-Key: SGVsbG8sIHdvcmxkIQ0KMA==\r\n\r\n")
+PYTHON = (b"GET / HTTP/1.1\r\nHost: localhost:8765\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+          b"Sec-WebSocket-Key: Ny1yZWtUU2tJYzV5Tk1XWg==\r\nSec-WebSocket-Version: 13\r\n"
+          b"Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"
+          b"User-Agent: Python/3.11 websockets/14.1\r\n\r\n")
+NODE = (b"GET / HTTP/1.1\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: AQIDBAUGBwgJCgsMDQ4PEA==\r\n"
+        b"Connection: Upgrade\r\nUpgrade: websocket\r\n"
+        b"Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\nHost: 127.0.0.1:8080\r\n\r\n")
+# RFC 6455 section 1.3.
+RFC_REQUEST = (b"GET /chat HTTP/1.1\r\nHost: server.example.com\r\nUpgrade: websocket\r\n"
+               b"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+               b"Origin: http://example.com\r\nSec-WebSocket-Protocol: chat, superchat\r\n"
+               b"Sec-WebSocket-Version: 13\r\n\r\n")
+OLD_VERSION = RFC_REQUEST.replace(b"Version: 13", b"Version: 8")
+PLAIN = b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n"
+REQUESTS = [CHROME, FIREFOX, CURL, PYTHON, NODE, RFC_REQUEST, OLD_VERSION, PLAIN]
+
+RFC_RESPONSE = (b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                b"Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nSec-WebSocket-Protocol: chat\r\n\r\n")
+RESPONSES = [
+    RFC_RESPONSE,
+    RFC_RESPONSE.replace(b"Sec-WebSocket-Protocol: chat\r\n", b""),
+    RFC_RESPONSE.replace(b"Sec-WebSocket-Protocol: chat", b"Sec-WebSocket-Extensions: permessage-deflate"),
+    b"HTTP/1.1 426 Upgrade Required\r\nSec-WebSocket-Version: 13\r\nContent-Length: 0\r\n\r\n",
+    b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+]
+
+KEY = bytes([0x37, 0xFA, 0x21, 0x3D])
+
+
+def frame(byte0, payload, mask=None):
+    """A frame with the minimal length encoding, masked with `mask` if given."""
+    n = len(payload)
+    bit = 0x80 if mask else 0
+    if n <= 125:
+        head = bytes([byte0, bit | n])
+    elif n <= 0xFFFF:
+        head = bytes([byte0, bit | 126]) + struct.pack(">H", n)
+    else:
+        head = bytes([byte0, bit | 127]) + struct.pack(">Q", n)
+    if mask:
+        head += mask
+        payload = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+    return head + payload
+
+
+def frames(mask):
+    """RFC 6455 section 5.7 examples and a few more, as one stream."""
+    return [
+        frame(0x81, b"Hello", mask),                        # single text
+        frame(0x01, b"Hel", mask) + frame(0x80, b"lo", mask),  # fragmented text
+        frame(0x89, b"Hello", mask),                        # ping
+        frame(0x8A, b"Hello", mask),                        # pong
+        frame(0x82, bytes(256), mask),                      # 256 bytes, 16-bit length
+        frame(0x02, b"ab", mask) + frame(0x89, b"", mask) + frame(0x80, b"cd", mask),
+        frame(0x81, "caf\u00e9 \u2603".encode(), mask),
+        frame(0x88, struct.pack(">H", 1000) + b"bye", mask),  # close
+    ]
+
+
+def connection_seed(flags, rx, tx, sizes, head, stream_frames, count=None):
+    count = len(sizes) if count is None else count
+    config = bytes([flags, rx, tx, 8, 0, count]) + bytes(sizes)
+    return config + head + b"".join(stream_frames)
+
+
+def seeds():
+    out = {}
+    masked, unmasked = frames(KEY), frames(None)
+    # Byte 0: bit 0 picks the client role (unmasked frames), bits 4-6 allow
+    # RSV bits, bit 7 adds a payload limit byte.
+    fh = []
+    for f in masked:
+        fh.append(b"\x00" + f[:14])
+    for f in unmasked:
+        fh.append(b"\x01" + f[:14])
+    fh.append(b"\x01" + frame(0x82, bytes(70000))[:10])
+    fh.append(b"\x80\x01" + frame(0x82, bytes(2000), KEY)[:8])
+    fh.append(b"\x41" + bytes([0xC1, 0x05]))  # RSV1 allowed
+    out["frame_header"] = fh
+    out["server_request"] = REQUESTS + [CHROME + masked[0]]
+    out["client_response"] = RESPONSES + [RFC_RESPONSE + unmasked[0]]
+    out["http_differential"] = [b"\x1f" + r for r in REQUESTS + RESPONSES]
+    sc, cc = [], []
+    for flags, sizes in [(0x20, []), (0x21, [1]), (0x23, [3, 0, 7]), (0x24, [200, 1, 13])]:
+        sc.append(connection_seed(flags, 200, 120, sizes, CHROME, masked))
+        sc.append(connection_seed(flags, 10, 120, sizes, RFC_REQUEST, masked[:4]))
+        cc.append(connection_seed(flags, 100, 120, sizes, RFC_RESPONSE, unmasked))
+    # Bit 4 of the sizes count: this end closes after the first echo.
+    sc.append(connection_seed(0x20, 200, 120, [5, 9], CHROME, masked, count=0x10 | 2))
+    cc.append(connection_seed(0x21, 100, 120, [], RFC_RESPONSE, unmasked, count=0x10))
+    sc.append(connection_seed(0x20, 200, 120, [], OLD_VERSION, []))
+    sc.append(connection_seed(0x20, 200, 120, [], PLAIN, []))
+    out["server_connection"] = sc
+    out["client_connection"] = cc
+    return out
+
+
+def main():
+    root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
+    for target, items in seeds().items():
+        d = os.path.join(root, target)
+        os.makedirs(d, exist_ok=True)
+        for i, data in enumerate(items):
+            with open(os.path.join(d, f"seed-{i:02}"), "wb") as f:
+                f.write(data)
+        print(f"{target}: {len(items)} seeds")
+
+
+if __name__ == "__main__":
+    main()
