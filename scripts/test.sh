@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The whole test suite, on a fresh machine: installs the peers the
+# interoperability tests talk to (Chromium, Python websockets, Node ws) and
+# the emulator the firmware runs on (QEMU), then runs
+#
+# - every Rust test: unit tests, doc tests, tests/ including the interop
+#   tests that plain `cargo test` skips;
+# - the firmware under QEMU against Python websockets.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/interop-setup.sh
+cargo test --all-features -- --include-ignored
+bash examples/firmware/run-tests.sh
