@@ -267,12 +267,20 @@ mod tests {
     use super::*;
     use crate::http::{EMPTY_HEADER, HttpError};
 
-    /// Real requests, as captured from each client.
-    const CHROME: &[u8] = b"GET /chat HTTP/1.1\r\nHost: 127.0.0.1:9001\r\nConnection: Upgrade\r\nPragma: no-cache\r\nCache-Control: no-cache\r\nUser-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36\r\nUpgrade: websocket\r\nOrigin: http://127.0.0.1:9001\r\nSec-WebSocket-Version: 13\r\nAccept-Encoding: gzip, deflate, br, zstd\r\nAccept-Language: en-US,en;q=0.9\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n";
-    const FIREFOX: &[u8] = b"GET /chat?room=1 HTTP/1.1\r\nHost: localhost:9001\r\nUser-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0\r\nAccept: */*\r\nAccept-Language: en-US,en;q=0.5\r\nAccept-Encoding: gzip, deflate, br, zstd\r\nSec-WebSocket-Version: 13\r\nOrigin: http://localhost:9001\r\nSec-WebSocket-Protocol: chat, superchat\r\nSec-WebSocket-Extensions: permessage-deflate\r\nSec-WebSocket-Key: x3JJHMbDL1EzLkh9GBhXDw==\r\nConnection: keep-alive, Upgrade\r\nSec-Fetch-Dest: empty\r\nSec-Fetch-Mode: websocket\r\nSec-Fetch-Site: same-origin\r\nPragma: no-cache\r\nCache-Control: no-cache\r\nUpgrade: websocket\r\n\r\n";
-    const CURL: &[u8] = b"GET /ws HTTP/1.1\r\nHost: example.com\r\nUser-Agent: curl/8.5.0\r\nAccept: */*\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: SGVsbG8sIHdvcmxkIQ0KMA==\r\n\r\n";
-    const PYTHON: &[u8] = b"GET / HTTP/1.1\r\nHost: localhost:8765\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: Ny1yZWtUU2tJYzV5Tk1XWg==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\nUser-Agent: Python/3.11 websockets/14.1\r\n\r\n";
-    const NODE: &[u8] = b"GET / HTTP/1.1\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: AQIDBAUGBwgJCgsMDQ4PEA==\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\nHost: 127.0.0.1:8080\r\n\r\n";
+    /// Requests captured from each client connecting to a local listener.
+    /// Chromium 156 (headless), from a page's script.
+    const CHROME: &[u8] = b"GET /chat HTTP/1.1\r\nHost: 127.0.0.1:9405\r\nConnection: Upgrade\r\nPragma: no-cache\r\nCache-Control: no-cache\r\nUser-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0.0.0 Safari/537.36\r\nUpgrade: websocket\r\nOrigin: http://127.0.0.1:9405\r\nSec-WebSocket-Version: 13\r\nAccept-Encoding: gzip, deflate, br, zstd\r\nAccept-Language: en-US,en;q=0.9\r\nSec-WebSocket-Key: /CrXy3L6xxwRESZSV5uZaA==\r\nSec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n";
+    /// Firefox ESR 153 (headless), from a page's script.
+    const FIREFOX: &[u8] = b"GET /chat HTTP/1.1\r\nHost: 127.0.0.1:9406\r\nUser-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:153.0) Gecko/20100101 Firefox/153.0\r\nAccept: */*\r\nAccept-Language: en-US,en;q=0.9\r\nAccept-Encoding: gzip, deflate, br, zstd\r\nSec-WebSocket-Version: 13\r\nOrigin: http://127.0.0.1:9406\r\nSec-WebSocket-Extensions: permessage-deflate\r\nSec-WebSocket-Key: 3YBThjnNavu9d+67hYAgJg==\r\nConnection: Upgrade\r\nSec-Fetch-Dest: empty\r\nSec-Fetch-Mode: websocket\r\nSec-Fetch-Site: same-origin\r\nPragma: no-cache\r\nCache-Control: no-cache\r\nUpgrade: websocket\r\n\r\n";
+    /// Firefox on a kept-alive page, offering subprotocols: its
+    /// `Connection: keep-alive, Upgrade`.
+    const FIREFOX_KEEP_ALIVE: &[u8] = b"GET /chat?room=1 HTTP/1.1\r\nHost: localhost:9001\r\nUser-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0\r\nAccept: */*\r\nAccept-Language: en-US,en;q=0.5\r\nAccept-Encoding: gzip, deflate, br, zstd\r\nSec-WebSocket-Version: 13\r\nOrigin: http://localhost:9001\r\nSec-WebSocket-Protocol: chat, superchat\r\nSec-WebSocket-Extensions: permessage-deflate\r\nSec-WebSocket-Key: x3JJHMbDL1EzLkh9GBhXDw==\r\nConnection: keep-alive, Upgrade\r\nSec-Fetch-Dest: empty\r\nSec-Fetch-Mode: websocket\r\nSec-Fetch-Site: same-origin\r\nPragma: no-cache\r\nCache-Control: no-cache\r\nUpgrade: websocket\r\n\r\n";
+    /// curl 7.88 with the upgrade headers given by hand.
+    const CURL: &[u8] = b"GET /chat HTTP/1.1\r\nHost: 127.0.0.1:9403\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: SGVsbG8sIHdvcmxkIQ0KMA==\r\n\r\n";
+    /// Python websockets 17.4.
+    const PYTHON: &[u8] = b"GET /chat HTTP/1.1\r\nHost: localhost:9401\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: qvyeupQuS++R0KXDt+PBCA==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\nUser-Agent: Python/3.11 websockets/17.4\r\n\r\n";
+    /// Node ws 8.23.
+    const NODE: &[u8] = b"GET /chat HTTP/1.1\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: uJucNb8hALxS5HXaA3U22w==\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\nHost: 127.0.0.1:9402\r\n\r\n";
 
     fn parse_ok(buf: &[u8]) -> (Request<'_, '_>, usize) {
         // Headers live for the test's duration.
@@ -300,14 +308,23 @@ mod tests {
             Case {
                 buf: CHROME,
                 path: "/chat",
-                host: "127.0.0.1:9001",
-                origin: Some("http://127.0.0.1:9001"),
-                key: "dGhlIHNhbXBsZSBub25jZQ==",
+                host: "127.0.0.1:9405",
+                origin: Some("http://127.0.0.1:9405"),
+                key: "/CrXy3L6xxwRESZSV5uZaA==",
                 protocols: &[],
                 extensions: &["permessage-deflate"],
             },
             Case {
                 buf: FIREFOX,
+                path: "/chat",
+                host: "127.0.0.1:9406",
+                origin: Some("http://127.0.0.1:9406"),
+                key: "3YBThjnNavu9d+67hYAgJg==",
+                protocols: &[],
+                extensions: &["permessage-deflate"],
+            },
+            Case {
+                buf: FIREFOX_KEEP_ALIVE,
                 path: "/chat?room=1",
                 host: "localhost:9001",
                 origin: Some("http://localhost:9001"),
@@ -317,8 +334,8 @@ mod tests {
             },
             Case {
                 buf: CURL,
-                path: "/ws",
-                host: "example.com",
+                path: "/chat",
+                host: "127.0.0.1:9403",
                 origin: None,
                 key: "SGVsbG8sIHdvcmxkIQ0KMA==",
                 protocols: &[],
@@ -326,19 +343,19 @@ mod tests {
             },
             Case {
                 buf: PYTHON,
-                path: "/",
-                host: "localhost:8765",
+                path: "/chat",
+                host: "localhost:9401",
                 origin: None,
-                key: "Ny1yZWtUU2tJYzV5Tk1XWg==",
+                key: "qvyeupQuS++R0KXDt+PBCA==",
                 protocols: &[],
                 extensions: &["permessage-deflate"],
             },
             Case {
                 buf: NODE,
-                path: "/",
-                host: "127.0.0.1:8080",
+                path: "/chat",
+                host: "127.0.0.1:9402",
                 origin: None,
-                key: "AQIDBAUGBwgJCgsMDQ4PEA==",
+                key: "uJucNb8hALxS5HXaA3U22w==",
                 protocols: &[],
                 extensions: &["permessage-deflate"],
             },
@@ -380,13 +397,14 @@ mod tests {
 
     #[test]
     fn rfc_example_response() {
-        let (req, _) = parse_ok(CHROME);
+        let buf = request(&[HOST, UPGRADE, CONNECTION, KEY, VERSION]);
+        let (req, _) = parse_ok(std::boxed::Box::leak(buf.into_boxed_slice()));
         assert_eq!(req.accept_key().as_str(), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
     }
 
     #[test]
     fn every_prefix_is_partial_and_following_bytes_are_kept() {
-        for capture in [CHROME, FIREFOX, CURL, PYTHON, NODE] {
+        for capture in [CHROME, FIREFOX, FIREFOX_KEEP_ALIVE, CURL, PYTHON, NODE] {
             for cut in 0..capture.len() {
                 let mut headers = [EMPTY_HEADER; 32];
                 match parse(&capture[..cut], &mut headers) {
@@ -621,7 +639,7 @@ mod tests {
 
     #[test]
     fn response_checks_the_chosen_protocol() {
-        let (req, _) = parse_ok(FIREFOX);
+        let (req, _) = parse_ok(FIREFOX_KEEP_ALIVE);
         let mut out = [0u8; 256];
         assert_eq!(
             req.write_response(Some("other"), &[], &mut out),
