@@ -127,6 +127,9 @@ impl Default for Config {
 }
 
 /// A randomness source for a server, which never masks: it is never called.
+///
+/// It yields zeros, so it must never serve a client: a client's masking
+/// keys must be unpredictable (RFC 6455 section 10.3).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct NoRandom;
 
@@ -295,7 +298,8 @@ where
 
     /// A connection whose handshake was done elsewhere: frames flow at
     /// once. `already_read` holds bytes read past the handshake, which are
-    /// the peer's first frames; it must fit the read buffer.
+    /// the peer's first frames; it must fit the read buffer. A client needs
+    /// a real `rng` here, not [`NoRandom`].
     pub fn from_upgraded(
         transport: T,
         mut read_buffer: B,
