@@ -88,10 +88,20 @@ impl fmt::Debug for AcceptKey {
     }
 }
 
-/// Whether `key` is base64 of exactly 16 bytes (section 4.2.1, item 5).
+/// Whether `key` is base64 of exactly 16 bytes (section 4.2.1, item 5), in
+/// its canonical form: 21 characters of the base64 alphabet (RFC 4648
+/// section 4), a 22nd that carries the last 2 bits with the 4 bits after
+/// them zero (`A`, `Q`, `g` or `w`), then `==`.
 pub(crate) fn is_valid_key(key: &[u8]) -> bool {
-    let mut nonce = [0u8; 16];
-    key.len() == 24 && matches!(Base64::decode(key, &mut nonce), Ok(bytes) if bytes.len() == 16)
+    let is_base64 = |b: &u8| b.is_ascii_alphanumeric() || *b == b'+' || *b == b'/';
+    match key {
+        [body @ .., last, b'=', b'='] => {
+            body.len() == 21
+                && body.iter().all(is_base64)
+                && matches!(last, b'A' | b'Q' | b'g' | b'w')
+        }
+        _ => false,
+    }
 }
 
 #[cfg(test)]
@@ -139,6 +149,10 @@ mod tests {
             (b"dGhlIHNhbXBsZSBub25jZR==", false),
             (b"dGhlIHNhbXBsZSBub25j ZQ=", false),
             (b"dGhlIHNhbXBsZSBub25jZQ-_", false),
+            (b"dGhlIHNhbXBsZSBub25jZ-==", false),
+            (b"dGhlIHNhbXBsZSBub25jZ\x80==", false),
+            (b"dGhlIHNhbXBsZSBub25j\0w==", false),
+            (b"+/+/+/+/+/+/+/+/+/+/+g==", true),
             // 36 characters: a UUID.
             (b"6ba7b810-9dad-11d1-80b4-00c04fd430c8", false),
             (b"", false),
@@ -147,5 +161,21 @@ mod tests {
             assert_eq!(is_valid_key(key), valid, "{:?}", core::str::from_utf8(key));
         }
         assert!(!is_valid_key(&[b'A'; 1000]));
+    }
+
+    /// Agrees with base64ct's canonical decoding for every byte in every
+    /// position of a valid key.
+    #[test]
+    fn key_validation_agrees_with_base64ct() {
+        let base = *b"dGhlIHNhbXBsZSBub25jZQ==";
+        for pos in 0..base.len() {
+            for byte in 0..=255u8 {
+                let mut key = base;
+                key[pos] = byte;
+                let mut nonce = [0u8; 16];
+                let decodes = matches!(Base64::decode(key, &mut nonce), Ok(b) if b.len() == 16);
+                assert_eq!(is_valid_key(&key), decodes, "{pos} {byte:#04x}");
+            }
+        }
     }
 }

@@ -227,31 +227,23 @@ impl<'h, 'b> Request<'h, 'b> {
 /// and `Upgrade: websocket` (section 4.4; RFC 9110 section 15.5.22). At most
 /// 160 bytes.
 pub fn write_rejection(error: HandshakeError, out: &mut [u8]) -> Result<usize, HandshakeError> {
-    let status = error.status_code().unwrap_or(500);
+    const CLOSE: &str = "Connection: close\r\n";
+    let (status_line, fields) = match error.status_code() {
+        Some(426) => (
+            "426 Upgrade Required",
+            "Sec-WebSocket-Version: 13\r\nUpgrade: websocket\r\nConnection: Upgrade, close\r\n",
+        ),
+        Some(431) => ("431 Request Header Fields Too Large", CLOSE),
+        Some(_) => ("400 Bad Request", CLOSE),
+        None => ("500 Internal Server Error", CLOSE),
+    };
     let mut w = HeadWriter::new(out);
     w.put(b"HTTP/1.1 ")?;
-    w.put_u16(status)?;
-    w.put(b" ")?;
-    w.put_str(reason_phrase(status))?;
+    w.put_str(status_line)?;
     w.put(b"\r\n")?;
-    if status == 426 {
-        w.header(Field::Version.name(), super::VERSION)?;
-        w.header("Upgrade", "websocket")?;
-        w.header("Connection", "Upgrade, close")?;
-    } else {
-        w.header("Connection", "close")?;
-    }
-    w.header("Content-Length", "0")?;
+    w.put_str(fields)?;
+    w.put(b"Content-Length: 0\r\n")?;
     w.finish()
-}
-
-fn reason_phrase(status: u16) -> &'static str {
-    match status {
-        426 => "Upgrade Required",
-        431 => "Request Header Fields Too Large",
-        500 => "Internal Server Error",
-        _ => "Bad Request",
-    }
 }
 
 fn ascii_str(value: &[u8]) -> Option<&str> {
