@@ -42,7 +42,7 @@ pub(crate) fn require_token(
 pub(crate) fn check_list(
     headers: &[Header<'_>],
     field: Field,
-    valid: impl Fn(&str) -> bool,
+    valid: fn(&str) -> bool,
 ) -> Result<(), HandshakeError> {
     let lines_ok = headers
         .iter()

@@ -92,12 +92,26 @@ impl Write for Uart {
     }
 }
 
-/// Accepts the handshake, then echoes text and binary messages of any
+/// Accepts the handshake (unless built with the `frames-only` feature, which
+/// starts from an upgraded connection), then echoes text and binary messages of any
 /// size chunk by chunk until the client closes; pings are answered and
 /// the close completed on the way.
 fn serve(uart: Uart, rx: &mut [u8], tx: &mut [u8]) -> Result<(), Error<Infallible>> {
+    #[cfg(not(feature = "frames-only"))]
     let mut ws: Connection<'_> = WebSocket::server(uart, rx, tx, Config::new());
+    #[cfg(not(feature = "frames-only"))]
     ws.accept(|_request| Ok(None))?;
+    #[cfg(feature = "frames-only")]
+    let mut ws: Connection<'_> = WebSocket::from_upgraded(
+        uart,
+        rx,
+        tx,
+        hybi::Role::Server,
+        hybi::websocket::NoRandom,
+        Config::new(),
+        &[],
+    )
+    .map_err(|_| Error::BufferTooSmall)?;
     loop {
         let (chunk, mut writer) = ws.read_chunk_with_writer()?;
         match chunk {
