@@ -3,9 +3,7 @@
 
 use core::fmt;
 
-use base64ct::{Base64, Encoding};
-use sha1_smol::Sha1;
-
+use super::{base64, sha1};
 use crate::RandomSource;
 
 /// The GUID appended to the key before hashing (section 1.3).
@@ -29,8 +27,7 @@ impl ClientKey {
     /// must use [`ClientKey::generate`]).
     pub fn from_nonce(nonce: [u8; 16]) -> Self {
         let mut out = [0u8; 24];
-        // 16 bytes always encode to exactly 24 characters.
-        let _ = Base64::encode(&nonce, &mut out);
+        base64::encode(&nonce, &mut out);
         ClientKey(out)
     }
 
@@ -61,13 +58,9 @@ impl AcceptKey {
     /// The accept value for the key as it appeared in the request (already
     /// trimmed of surrounding whitespace).
     pub fn for_key(key: &[u8]) -> Self {
-        let mut sha1 = Sha1::new();
-        sha1.update(key);
-        sha1.update(GUID.as_bytes());
-        let digest = sha1.digest().bytes();
+        let digest = sha1::digest(&[key, GUID.as_bytes()]);
         let mut out = [0u8; 28];
-        // 20 bytes always encode to exactly 28 characters.
-        let _ = Base64::encode(&digest, &mut out);
+        base64::encode(&digest, &mut out);
         AcceptKey(out)
     }
 
@@ -107,6 +100,7 @@ pub(crate) fn is_valid_key(key: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64ct::{Base64, Encoding};
 
     #[test]
     fn rfc_example() {
