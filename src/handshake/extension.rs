@@ -17,7 +17,15 @@ pub struct Extension<'b> {
 impl<'b> Extension<'b> {
     /// Splits a list element into name and parameters.
     pub fn parse(element: &'b str) -> Self {
-        let (name, params) = element.split_once(';').unwrap_or((element, ""));
+        // A byte search: `split_once` brings in the string searcher.
+        let (name, params) = match element.bytes().position(|b| b == b';') {
+            // `;` is one byte: both sides are on character boundaries.
+            Some(i) => (
+                element.get(..i).unwrap_or_default(),
+                element.get(i + 1..).unwrap_or_default(),
+            ),
+            None => (element, ""),
+        };
         Extension {
             name: http::trim_ows(name),
             params: http::trim_ows(params),

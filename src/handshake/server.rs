@@ -102,7 +102,8 @@ impl<'h, 'b> Request<'h, 'b> {
     /// once, base64 of exactly 16 bytes; at most one `Origin`; subprotocols
     /// and extension names that are tokens.
     pub fn validate(head: RequestHead<'h, 'b>) -> Result<Self, HandshakeError> {
-        if head.method != "GET" {
+        // A pattern of bytes: `!=` on a `&str` calls memcmp.
+        if !matches!(head.method.as_bytes(), [b'G', b'E', b'T']) {
             return Err(HandshakeError::Method);
         }
         if head.minor_version != 1 {

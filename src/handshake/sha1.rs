@@ -22,26 +22,30 @@ pub(crate) fn digest(parts: &[&[u8]]) -> [u8; 20] {
     let mut state = H0;
     let mut block = [0u8; 64];
     let mut used = 0;
-    let mut len: u64 = 0;
-    for &byte in parts.iter().flat_map(|part| part.iter()) {
-        block[used] = byte;
+    let mut push = |byte: u8| {
+        if let Some(slot) = block.get_mut(used) {
+            *slot = byte;
+        }
         used += 1;
-        len = len.wrapping_add(1);
-        if used == block.len() {
+        if used == 64 {
             compress(&mut state, &block);
             used = 0;
         }
+    };
+    let mut len: u64 = 0;
+    for &byte in parts.iter().flat_map(|part| part.iter()) {
+        push(byte);
+        len = len.wrapping_add(1);
     }
-    // Padding (section 5.1.1): a 1 bit, zeros, the length in bits as a
-    // 64-bit big-endian number, in one block or, past 55 bytes, two.
-    block[used] = 0x80;
-    block[used + 1..].fill(0);
-    if used >= 56 {
-        compress(&mut state, &block);
-        block.fill(0);
+    // Padding (section 5.1.1): a 1 bit, zeros up to 8 bytes short of a
+    // block, then the length in bits as a 64-bit big-endian number.
+    push(0x80);
+    for _ in 0..(119 - len % 64) % 64 {
+        push(0);
     }
-    block[56..].copy_from_slice(&len.wrapping_mul(8).to_be_bytes());
-    compress(&mut state, &block);
+    for byte in len.wrapping_mul(8).to_be_bytes() {
+        push(byte);
+    }
 
     let mut out = [0u8; 20];
     for (bytes, word) in out.chunks_exact_mut(4).zip(state) {
@@ -53,10 +57,10 @@ pub(crate) fn digest(parts: &[&[u8]]) -> [u8; 20] {
 /// Processes one 512-bit block (section 6.1.2, with the schedule of
 /// section 6.1.3 kept in 16 words).
 fn compress(state: &mut [u32; 5], block: &[u8; 64]) {
-    let mut w = [0u32; 16];
-    for (word, bytes) in w.iter_mut().zip(block.chunks_exact(4)) {
-        *word = u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
-    }
+    let mut w: [u32; 16] = core::array::from_fn(|i| {
+        let at = 4 * i;
+        u32::from_be_bytes([block[at], block[at + 1], block[at + 2], block[at + 3]])
+    });
     let [mut a, mut b, mut c, mut d, mut e] = *state;
     for t in 0..80 {
         let s = t & 15;
