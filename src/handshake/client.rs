@@ -32,7 +32,7 @@
 //! # Ok::<(), hybi::handshake::HandshakeError>(())
 //! ```
 
-use super::fields::{check_list, require_token, single};
+use super::fields::{Elements, check_list, require_token, single};
 use super::writer::{HeadWriter, is_value_byte};
 use super::{ClientKey, Extension, Extensions, Field, HandshakeError};
 use crate::Status;
@@ -224,9 +224,7 @@ impl<'a> Request<'a> {
                 .iter()
                 .any(|e| Extension::parse(e).name.eq_ignore_ascii_case(name))
         };
-        check_list(head.headers, Field::Extensions, |e| {
-            http::is_token(Extension::parse(e).name)
-        })?;
+        check_list(head.headers, Field::Extensions, Elements::TokensWithParams)?;
         if !Extensions::new(head.headers).all(|e| offered(e.name)) {
             return Err(HandshakeError::ExtensionNotOffered);
         }

@@ -37,7 +37,7 @@
 //! # Ok::<(), hybi::handshake::HandshakeError>(())
 //! ```
 
-use super::fields::{check_list, require_token, single};
+use super::fields::{Elements, check_list, require_token, single};
 use super::key::is_valid_key;
 use super::writer::HeadWriter;
 use super::{AcceptKey, Extensions, Field, HandshakeError};
@@ -132,10 +132,8 @@ impl<'h, 'b> Request<'h, 'b> {
                 Some(ascii_str(value).ok_or(HandshakeError::InvalidHeader(Field::Origin))?)
             }
         };
-        check_list(head.headers, Field::Protocol, http::is_token)?;
-        check_list(head.headers, Field::Extensions, |e| {
-            http::is_token(super::Extension::parse(e).name)
-        })?;
+        check_list(head.headers, Field::Protocol, Elements::Tokens)?;
+        check_list(head.headers, Field::Extensions, Elements::TokensWithParams)?;
         Ok(Request {
             head,
             host,
