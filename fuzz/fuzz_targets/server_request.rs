@@ -1,9 +1,10 @@
 //! `handshake::server::parse` and the request validation on arbitrary
 //! bytes.
 //!
-//! Invariants: a WebSocket request's key decodes to 16 bytes, its 101
-//! response is written and parses back with the matching
-//! `Sec-WebSocket-Accept`, the head ends at a blank line and parses the
+//! Invariants: a WebSocket request's key decodes to 16 bytes, its
+//! subprotocols are tokens and its extensions are named by tokens, its 101
+//! response is written and parses back with the `Sec-WebSocket-Accept`
+//! that `sha1_smol` and `base64ct` compute, the head ends at a blank line and parses the
 //! same on its own; every error has a status (400, 426 or 431 for the
 //! size) and a rejection that parses with that status; partial input asks
 //! for at least one byte, and the verdict on the whole head does not
@@ -32,6 +33,7 @@ fuzz_target!(|data: &[u8]| {
                     assert_eq!(request.head().minor_version, 1);
                     assert!(!request.host().is_empty());
                     assert!(request.protocols().all(http::is_token));
+                    assert!(request.extensions().all(|e| http::is_token(e.name)));
                     let mut out = [0u8; 1024];
                     let n = request
                         .write_response(None, &[], &mut out)
@@ -48,6 +50,15 @@ fuzz_target!(|data: &[u8]| {
                         response.header("Sec-WebSocket-Accept"),
                         Some(accept.as_bytes())
                     );
+                    // The accept value by the reference crates: base64 of
+                    // SHA-1 of the key and the GUID.
+                    let mut sha1 = sha1_smol::Sha1::new();
+                    sha1.update(request.key());
+                    sha1.update(hybi::handshake::GUID.as_bytes());
+                    let mut expected = [0u8; 28];
+                    let expected = Base64::encode(&sha1.digest().bytes(), &mut expected)
+                        .expect("28 characters");
+                    assert_eq!(accept.as_str(), expected);
                     // Every offered protocol can be chosen.
                     if let Some(p) = request.protocols().next() {
                         request

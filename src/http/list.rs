@@ -74,15 +74,30 @@ impl<'b> Iterator for List<'_, 'b> {
 }
 
 /// `s` without the spaces and tabs (optional whitespace, RFC 9110
-/// section 5.6.3) at either end. Byte-wise: smaller than `trim_matches`,
-/// which decodes characters.
+/// section 5.6.3) at either end.
 pub(crate) fn trim_ows(s: &str) -> &str {
-    let ows = |c: &u8| *c == b' ' || *c == b'\t';
-    let bytes = s.as_bytes();
-    let start = bytes.iter().position(|c| !ows(c)).unwrap_or(bytes.len());
-    let end = bytes.iter().rposition(|c| !ows(c)).map_or(start, |i| i + 1);
+    let (start, end) = ows_trimmed(s.as_bytes());
     // Both ends sit next to ASCII bytes: character boundaries.
     s.get(start..end).unwrap_or_default()
+}
+
+/// [`trim_ows`] for bytes.
+pub(crate) fn trim_ows_bytes(bytes: &[u8]) -> &[u8] {
+    let (start, end) = ows_trimmed(bytes);
+    bytes.get(start..end).unwrap_or_default()
+}
+
+/// The bounds of `bytes` without the spaces and tabs at either end.
+fn ows_trimmed(bytes: &[u8]) -> (usize, usize) {
+    let ows = |i: usize| matches!(bytes.get(i), Some(b' ' | b'\t'));
+    let (mut start, mut end) = (0, bytes.len());
+    while start < end && ows(start) {
+        start += 1;
+    }
+    while end > start && ows(end - 1) {
+        end -= 1;
+    }
+    (start, end)
 }
 
 /// Splits `s` at its first comma outside a quoted-string: the part before

@@ -47,8 +47,8 @@ use core::fmt;
 mod list;
 mod parse;
 
-pub(crate) use list::trim_ows;
 pub use list::{List, list, list_contains};
+pub(crate) use list::{trim_ows, trim_ows_bytes};
 pub use parse::{parse_request, parse_response};
 
 /// One header field, borrowed from the input buffer.

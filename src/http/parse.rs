@@ -255,7 +255,7 @@ impl<'b> Cursor<'b> {
             self.end_line(HttpError::HeaderValue)?;
             *slot = Header {
                 name: ascii(name, HttpError::HeaderName)?,
-                value: value.trim_ascii(),
+                value: super::trim_ows_bytes(value),
             };
             n += 1;
         }
