@@ -32,7 +32,7 @@
 //! # Ok::<(), hybi::handshake::HandshakeError>(())
 //! ```
 
-use super::fields::{Elements, check_list, require_token, single};
+use super::fields::Scan;
 use super::writer::{HeadWriter, is_value_byte};
 use super::{ClientKey, Extension, Extensions, Field, HandshakeError};
 use crate::Status;
@@ -199,14 +199,14 @@ impl<'a> Request<'a> {
         if head.header("Content-Length").is_some() || head.header("Transfer-Encoding").is_some() {
             return Err(HandshakeError::UnexpectedBody);
         }
-        require_token(head.headers, Field::Upgrade, "websocket")?;
-        require_token(head.headers, Field::Connection, "upgrade")?;
-        match single(head.headers, Field::Accept)? {
+        let scan = Scan::of(head.headers);
+        scan.require_upgrade()?;
+        match scan.single(Field::Accept)? {
             None => return Err(HandshakeError::MissingHeader(Field::Accept)),
             Some(accept) if accept == key.accept().as_bytes() => {}
             Some(_) => return Err(HandshakeError::AcceptMismatch),
         }
-        let protocol = match single(head.headers, Field::Protocol)? {
+        let protocol = match scan.single(Field::Protocol)? {
             None => None,
             Some(value) => {
                 let chosen = core::str::from_utf8(value)
@@ -224,7 +224,7 @@ impl<'a> Request<'a> {
                 .iter()
                 .any(|e| Extension::parse(e).name.eq_ignore_ascii_case(name))
         };
-        check_list(head.headers, Field::Extensions, Elements::TokensWithParams)?;
+        scan.check_list(Field::Extensions)?;
         if !Extensions::new(head.headers).all(|e| offered(e.name)) {
             return Err(HandshakeError::ExtensionNotOffered);
         }

@@ -1,43 +1,139 @@
-//! Checks on handshake header fields shared by both roles.
+//! The handshake's header fields, both roles: one pass over a head finds
+//! every field the handshake reads (RFC 6455 sections 4.1 and 4.2.1) and
+//! checks the lists among them.
 
 use super::{Field, HandshakeError};
 use crate::http::{self, Header};
 
-/// The value of a field that may appear at most once.
-pub(crate) fn single<'b>(
-    headers: &[Header<'b>],
-    field: Field,
-) -> Result<Option<&'b [u8]>, HandshakeError> {
-    let mut values = headers
-        .iter()
-        .filter(|h| h.name.eq_ignore_ascii_case(field.name()));
-    match (values.next(), values.next()) {
-        (None, _) => Ok(None),
-        (Some(h), None) => Ok(Some(h.value)),
-        (Some(_), Some(_)) => Err(HandshakeError::DuplicateHeader(field)),
-    }
+/// The fields a handshake reads, by [`Field`], in one pass over a head.
+pub(crate) struct Scan<'b> {
+    /// The last value of each field.
+    values: [Option<&'b [u8]>; FIELDS.len()],
+    /// One bit per field (`1 << field as usize`): present, present more
+    /// than once, and (for lists) holding an invalid line.
+    present: u16,
+    repeated: u16,
+    invalid: u16,
+    /// `Upgrade` lists `websocket`, `Connection` lists `upgrade`.
+    upgrade_websocket: bool,
+    connection_upgrade: bool,
 }
 
-/// Requires `token` in the list `field` (case-insensitive, across repeated
-/// lines): missing if the field is absent, invalid if present without it.
-pub(crate) fn require_token(
-    headers: &[Header<'_>],
-    field: Field,
-    token: &str,
-) -> Result<(), HandshakeError> {
-    if http::list_contains(headers, field.name(), token) {
+/// Every field, in the order of [`Field`]'s variants.
+const FIELDS: [Field; 9] = [
+    Field::Host,
+    Field::Upgrade,
+    Field::Connection,
+    Field::Origin,
+    Field::Key,
+    Field::Version,
+    Field::Accept,
+    Field::Protocol,
+    Field::Extensions,
+];
+
+impl<'b> Scan<'b> {
+    /// Reads every field line once.
+    pub(crate) fn of(headers: &[Header<'b>]) -> Self {
+        let mut scan = Scan {
+            values: [None; FIELDS.len()],
+            present: 0,
+            repeated: 0,
+            invalid: 0,
+            upgrade_websocket: false,
+            connection_upgrade: false,
+        };
+        for header in headers {
+            let Some(field) = FIELDS
+                .into_iter()
+                .find(|f| f.name().eq_ignore_ascii_case(header.name))
+            else {
+                continue;
+            };
+            let bit = 1 << field as usize;
+            if scan.present & bit != 0 {
+                scan.repeated |= bit;
+            }
+            scan.present |= bit;
+            scan.values[field as usize] = Some(header.value);
+            let value = header.value;
+            let valid = match field {
+                Field::Upgrade => {
+                    scan.upgrade_websocket |= has_element(value, b"websocket");
+                    true
+                }
+                Field::Connection => {
+                    scan.connection_upgrade |= has_element(value, b"upgrade");
+                    true
+                }
+                Field::Protocol => is_list(value, Elements::Tokens),
+                Field::Extensions => is_list(value, Elements::TokensWithParams),
+                _ => true,
+            };
+            if !valid {
+                scan.invalid |= bit;
+            }
+        }
+        scan
+    }
+
+    /// Whether `field` appears at all.
+    pub(crate) fn has(&self, field: Field) -> bool {
+        self.present & 1 << field as usize != 0
+    }
+
+    /// The value of a field that may appear at most once.
+    pub(crate) fn single(&self, field: Field) -> Result<Option<&'b [u8]>, HandshakeError> {
+        if self.repeated & 1 << field as usize != 0 {
+            return Err(HandshakeError::DuplicateHeader(field));
+        }
+        Ok(self.values[field as usize])
+    }
+
+    /// The value of a field that must appear exactly once.
+    pub(crate) fn required(&self, field: Field) -> Result<&'b [u8], HandshakeError> {
+        self.single(field)?
+            .ok_or(HandshakeError::MissingHeader(field))
+    }
+
+    /// Whether `Upgrade` lists `websocket`.
+    pub(crate) fn upgrades_to_websocket(&self) -> bool {
+        self.upgrade_websocket
+    }
+
+    /// Requires `Upgrade: websocket` and `Connection: Upgrade` (as list
+    /// elements, case-insensitive, across repeated lines): missing if a
+    /// field is absent, invalid if present without its token.
+    pub(crate) fn require_upgrade(&self) -> Result<(), HandshakeError> {
+        for (field, found) in [
+            (Field::Upgrade, self.upgrade_websocket),
+            (Field::Connection, self.connection_upgrade),
+        ] {
+            if !found {
+                return Err(if self.has(field) {
+                    HandshakeError::InvalidHeader(field)
+                } else {
+                    HandshakeError::MissingHeader(field)
+                });
+            }
+        }
         Ok(())
-    } else if headers
-        .iter()
-        .any(|h| h.name.eq_ignore_ascii_case(field.name()))
-    {
-        Err(HandshakeError::InvalidHeader(field))
-    } else {
-        Err(HandshakeError::MissingHeader(field))
+    }
+
+    /// Requires every line of the list `field` to be valid: see
+    /// [`Elements`].
+    pub(crate) fn check_list(&self, field: Field) -> Result<(), HandshakeError> {
+        if self.invalid & 1 << field as usize != 0 {
+            return Err(HandshakeError::InvalidHeader(field));
+        }
+        Ok(())
     }
 }
 
-/// What a list field's elements may be.
+/// What a list field's elements may be. Lines are comma-separated lists
+/// (RFC 9110 section 5.6.1: empty elements and the whitespace around
+/// elements are allowed), ASCII only: RFC 6455 section 9.1 allows only
+/// tokens, even inside a quoted parameter value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Elements {
     /// Tokens: `Sec-WebSocket-Protocol` (section 4.1, item 10).
@@ -48,27 +144,29 @@ pub(crate) enum Elements {
     TokensWithParams,
 }
 
-/// Requires every line of the list `field` to be a valid comma-separated
-/// list of `elements` (RFC 9110 section 5.6.1: empty elements and the
-/// whitespace around elements are allowed). ASCII only: RFC 6455 section
-/// 9.1 allows only tokens, even inside a quoted parameter value.
-pub(crate) fn check_list(
-    headers: &[Header<'_>],
-    field: Field,
-    elements: Elements,
-) -> Result<(), HandshakeError> {
-    let valid = headers
-        .iter()
-        .filter(|h| h.name.eq_ignore_ascii_case(field.name()))
-        .all(|h| is_list(h.value, elements));
-    if valid {
-        Ok(())
-    } else {
-        Err(HandshakeError::InvalidHeader(field))
+/// Whether the list line `value` has an element equal to `token` (ASCII
+/// case-insensitive), as [`http::list_contains`] finds it: elements split
+/// at commas outside quoted-strings, whitespace around them ignored, and a
+/// line that is not UTF-8 holds nothing.
+fn has_element(value: &[u8], token: &[u8]) -> bool {
+    if core::str::from_utf8(value).is_err() {
+        return false;
+    }
+    let mut rest = value;
+    loop {
+        let end = http::element_end(rest);
+        let element = rest.get(..end.unwrap_or(rest.len())).unwrap_or_default();
+        if http::trim_ows_bytes(element).eq_ignore_ascii_case(token) {
+            return true;
+        }
+        match end {
+            Some(end) => rest = rest.get(end + 1..).unwrap_or_default(),
+            None => return false,
+        }
     }
 }
 
-/// One pass over the bytes of a list line: see [`check_list`].
+/// One pass over the bytes of a list line: see [`Elements`].
 fn is_list(value: &[u8], elements: Elements) -> bool {
     /// Where the scan is.
     #[derive(Clone, Copy, PartialEq, Eq)]
@@ -152,7 +250,8 @@ mod tests {
     }
 
     /// Agrees with the list parser, [`http::list`], on every line of up to
-    /// 6 bytes from an alphabet of the bytes that matter: a line of tokens
+    /// 6 bytes from an alphabet of the bytes that matter: an element is
+    /// found where [`http::list_contains`] finds it; a line of tokens
     /// is valid exactly when every element the parser yields is a token;
     /// a line with parameters is valid only if every element's name is a
     /// token, and is valid then unless a quoted-string is left open.
@@ -170,6 +269,11 @@ mod tests {
             // A parsed field value has no whitespace at either end.
             let value = line.trim_ascii();
             let headers = [Header { name: "L", value }];
+            assert_eq!(
+                has_element(value, b"A"),
+                http::list_contains(&headers, "L", "a"),
+                "{value:?}"
+            );
             let tokens = http::list(&headers, "L").all(http::is_token);
             assert_eq!(is_list(value, Elements::Tokens), tokens, "{value:?}");
             let names = http::list(&headers, "L")

@@ -37,7 +37,7 @@
 //! # Ok::<(), hybi::handshake::HandshakeError>(())
 //! ```
 
-use super::fields::{Elements, check_list, require_token, single};
+use super::fields::Scan;
 use super::key::is_valid_key;
 use super::writer::HeadWriter;
 use super::{AcceptKey, Extensions, Field, HandshakeError};
@@ -71,11 +71,11 @@ pub fn parse<'h, 'b>(
         Status::Complete(done) => done,
         Status::Partial(n) => return Ok(Status::Partial(n)),
     };
-    let asks_websocket = http::list_contains(head.headers, "Upgrade", "websocket")
-        || head.header(Field::Key.name()).is_some()
-        || head.header(Field::Version.name()).is_some();
+    let scan = Scan::of(head.headers);
+    let asks_websocket =
+        scan.upgrades_to_websocket() || scan.has(Field::Key) || scan.has(Field::Version);
     let incoming = if asks_websocket {
-        Incoming::WebSocket(Request::validate(head)?)
+        Incoming::WebSocket(Request::validate_scanned(head, &scan)?)
     } else {
         Incoming::Http(head)
     };
@@ -102,6 +102,13 @@ impl<'h, 'b> Request<'h, 'b> {
     /// once, base64 of exactly 16 bytes; at most one `Origin`; subprotocols
     /// and extension names that are tokens.
     pub fn validate(head: RequestHead<'h, 'b>) -> Result<Self, HandshakeError> {
+        Request::validate_scanned(head, &Scan::of(head.headers))
+    }
+
+    fn validate_scanned(
+        head: RequestHead<'h, 'b>,
+        scan: &Scan<'b>,
+    ) -> Result<Self, HandshakeError> {
         // A pattern of bytes: `!=` on a `&str` calls memcmp.
         if !matches!(head.method.as_bytes(), [b'G', b'E', b'T']) {
             return Err(HandshakeError::Method);
@@ -109,31 +116,27 @@ impl<'h, 'b> Request<'h, 'b> {
         if head.minor_version != 1 {
             return Err(HandshakeError::HttpVersion);
         }
-        let host =
-            single(head.headers, Field::Host)?.ok_or(HandshakeError::MissingHeader(Field::Host))?;
-        let host = ascii_str(host)
+        let host = ascii_str(scan.required(Field::Host)?)
             .filter(|h| !h.is_empty())
             .ok_or(HandshakeError::InvalidHeader(Field::Host))?;
-        require_token(head.headers, Field::Upgrade, "websocket")?;
-        require_token(head.headers, Field::Connection, "upgrade")?;
-        match single(head.headers, Field::Version)? {
+        scan.require_upgrade()?;
+        match scan.single(Field::Version)? {
             None => return Err(HandshakeError::MissingHeader(Field::Version)),
             Some(b"13") => {}
             Some(_) => return Err(HandshakeError::UnsupportedVersion),
         }
-        let key =
-            single(head.headers, Field::Key)?.ok_or(HandshakeError::MissingHeader(Field::Key))?;
+        let key = scan.required(Field::Key)?;
         if !is_valid_key(key) {
             return Err(HandshakeError::InvalidHeader(Field::Key));
         }
-        let origin = match single(head.headers, Field::Origin)? {
+        let origin = match scan.single(Field::Origin)? {
             None => None,
             Some(value) => {
                 Some(ascii_str(value).ok_or(HandshakeError::InvalidHeader(Field::Origin))?)
             }
         };
-        check_list(head.headers, Field::Protocol, Elements::Tokens)?;
-        check_list(head.headers, Field::Extensions, Elements::TokensWithParams)?;
+        scan.check_list(Field::Protocol)?;
+        scan.check_list(Field::Extensions)?;
         Ok(Request {
             head,
             host,

@@ -103,22 +103,32 @@ fn ows_trimmed(bytes: &[u8]) -> (usize, usize) {
 /// Splits `s` at its first comma outside a quoted-string: the part before
 /// it and the part after it.
 fn split_element(s: &str) -> (&str, &str) {
+    match element_end(s.as_bytes()) {
+        // A comma is one byte, so both sides are on character boundaries.
+        Some(i) => (
+            s.get(..i).unwrap_or_default(),
+            s.get(i + 1..).unwrap_or_default(),
+        ),
+        None => (s, ""),
+    }
+}
+
+/// Where the first list element of `bytes` ends: the index of the first
+/// comma outside a quoted-string (`"..."`, where a backslash escapes the
+/// next byte), if any.
+pub(crate) fn element_end(bytes: &[u8]) -> Option<usize> {
     let mut quoted = false;
     let mut escaped = false;
-    for (i, b) in s.bytes().enumerate() {
+    for (i, &b) in bytes.iter().enumerate() {
         match b {
             _ if escaped => escaped = false,
             b'\\' if quoted => escaped = true,
             b'"' => quoted = !quoted,
-            b',' if !quoted => {
-                // A comma is one byte, so both sides are on char boundaries.
-                let (element, rest) = s.split_at_checked(i).unwrap_or((s, ""));
-                return (element, rest.get(1..).unwrap_or_default());
-            }
+            b',' if !quoted => return Some(i),
             _ => {}
         }
     }
-    (s, "")
+    None
 }
 
 #[cfg(test)]

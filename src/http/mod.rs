@@ -48,7 +48,7 @@ mod list;
 mod parse;
 
 pub use list::{List, list, list_contains};
-pub(crate) use list::{trim_ows, trim_ows_bytes};
+pub(crate) use list::{element_end, trim_ows, trim_ows_bytes};
 pub use parse::{parse_request, parse_response};
 
 /// One header field, borrowed from the input buffer.
