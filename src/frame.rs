@@ -308,29 +308,23 @@ impl FrameHeader {
             return Ok(Status::Partial(header_len - buf.len()));
         };
 
-        let (payload_len, rest) = match len7 {
-            field::LEN_16 => {
-                let (len, rest) = split_array::<2>(&header[2..]);
-                let len = u64::from(u16::from_be_bytes(len));
-                if len <= 125 {
-                    return Err(ProtocolError::NonMinimalLength);
-                }
-                (len, rest)
+        // The extended length, big-endian, in its minimal form: 16 bits
+        // for 126 and up, 64 bits for 65,536 and up.
+        let mut payload_len = u64::from(len7);
+        if ext_len > 0 {
+            payload_len = header[2..2 + ext_len]
+                .iter()
+                .fold(0, |len, &byte| len << 8 | u64::from(byte));
+            let shortest = if ext_len == 2 { 126 } else { 0x1_0000 };
+            if payload_len < shortest {
+                return Err(ProtocolError::NonMinimalLength);
             }
-            field::LEN_64 => {
-                let (len, rest) = split_array::<8>(&header[2..]);
-                let len = u64::from_be_bytes(len);
-                if len <= 0xFFFF {
-                    return Err(ProtocolError::NonMinimalLength);
-                }
-                (len, rest)
-            }
-            short => (u64::from(short), &header[2..]),
-        };
+        }
         if usize::try_from(payload_len).is_err() || payload_len > opts.max_payload_len {
             return Err(ProtocolError::MessageTooBig);
         }
-        let mask = masked.then(|| split_array::<4>(rest).0);
+        // The last 4 bytes when the frame is masked, none otherwise.
+        let mask = header[2 + ext_len..].try_into().ok();
 
         let header = FrameHeader {
             fin,
@@ -416,15 +410,6 @@ impl AsRef<[u8]> for EncodedHeader {
     fn as_ref(&self) -> &[u8] {
         self.as_bytes()
     }
-}
-
-/// Splits the first `N` bytes off `bytes` as an array. The caller has checked
-/// the length; a short slice gives zeros rather than a panic.
-fn split_array<const N: usize>(bytes: &[u8]) -> ([u8; N], &[u8]) {
-    let mut out = [0u8; N];
-    let n = bytes.len().min(N);
-    out[..n].copy_from_slice(&bytes[..n]);
-    (out, &bytes[n..])
 }
 
 #[cfg(test)]

@@ -24,6 +24,8 @@
 //! assert_eq!(payload, [0x7f, 0x9f, 0x4d, 0x51, 0x58]);
 //! ```
 
+use core::ops::Range;
+
 /// XORs `data` with the masking `key`, where `data[0]` is the payload byte at
 /// offset `phase` (only `phase % 4` matters). Returns the phase for the byte
 /// after `data`: `(phase + data.len()) % 4`. Masking twice is the identity,
@@ -32,31 +34,97 @@
 /// Never panics, for any `phase` (including values near `usize::MAX`) and any
 /// length.
 pub fn apply_mask(key: [u8; 4], phase: usize, data: &mut [u8]) -> usize {
+    let len = data.len();
+    mask_down(key, phase, data, 0..len, 0).0
+}
+
+/// Bytes per group in the loop below: an element-wise XOR of byte arrays
+/// this long, which the compiler turns into vector XORs on 64-bit targets.
+/// On 32-bit microcontrollers, which have no vector unit, a group is one
+/// byte: the smallest code, and still faster than the links such a device
+/// talks over.
+const GROUP: usize = if cfg!(target_pointer_width = "64") {
+    32
+} else {
+    1
+};
+
+/// Masks `buf[src]` (as payload bytes from offset `phase` on) and moves the
+/// result down to start at `dest`, in one forward pass: the bytes end up in
+/// `buf[dest..dest + src.len()]`, and no byte outside that range is
+/// written. With `dest == src.start` this masks in place; with the key
+/// `[0; 4]` it only moves. Returns the phase after the bytes and whether
+/// every one of them is ASCII (below 0x80), tested as they are written.
+///
+/// Does nothing and returns `(phase, false)` when `dest` is after
+/// `src.start` or `src` is not a range within `buf`; never panics.
+pub(crate) fn mask_down(
+    key: [u8; 4],
+    phase: usize,
+    buf: &mut [u8],
+    src: Range<usize>,
+    dest: usize,
+) -> (usize, bool) {
+    let gap = src.start.checked_sub(dest);
+    let buf = buf.get_mut(dest..src.end);
+    let (Some(gap), Some(buf)) = (gap, buf) else {
+        return (phase, false);
+    };
+    let Some(len) = buf.len().checked_sub(gap) else {
+        return (phase, false);
+    };
     let phase = phase % 4;
-    let next = (phase + data.len() % 4) % 4;
-
-    // The key as seen from data[0], rotated so that its first byte is
-    // key[phase], then read as a native-endian word: XORing that word into a
-    // group of 4 payload bytes masks all four, and every group starts at the
-    // same phase. The loop is a plain element-wise XOR over words, which the
-    // compiler unrolls and, where the target has vector registers, turns
-    // into vector XORs.
-    let rotated = u32::from_le_bytes(key).rotate_right(8 * phase as u32);
-    let rotated = rotated.to_le_bytes();
-    let word = u32::from_ne_bytes(rotated);
-
-    let mut groups = data.chunks_exact_mut(4);
-    for group in &mut groups {
-        // Always `Ok`: `chunks_exact_mut(4)` yields groups of exactly 4.
-        if let Ok(group) = <&mut [u8; 4]>::try_from(group) {
-            *group = (u32::from_ne_bytes(*group) ^ word).to_ne_bytes();
+    let next = (phase + len % 4) % 4;
+    // The key as seen from the first byte, repeated over a group. Every
+    // group, and the bytes left over, start at that same phase.
+    let mut group_key = [0u8; GROUP];
+    for (i, byte) in group_key.iter_mut().enumerate() {
+        *byte = key[(phase + i) % 4];
+    }
+    let mut seen = [0u8; GROUP];
+    let mut done = 0;
+    // In place, whole groups go through `chunks_exact_mut`, which the
+    // compiler vectorises; with one-byte groups the loop below does as well.
+    if gap == 0 && GROUP > 1 {
+        let mut groups = buf.chunks_exact_mut(GROUP);
+        for group in &mut groups {
+            mask_group(group, &group_key, &mut seen);
+        }
+        done = len - groups.into_remainder().len();
+    } else {
+        // Going forward with the destination before the source, a group is
+        // read whole before it is written, and only over bytes already read.
+        while len - done >= GROUP {
+            let mut group = [0u8; GROUP];
+            group.copy_from_slice(&buf[gap + done..gap + done + GROUP]);
+            mask_group(&mut group, &group_key, &mut seen);
+            buf[done..done + GROUP].copy_from_slice(&group);
+            done += GROUP;
         }
     }
-    // The 0 to 3 bytes left over start at the same phase as data[0].
-    for (byte, k) in groups.into_remainder().iter_mut().zip(rotated) {
-        *byte ^= k;
+    for ((i, k), s) in (done..len).zip(group_key).zip(seen.iter_mut()) {
+        let byte = buf[gap + i] ^ k;
+        buf[i] = byte;
+        *s |= byte;
     }
-    next
+    (next, seen.iter().fold(0, |acc, byte| acc | byte) < 0x80)
+}
+
+/// XORs `group` with `key` and ORs the result into `seen`.
+#[inline(always)]
+fn mask_group(group: &mut [u8], key: &[u8; GROUP], seen: &mut [u8; GROUP]) {
+    for ((byte, k), s) in group.iter_mut().zip(key).zip(seen.iter_mut()) {
+        *byte ^= k;
+        *s |= *byte;
+    }
+}
+
+/// Moves `buf[src]` down to start at `dest` (not after `src.start`), in one
+/// forward pass; no byte outside the new range is written.
+pub(crate) fn move_down(buf: &mut [u8], src: Range<usize>, dest: usize) {
+    if dest != src.start {
+        mask_down([0; 4], 0, buf, src, dest);
+    }
 }
 
 #[cfg(test)]
@@ -248,5 +316,80 @@ mod tests {
         apply_mask(KEY, usize::MAX, &mut a);
         apply_mask(KEY, 3, &mut b);
         assert_eq!(a, b);
+    }
+
+    #[test]
+    fn ascii_flag_matches_the_masked_bytes() {
+        for len in (0..=100).chain([127, 128, 129, 1000]) {
+            for phase in 0..4 {
+                // Plain ASCII, then one byte at or above 0x80 at each place.
+                for bad in core::iter::once(None).chain((0..len).map(Some)) {
+                    let mut plain = [0u8; 1000];
+                    for (i, byte) in plain[..len].iter_mut().enumerate() {
+                        *byte = b' ' + (i % 90) as u8;
+                    }
+                    if let Some(at) = bad {
+                        plain[at] = 0x80 | (at as u8);
+                    }
+                    let mut masked = plain;
+                    reference(KEY, phase, &mut masked[..len]);
+                    let (next, ascii) = mask_down(KEY, phase, &mut masked, 0..len, 0);
+                    assert_eq!(masked[..len], plain[..len], "len {len} phase {phase}");
+                    assert_eq!(next, (phase + len) % 4);
+                    assert_eq!(ascii, bad.is_none(), "len {len} phase {phase} bad {bad:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn mask_down_matches_reference_for_every_gap_length_and_phase() {
+        let lengths = (0..=70).chain([95, 96, 97, 255, 256, 257, 1000]);
+        for len in lengths {
+            for gap in [0, 1, 2, 3, 4, 6, 8, 14, 31, 32, 33, 64, 100, 2000] {
+                for phase in 0..5 {
+                    let dest = 3;
+                    let src = dest + gap..dest + gap + len;
+                    let mut buf = [0u8; 3100];
+                    pattern(&mut buf);
+                    let original = buf;
+                    let mut want = [0u8; 1000];
+                    want[..len].copy_from_slice(&original[src.clone()]);
+                    reference(KEY, phase, &mut want[..len]);
+                    let (next, ascii) = mask_down(KEY, phase, &mut buf, src.clone(), dest);
+                    assert_eq!(next, (phase + len) % 4, "len {len} gap {gap}");
+                    assert_eq!(
+                        buf[dest..dest + len],
+                        want[..len],
+                        "len {len} gap {gap} phase {phase}"
+                    );
+                    assert_eq!(ascii, want[..len].iter().all(|b| b.is_ascii()));
+                    // Nothing outside the destination is written.
+                    assert_eq!(buf[..dest], original[..dest]);
+                    assert_eq!(
+                        buf[dest + len..],
+                        original[dest + len..],
+                        "len {len} gap {gap}"
+                    );
+
+                    // With the zero key it only moves.
+                    let mut moved = original;
+                    move_down(&mut moved, src.clone(), dest);
+                    assert_eq!(moved[dest..dest + len], original[src.clone()]);
+                    assert_eq!(moved[dest + len..], original[dest + len..]);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn mask_down_leaves_the_buffer_alone_when_asked_to_move_up_or_out() {
+        // The last: a range that ends before it starts.
+        let reversed = Range { start: 5, end: 3 };
+        for (src, dest) in [(2..6, 3), (2..17, 0), (17..18, 0), (0..1, 17), (reversed, 0)] {
+            let mut buf = [7u8; 16];
+            assert_eq!(mask_down(KEY, 1, &mut buf, src, dest), (1, false));
+            assert_eq!(buf, [7u8; 16]);
+        }
     }
 }

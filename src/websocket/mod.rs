@@ -72,6 +72,8 @@ use crate::{RandomSource, Role};
 /// The smallest read buffer: one whole control frame (14 + 125 bytes).
 pub const MIN_READ_BUFFER: usize = MAX_HEADER_LEN + MAX_CONTROL_PAYLOAD;
 
+const READ_CHUNK: usize = 32 * 1024;
+
 /// The smallest write buffer: a frame header and a little payload.
 pub const MIN_WRITE_BUFFER: usize = 16;
 
@@ -364,7 +366,9 @@ where
         T: embedded_io::Read,
     {
         let inc = &mut self.incoming;
-        let free = inc.rx.as_mut().get_mut(inc.end..).unwrap_or_default();
+        let rx = inc.rx.as_mut();
+        let stop = rx.len().min(inc.end.saturating_add(READ_CHUNK));
+        let free = rx.get_mut(inc.end..stop).unwrap_or_default();
         let n = self.transport.read(free).map_err(Error::Io)?;
         if n == 0 {
             self.state = State::Closed;

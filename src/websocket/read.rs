@@ -9,7 +9,7 @@ use embedded_io::{Read, Write};
 use super::{Chunk, Error, HandedOut, InFrame, Message, State, WebSocket, Writer};
 use crate::close::CloseFrame;
 use crate::frame::{DecodeOptions, FrameHeader, Opcode};
-use crate::mask::apply_mask;
+use crate::mask::{apply_mask, mask_down, move_down};
 use crate::reassembly::{DataKind, FrameKind};
 use crate::{ProtocolError, RandomSource, Role, Status};
 
@@ -215,7 +215,15 @@ where
             }
             let inc = &mut self.incoming;
             if first {
-                inc.msg_start = inc.start + header_len;
+                // Everything before the payload is free. A message whose
+                // payload is all here is unmasked where it is; one still
+                // to come starts at the front of the buffer (the bytes that
+                // came with the header move as they are unmasked), so the
+                // reads for it write where the previous message was, bytes
+                // most likely still in the processor's cache.
+                let at = inc.start + header_len;
+                let here = (inc.end - at) as u64;
+                inc.msg_start = if header.payload_len <= here { at } else { 0 };
                 inc.msg_len = 0;
                 inc.utf8.reset();
             }
@@ -234,25 +242,36 @@ where
     /// arrived: unmasks them, validates text, and appends them to the
     /// message. Returns the message once its last frame is complete.
     ///
-    /// Text bytes that complete the message are not validated here: the
-    /// message is handed out in this same call, and handing it out as
-    /// `&str` validates it whole (see [`text`]), so validating them here
-    /// too would read them twice.
+    /// Unmasking, the move to the end of the message (when frame headers
+    /// or a control frame came between) and a test for ASCII are one pass
+    /// over the bytes. Text bytes that complete the message are not
+    /// validated here: the message is handed out in this same call, and
+    /// handing it out as `&str` validates it whole (see [`text`]), so
+    /// validating them here too would read them twice. Nor are ASCII bytes
+    /// that start on a character boundary: they are valid, and the
+    /// unmasking pass already proved them ASCII.
     fn payload(&mut self, mut frame: InFrame) -> Result<Option<Event>, Error<T::Error>> {
         let inc = &mut self.incoming;
         let avail = ((inc.end - inc.start) as u64).min(frame.remaining) as usize;
         let completes = frame.last && avail as u64 == frame.remaining;
         if avail > 0 {
             let src = inc.start..inc.start + avail;
-            let rx = inc.rx.as_mut();
-            if let Some(key) = frame.mask {
-                frame.phase = apply_mask(key, frame.phase.into(), &mut rx[src.clone()]) as u8;
-            }
             let dest = inc.msg_start + inc.msg_len;
-            if dest != src.start {
-                rx.copy_within(src.clone(), dest);
+            let rx = inc.rx.as_mut();
+            let text = frame.kind == DataKind::Text;
+            // One pass unmasks, moves the bytes to the end of the message
+            // and tells whether they are all ASCII.
+            let mut ascii = false;
+            if frame.mask.is_some() || dest != src.start || text {
+                let key = frame.mask.unwrap_or([0; 4]);
+                let (phase, all_ascii) = mask_down(key, frame.phase.into(), rx, src, dest);
+                frame.phase = phase as u8;
+                ascii = all_ascii;
             }
-            if frame.kind == DataKind::Text && !completes {
+            // ASCII after a character boundary is valid and leaves the
+            // validator as it was: only other text needs validating.
+            let plain = ascii && inc.utf8.pending_len() == 0;
+            if text && !completes && !plain {
                 if let Err(e) = inc.utf8.feed(&rx[dest..dest + avail]) {
                     return self.fail(e);
                 }
@@ -376,7 +395,7 @@ where
                 // Keep the unfinished character that was held back.
                 let held = inc.msg_start + n..inc.msg_start + inc.msg_len;
                 inc.msg_len = held.len();
-                inc.rx.as_mut().copy_within(held, inc.msg_start);
+                move_down(inc.rx.as_mut(), held, inc.msg_start);
             }
         }
     }
@@ -392,17 +411,17 @@ where
             // Move the message to the front when it is small or the buffer
             // is nearly full: at most one large move per message.
             if inc.msg_start > 0 && (inc.msg_len <= 16 || cap - inc.end < super::MIN_READ_BUFFER) {
-                rx.copy_within(inc.msg_start..inc.msg_start + inc.msg_len, 0);
+                move_down(rx, inc.msg_start..inc.msg_start + inc.msg_len, 0);
                 inc.msg_start = 0;
             }
             let dest = inc.msg_start + inc.msg_len;
             if inc.start > dest {
-                rx.copy_within(inc.start..inc.end, dest);
+                move_down(rx, inc.start..inc.end, dest);
                 inc.end -= inc.start - dest;
                 inc.start = dest;
             }
         } else if inc.start > 0 {
-            rx.copy_within(inc.start..inc.end, 0);
+            move_down(rx, inc.start..inc.end, 0);
             inc.end -= inc.start;
             inc.start = 0;
         }
@@ -443,7 +462,8 @@ fn chunk(rx: &[u8], event: Event) -> Result<Chunk<'_>, ProtocolError> {
 }
 
 /// The text handed out. Its start is a character boundary; the bytes
-/// before the ones that arrived last were validated as they arrived, and
+/// before the ones that arrived last were validated (or found to be
+/// ASCII) as they arrived, and
 /// this validates the whole (one pass, at the speed of
 /// `core::str::from_utf8`), which is also what hands out a `&str` without
 /// `unsafe`.
