@@ -366,21 +366,18 @@ impl FrameHeader {
         let mut bytes = [0u8; MAX_HEADER_LEN];
         bytes[0] = if self.fin { field::FIN } else { 0 } | self.rsv.bits() | self.opcode.as_u8();
         let mask_bit = if self.mask.is_some() { field::MASK } else { 0 };
-        let mut len = 2;
-        match self.payload_len {
-            // The match arm bounds the value, so the casts are exact.
-            short @ 0..=125 => bytes[1] = mask_bit | short as u8,
-            medium @ 126..=0xFFFF => {
-                bytes[1] = mask_bit | field::LEN_16;
-                bytes[2..4].copy_from_slice(&(medium as u16).to_be_bytes());
-                len = 4;
-            }
-            long => {
-                bytes[1] = mask_bit | field::LEN_64;
-                bytes[2..10].copy_from_slice(&long.to_be_bytes());
-                len = 10;
-            }
-        }
+        // The shortest form: 7 bits up to 125, then 16, then 64 bits.
+        let (len7, ext_len) = match self.payload_len {
+            // The match arm bounds the value, so the cast is exact.
+            short @ 0..=125 => (short as u8, 0),
+            126..=0xFFFF => (field::LEN_16, 2),
+            _ => (field::LEN_64, 8),
+        };
+        bytes[1] = mask_bit | len7;
+        let mut len = 2 + ext_len;
+        // The extended length, big-endian: its last `ext_len` bytes.
+        let be = self.payload_len.to_be_bytes();
+        bytes[2..len].copy_from_slice(&be[8 - ext_len..]);
         if let Some(key) = self.mask {
             bytes[len..len + 4].copy_from_slice(&key);
             len += 4;

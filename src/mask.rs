@@ -386,7 +386,13 @@ mod tests {
     fn mask_down_leaves_the_buffer_alone_when_asked_to_move_up_or_out() {
         // The last: a range that ends before it starts.
         let reversed = Range { start: 5, end: 3 };
-        for (src, dest) in [(2..6, 3), (2..17, 0), (17..18, 0), (0..1, 17), (reversed, 0)] {
+        for (src, dest) in [
+            (2..6, 3),
+            (2..17, 0),
+            (17..18, 0),
+            (0..1, 17),
+            (reversed, 0),
+        ] {
             let mut buf = [7u8; 16];
             assert_eq!(mask_down(KEY, 1, &mut buf, src, dest), (1, false));
             assert_eq!(buf, [7u8; 16]);

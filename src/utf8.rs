@@ -37,23 +37,31 @@ use crate::ProtocolError;
 /// chunks and frames, and fails at the first byte after which the input can
 /// no longer be valid UTF-8 (fail-fast), not at the end of the message.
 ///
-/// Four bytes: up to 3 bytes of a partial code point and their count.
-/// Validation of whole chunks runs at the speed of [`core::str::from_utf8`].
+/// Four bytes: how much of an unfinished code point has been seen, how
+/// much is still to come, and the range its next byte must fall in.
+/// Validation of whole chunks runs at the speed of [`core::str::from_utf8`];
+/// only the up to 3 bytes of a code point split between chunks are checked
+/// one by one.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Utf8Validator {
-    /// The bytes of the unfinished code point; those past `len` are zero.
-    pending: [u8; 3],
-    /// How many bytes of `pending` are in use, 0 to 3.
-    len: u8,
+    /// Bytes of the unfinished code point seen so far, 0 to 3.
+    held: u8,
+    /// Bytes of it still to come, 0 to 3.
+    needed: u8,
+    /// The lowest and highest value its next byte may have.
+    low: u8,
+    high: u8,
 }
 
 impl Utf8Validator {
     /// A validator at the start of a message.
     pub const fn new() -> Self {
         Utf8Validator {
-            pending: [0; 3],
-            len: 0,
+            held: 0,
+            needed: 0,
+            low: 0,
+            high: 0,
         }
     }
 
@@ -65,14 +73,23 @@ impl Utf8Validator {
     /// A chunk may be empty, and may start or end anywhere, including inside
     /// a code point.
     pub fn feed(&mut self, chunk: &[u8]) -> Result<(), ProtocolError> {
-        let rest = self.complete_pending(chunk)?;
+        // First the rest of a code point left unfinished by the last chunk.
+        let mut rest = chunk;
+        while self.needed > 0 {
+            let Some((&byte, tail)) = rest.split_first() else {
+                return Ok(());
+            };
+            self.step(byte)?;
+            rest = tail;
+        }
         match core::str::from_utf8(rest) {
             Ok(_) => Ok(()),
-            // The tail is the valid start of a code point: keep it.
-            Err(e) if e.error_len().is_none() => match rest.get(e.valid_up_to()..) {
-                Some(tail) => self.store(tail),
-                None => Err(ProtocolError::InvalidUtf8),
-            },
+            // The tail is the valid start of a code point: keep its state.
+            Err(e) if e.error_len().is_none() => rest
+                .get(e.valid_up_to()..)
+                .unwrap_or_default()
+                .iter()
+                .try_for_each(|&byte| self.step(byte)),
             Err(_) => Err(ProtocolError::InvalidUtf8),
         }
     }
@@ -92,14 +109,14 @@ impl Utf8Validator {
 
     /// Whether the input so far ends inside a code point.
     pub const fn is_incomplete(&self) -> bool {
-        self.len != 0
+        self.needed != 0
     }
 
     /// How many bytes at the end of the input so far belong to an
     /// unfinished code point (0 to 3): a chunk handed on as text must stop
     /// before them.
     pub const fn pending_len(&self) -> usize {
-        self.len as usize
+        self.held as usize
     }
 
     /// Forgets any partial code point.
@@ -107,62 +124,43 @@ impl Utf8Validator {
         *self = Utf8Validator::new();
     }
 
-    /// Finishes the pending code point, if any, with bytes from the front of
-    /// `chunk`, and returns the rest of `chunk`.
-    fn complete_pending<'c>(&mut self, chunk: &'c [u8]) -> Result<&'c [u8], ProtocolError> {
-        if !self.is_incomplete() {
-            return Ok(chunk);
+    /// Takes one byte, by the table of well-formed byte sequences of the
+    /// Unicode Standard (Table 3-7), which RFC 3629 section 4 also gives:
+    /// the second byte's range excludes overlong forms (after E0, F0),
+    /// surrogates (after ED) and code points above U+10FFFF (after F4).
+    fn step(&mut self, byte: u8) -> Result<(), ProtocolError> {
+        if self.needed == 0 {
+            let (needed, low, high) = match byte {
+                0x00..=0x7F => return Ok(()),
+                0xC2..=0xDF => (1, 0x80, 0xBF),
+                0xE0 => (2, 0xA0, 0xBF),
+                0xED => (2, 0x80, 0x9F),
+                0xE1..=0xEF => (2, 0x80, 0xBF),
+                0xF0 => (3, 0x90, 0xBF),
+                0xF1..=0xF3 => (3, 0x80, 0xBF),
+                0xF4 => (3, 0x80, 0x8F),
+                _ => return Err(ProtocolError::InvalidUtf8),
+            };
+            *self = Utf8Validator {
+                held: 1,
+                needed,
+                low,
+                high,
+            };
+        } else if (self.low..=self.high).contains(&byte) {
+            *self = match self.needed {
+                1 => Utf8Validator::new(),
+                _ => Utf8Validator {
+                    held: self.held + 1,
+                    needed: self.needed - 1,
+                    low: 0x80,
+                    high: 0xBF,
+                },
+            };
+        } else {
+            return Err(ProtocolError::InvalidUtf8);
         }
-        let held = usize::from(self.len);
-        // The pending bytes are a valid prefix, so the lead byte is
-        // C2..=F4 and says how long the code point is.
-        let width: usize = match self.pending[0] {
-            0xC0..=0xDF => 2,
-            0xE0..=0xEF => 3,
-            _ => 4,
-        };
-        let wanted = width.saturating_sub(held).min(chunk.len());
-        let (more, rest) = chunk.split_at(wanted);
-
-        // The pending bytes, then as many more as the code point needs (or
-        // the chunk has): at most `width`, so at most 4.
-        let mut buf = [0u8; 4];
-        let mut n = 0;
-        let bytes = self.pending.iter().take(held).chain(more);
-        for (slot, &byte) in buf.iter_mut().zip(bytes) {
-            *slot = byte;
-            n += 1;
-        }
-        let candidate = &buf[..n];
-
-        match core::str::from_utf8(candidate) {
-            // One whole code point.
-            Ok(_) => {
-                self.reset();
-                Ok(rest)
-            }
-            // Still a valid prefix: the chunk ran out first.
-            Err(e) if e.error_len().is_none() => {
-                self.store(candidate)?;
-                Ok(rest)
-            }
-            Err(_) => Err(ProtocolError::InvalidUtf8),
-        }
-    }
-
-    /// Keeps `tail`, the valid start of a code point, for the next chunk.
-    fn store(&mut self, tail: &[u8]) -> Result<(), ProtocolError> {
-        let mut pending = [0u8; 3];
-        match pending.get_mut(..tail.len()) {
-            Some(slot) if !tail.is_empty() => {
-                slot.copy_from_slice(tail);
-                self.pending = pending;
-                self.len = tail.len() as u8;
-                Ok(())
-            }
-            // Cannot happen: an incomplete tail is 1 to 3 bytes.
-            _ => Err(ProtocolError::InvalidUtf8),
-        }
+        Ok(())
     }
 }
 

@@ -161,7 +161,7 @@ struct InFrame {
     last: bool,
     mask: Option<[u8; 4]>,
     phase: u8,
-    remaining: u64,
+    remaining: usize,
 }
 
 /// A WebSocket over the transport `T`, with buffers `B` and, for a client,
@@ -379,13 +379,14 @@ where
     }
 
     /// The usable capacity of the read buffer for whole messages.
-    fn whole_message_capacity(&self) -> u64 {
+    fn whole_message_capacity(&self) -> usize {
         let room = self
             .incoming
             .rx
             .as_ref()
             .len()
             .saturating_sub(MIN_READ_BUFFER);
-        (room as u64).min(self.config.max_message_len)
+        let max = usize::try_from(self.config.max_message_len).unwrap_or(usize::MAX);
+        room.min(max)
     }
 }

@@ -208,8 +208,7 @@ where
                 Err(e) => return self.fail(e),
             };
             if mode == Mode::Whole
-                && (self.incoming.msg_len as u64).saturating_add(header.payload_len)
-                    > self.whole_message_capacity()
+                && self.incoming.msg_len.saturating_add(payload_len) > self.whole_message_capacity()
             {
                 return self.fail(ProtocolError::MessageTooBig);
             }
@@ -222,8 +221,7 @@ where
                 // reads for it write where the previous message was, bytes
                 // most likely still in the processor's cache.
                 let at = inc.start + header_len;
-                let here = (inc.end - at) as u64;
-                inc.msg_start = if header.payload_len <= here { at } else { 0 };
+                inc.msg_start = if payload_len <= inc.end - at { at } else { 0 };
                 inc.msg_len = 0;
                 inc.utf8.reset();
             }
@@ -233,7 +231,7 @@ where
                 last,
                 mask: header.mask,
                 phase: 0,
-                remaining: header.payload_len,
+                remaining: payload_len,
             });
         }
     }
@@ -252,8 +250,8 @@ where
     /// unmasking pass already proved them ASCII.
     fn payload(&mut self, mut frame: InFrame) -> Result<Option<Event>, Error<T::Error>> {
         let inc = &mut self.incoming;
-        let avail = ((inc.end - inc.start) as u64).min(frame.remaining) as usize;
-        let completes = frame.last && avail as u64 == frame.remaining;
+        let avail = (inc.end - inc.start).min(frame.remaining);
+        let completes = frame.last && avail == frame.remaining;
         if avail > 0 {
             let src = inc.start..inc.start + avail;
             let dest = inc.msg_start + inc.msg_len;
@@ -278,7 +276,7 @@ where
             }
             inc.msg_len += avail;
             inc.start += avail;
-            frame.remaining -= avail as u64;
+            frame.remaining -= avail;
         }
         if frame.remaining > 0 {
             inc.frame = Some(frame);
@@ -406,24 +404,24 @@ where
         let inc = &mut self.incoming;
         let cap = inc.rx.as_ref().len();
         let in_message = inc.frame.is_some() || inc.reassembler.current().is_some();
+        if !in_message {
+            inc.msg_start = 0;
+            inc.msg_len = 0;
+        }
         let rx = inc.rx.as_mut();
-        if in_message {
-            // Move the message to the front when it is small or the buffer
-            // is nearly full: at most one large move per message.
-            if inc.msg_start > 0 && (inc.msg_len <= 16 || cap - inc.end < super::MIN_READ_BUFFER) {
-                move_down(rx, inc.msg_start..inc.msg_start + inc.msg_len, 0);
-                inc.msg_start = 0;
-            }
-            let dest = inc.msg_start + inc.msg_len;
-            if inc.start > dest {
-                move_down(rx, inc.start..inc.end, dest);
-                inc.end -= inc.start - dest;
-                inc.start = dest;
-            }
-        } else if inc.start > 0 {
-            move_down(rx, inc.start..inc.end, 0);
-            inc.end -= inc.start;
-            inc.start = 0;
+        // Move the message to the front when it is small or the buffer is
+        // nearly full: at most one large move per message.
+        if inc.msg_start > 0 && (inc.msg_len <= 16 || cap - inc.end < super::MIN_READ_BUFFER) {
+            move_down(rx, inc.msg_start..inc.msg_start + inc.msg_len, 0);
+            inc.msg_start = 0;
+        }
+        // The bytes not yet taken in go right after the message, or to the
+        // front between messages.
+        let dest = inc.msg_start + inc.msg_len;
+        if inc.start > dest {
+            move_down(rx, inc.start..inc.end, dest);
+            inc.end -= inc.start - dest;
+            inc.start = dest;
         }
         if inc.end == cap {
             return self.fail(ProtocolError::MessageTooBig);
