@@ -65,6 +65,19 @@ pub(crate) fn mask_down(
     src: Range<usize>,
     dest: usize,
 ) -> (usize, bool) {
+    mask_down_in_groups::<GROUP>(key, phase, buf, src, dest)
+}
+
+/// [`mask_down`] with groups of `G` bytes: 1, or a multiple of 4 so that
+/// every group starts at the same phase of the key.
+fn mask_down_in_groups<const G: usize>(
+    key: [u8; 4],
+    phase: usize,
+    buf: &mut [u8],
+    src: Range<usize>,
+    dest: usize,
+) -> (usize, bool) {
+    const { assert!(G == 1 || G.is_multiple_of(4)) };
     let gap = src.start.checked_sub(dest);
     let buf = buf.get_mut(dest..src.end);
     let (Some(gap), Some(buf)) = (gap, buf) else {
@@ -75,44 +88,47 @@ pub(crate) fn mask_down(
     };
     let phase = phase % 4;
     let next = (phase + len % 4) % 4;
-    // The key as seen from the first byte, repeated over a group. Every
-    // group, and the bytes left over, start at that same phase.
-    let mut group_key = [0u8; GROUP];
-    for (i, byte) in group_key.iter_mut().enumerate() {
-        *byte = key[(phase + i) % 4];
-    }
-    let mut seen = [0u8; GROUP];
+    // The key as seen from the first byte, then repeated over a group.
+    let key: [u8; 4] = core::array::from_fn(|i| key[(phase + i) % 4]);
+    let group_key: [u8; G] = core::array::from_fn(|i| key[i % 4]);
+    let mut seen = [0u8; G];
     let mut done = 0;
-    // In place, whole groups go through `chunks_exact_mut`, which the
-    // compiler vectorises; with one-byte groups the loop below does as well.
-    if gap == 0 && GROUP > 1 {
-        let mut groups = buf.chunks_exact_mut(GROUP);
-        for group in &mut groups {
-            mask_group(group, &group_key, &mut seen);
-        }
-        done = len - groups.into_remainder().len();
-    } else {
-        // Going forward with the destination before the source, a group is
-        // read whole before it is written, and only over bytes already read.
-        while len - done >= GROUP {
-            let mut group = [0u8; GROUP];
-            group.copy_from_slice(&buf[gap + done..gap + done + GROUP]);
-            mask_group(&mut group, &group_key, &mut seen);
-            buf[done..done + GROUP].copy_from_slice(&group);
-            done += GROUP;
+    if G > 1 {
+        if gap == 0 {
+            // In place, whole groups go through `chunks_exact_mut`, which
+            // the compiler vectorises.
+            let mut groups = buf.chunks_exact_mut(G);
+            for group in &mut groups {
+                mask_group(group, &group_key, &mut seen);
+            }
+            done = len - groups.into_remainder().len();
+        } else {
+            // Going forward with the destination before the source, a
+            // group is read whole before it is written, and only over bytes
+            // already read.
+            while len - done >= G {
+                let mut group = [0u8; G];
+                group.copy_from_slice(&buf[gap + done..gap + done + G]);
+                mask_group(&mut group, &group_key, &mut seen);
+                buf[done..done + G].copy_from_slice(&group);
+                done += G;
+            }
         }
     }
-    for ((i, k), s) in (done..len).zip(group_key).zip(seen.iter_mut()) {
-        let byte = buf[gap + i] ^ k;
+    // The bytes left over, or all of them with one-byte groups.
+    let mut tail = 0;
+    for i in done..len {
+        let byte = buf[gap + i] ^ key[i % 4];
         buf[i] = byte;
-        *s |= byte;
+        tail |= byte;
     }
-    (next, seen.iter().fold(0, |acc, byte| acc | byte) < 0x80)
+    let seen = seen.iter().fold(tail, |acc, byte| acc | byte);
+    (next, seen < 0x80)
 }
 
 /// XORs `group` with `key` and ORs the result into `seen`.
 #[inline(always)]
-fn mask_group(group: &mut [u8], key: &[u8; GROUP], seen: &mut [u8; GROUP]) {
+fn mask_group<const G: usize>(group: &mut [u8], key: &[u8; G], seen: &mut [u8; G]) {
     for ((byte, k), s) in group.iter_mut().zip(key).zip(seen.iter_mut()) {
         *byte ^= k;
         *s |= *byte;
@@ -318,8 +334,24 @@ mod tests {
         assert_eq!(a, b);
     }
 
+    type MaskDown = fn([u8; 4], usize, &mut [u8], Range<usize>, usize) -> (usize, bool);
+
+    /// Every group size: one byte (32-bit targets), 4, and 32 (64-bit
+    /// targets), whatever the target the tests run on.
+    const GROUPS: [(usize, MaskDown); 3] = [
+        (1, mask_down_in_groups::<1>),
+        (4, mask_down_in_groups::<4>),
+        (32, mask_down_in_groups::<32>),
+    ];
+
     #[test]
     fn ascii_flag_matches_the_masked_bytes() {
+        for (g, mask_down) in GROUPS {
+            ascii_flag_matches_the_masked_bytes_in_groups(g, mask_down);
+        }
+    }
+
+    fn ascii_flag_matches_the_masked_bytes_in_groups(g: usize, mask_down: MaskDown) {
         for len in (0..=100).chain([127, 128, 129, 1000]) {
             for phase in 0..4 {
                 // Plain ASCII, then one byte at or above 0x80 at each place.
@@ -334,9 +366,13 @@ mod tests {
                     let mut masked = plain;
                     reference(KEY, phase, &mut masked[..len]);
                     let (next, ascii) = mask_down(KEY, phase, &mut masked, 0..len, 0);
-                    assert_eq!(masked[..len], plain[..len], "len {len} phase {phase}");
+                    assert_eq!(masked[..len], plain[..len], "G {g} len {len} phase {phase}");
                     assert_eq!(next, (phase + len) % 4);
-                    assert_eq!(ascii, bad.is_none(), "len {len} phase {phase} bad {bad:?}");
+                    assert_eq!(
+                        ascii,
+                        bad.is_none(),
+                        "G {g} len {len} phase {phase} bad {bad:?}"
+                    );
                 }
             }
         }
@@ -344,6 +380,12 @@ mod tests {
 
     #[test]
     fn mask_down_matches_reference_for_every_gap_length_and_phase() {
+        for (g, mask_down) in GROUPS {
+            mask_down_matches_reference_in_groups(g, mask_down);
+        }
+    }
+
+    fn mask_down_matches_reference_in_groups(g: usize, mask_down: MaskDown) {
         let lengths = (0..=70).chain([95, 96, 97, 255, 256, 257, 1000]);
         for len in lengths {
             for gap in [0, 1, 2, 3, 4, 6, 8, 14, 31, 32, 33, 64, 100, 2000] {
@@ -357,11 +399,11 @@ mod tests {
                     want[..len].copy_from_slice(&original[src.clone()]);
                     reference(KEY, phase, &mut want[..len]);
                     let (next, ascii) = mask_down(KEY, phase, &mut buf, src.clone(), dest);
-                    assert_eq!(next, (phase + len) % 4, "len {len} gap {gap}");
+                    assert_eq!(next, (phase + len) % 4, "G {g} len {len} gap {gap}");
                     assert_eq!(
                         buf[dest..dest + len],
                         want[..len],
-                        "len {len} gap {gap} phase {phase}"
+                        "G {g} len {len} gap {gap} phase {phase}"
                     );
                     assert_eq!(ascii, want[..len].iter().all(|b| b.is_ascii()));
                     // Nothing outside the destination is written.
@@ -393,9 +435,11 @@ mod tests {
             (0..1, 17),
             (reversed, 0),
         ] {
-            let mut buf = [7u8; 16];
-            assert_eq!(mask_down(KEY, 1, &mut buf, src, dest), (1, false));
-            assert_eq!(buf, [7u8; 16]);
+            for (_, mask_down) in GROUPS {
+                let mut buf = [7u8; 16];
+                assert_eq!(mask_down(KEY, 1, &mut buf, src.clone(), dest), (1, false));
+                assert_eq!(buf, [7u8; 16]);
+            }
         }
     }
 }

@@ -72,7 +72,10 @@ use crate::{RandomSource, Role};
 /// The smallest read buffer: one whole control frame (14 + 125 bytes).
 pub const MIN_READ_BUFFER: usize = MAX_HEADER_LEN + MAX_CONTROL_PAYLOAD;
 
-const READ_CHUNK: usize = 32 * 1024;
+/// The most one transport read asks for. Bytes are unmasked and validated
+/// right after they are read, while they are still in the processor's
+/// cache; reading megabytes at once would evict them first.
+const READ_CHUNK: usize = 256 * 1024;
 
 /// The smallest write buffer: a frame header and a little payload.
 pub const MIN_WRITE_BUFFER: usize = 16;
