@@ -41,8 +41,7 @@ pub fn apply_mask(key: [u8; 4], phase: usize, data: &mut [u8]) -> usize {
 /// Bytes per group in the loop below: an element-wise XOR of byte arrays
 /// this long, which the compiler turns into vector XORs on 64-bit targets.
 /// On 32-bit microcontrollers, which have no vector unit, a group is one
-/// byte: the smallest code, and still faster than the links such a device
-/// talks over.
+/// byte: the smallest code, where flash counts more than speed.
 const GROUP: usize = if cfg!(target_pointer_width = "64") {
     32
 } else {

@@ -258,9 +258,11 @@ where
             let rx = inc.rx.as_mut();
             let text = frame.kind == DataKind::Text;
             // One pass unmasks, moves the bytes to the end of the message
-            // and tells whether they are all ASCII.
+            // and tells whether they are all ASCII. Bytes already in place
+            // and unmasked are left alone: a pass over them only to learn
+            // that would cost what validating them costs.
             let mut ascii = false;
-            if frame.mask.is_some() || dest != src.start || text {
+            if frame.mask.is_some() || dest != src.start {
                 let key = frame.mask.unwrap_or([0; 4]);
                 let (phase, all_ascii) = mask_down(key, frame.phase.into(), rx, src, dest);
                 frame.phase = phase as u8;
@@ -461,10 +463,9 @@ fn chunk(rx: &[u8], event: Event) -> Result<Chunk<'_>, ProtocolError> {
 
 /// The text handed out. Its start is a character boundary; the bytes
 /// before the ones that arrived last were validated (or found to be
-/// ASCII) as they arrived, and
-/// this validates the whole (one pass, at the speed of
-/// `core::str::from_utf8`), which is also what hands out a `&str` without
-/// `unsafe`.
+/// ASCII) as they arrived, and this validates the whole (one pass, at the
+/// speed of `core::str::from_utf8`), which is also what hands out a `&str`
+/// without `unsafe`.
 fn text(bytes: &[u8]) -> Result<&str, ProtocolError> {
     core::str::from_utf8(bytes).map_err(|_| ProtocolError::InvalidUtf8)
 }
