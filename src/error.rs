@@ -47,7 +47,7 @@ pub enum ProtocolError {
     InvalidClosePayload,
     /// A close code that may not appear on the wire (section 7.4).
     /// Close code 1002.
-    InvalidCloseCode(u16),
+    InvalidCloseCode(CloseCode),
     /// A continuation frame arrived with no fragmented message to continue
     /// (section 5.4). Close code 1002.
     UnexpectedContinuation,
@@ -121,7 +121,7 @@ mod tests {
             (MessageTooBig, 1009),
             (InvalidUtf8, 1007),
             (InvalidClosePayload, 1002),
-            (InvalidCloseCode(1005), 1002),
+            (InvalidCloseCode(CloseCode::new(1005)), 1002),
             (UnexpectedContinuation, 1002),
             (ExpectedContinuation, 1002),
         ];

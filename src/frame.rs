@@ -352,6 +352,17 @@ impl FrameHeader {
     /// Refuses headers no receiver may accept: a control frame without FIN
     /// or with more than 125 bytes, a length of 2^63 or more.
     pub fn encode(&self) -> Result<EncodedHeader, ProtocolError> {
+        self.check_encodable()?;
+        let mut bytes = [0u8; MAX_HEADER_LEN];
+        let len = self.encode_into(&mut bytes);
+        Ok(EncodedHeader {
+            bytes,
+            len: len as u8,
+        })
+    }
+
+    /// What [`FrameHeader::encode`] refuses.
+    pub(crate) fn check_encodable(&self) -> Result<(), ProtocolError> {
         if self.opcode.is_control() {
             if !self.fin {
                 return Err(ProtocolError::FragmentedControlFrame);
@@ -363,9 +374,14 @@ impl FrameHeader {
         if self.payload_len >> 63 != 0 {
             return Err(ProtocolError::LengthHighBitSet);
         }
-        let mut bytes = [0u8; MAX_HEADER_LEN];
-        bytes[0] = if self.fin { field::FIN } else { 0 } | self.rsv.bits() | self.opcode.as_u8();
-        let mask_bit = if self.mask.is_some() { field::MASK } else { 0 };
+        Ok(())
+    }
+
+    /// [`FrameHeader::encode`], once [`FrameHeader::check_encodable`]
+    /// passed, straight into the front of `out`, which holds at least
+    /// [`FrameHeader::encoded_len`] bytes: the length written. A shorter
+    /// `out` is left as it is and gets 0.
+    pub(crate) fn encode_into(&self, out: &mut [u8]) -> usize {
         // The shortest form: 7 bits up to 125, then 16, then 64 bits.
         let (len7, ext_len) = match self.payload_len {
             // The match arm bounds the value, so the cast is exact.
@@ -373,19 +389,21 @@ impl FrameHeader {
             126..=0xFFFF => (field::LEN_16, 2),
             _ => (field::LEN_64, 8),
         };
-        bytes[1] = mask_bit | len7;
-        let mut len = 2 + ext_len;
-        // The extended length, big-endian: its last `ext_len` bytes.
-        let be = self.payload_len.to_be_bytes();
-        bytes[2..len].copy_from_slice(&be[8 - ext_len..]);
-        if let Some(key) = self.mask {
-            bytes[len..len + 4].copy_from_slice(&key);
-            len += 4;
+        let len = 2 + ext_len + if self.mask.is_some() { 4 } else { 0 };
+        let Some(out) = out.get_mut(..len) else {
+            return 0;
+        };
+        let (start, rest) = out.split_at_mut(2);
+        start[0] = if self.fin { field::FIN } else { 0 } | self.rsv.bits() | self.opcode.as_u8();
+        start[1] = if self.mask.is_some() { field::MASK } else { 0 } | len7;
+        // The extended length, big-endian: its last `ext_len` bytes, then
+        // the key.
+        let (ext, key) = rest.split_at_mut(ext_len);
+        ext.copy_from_slice(&self.payload_len.to_be_bytes()[8 - ext_len..]);
+        if let Some(mask) = self.mask {
+            key.copy_from_slice(&mask);
         }
-        Ok(EncodedHeader {
-            bytes,
-            len: len as u8,
-        })
+        len
     }
 }
 

@@ -210,7 +210,7 @@ fn invalid_close_codes_are_1002() {
                 &input,
                 &[],
                 Some(Some(1002)),
-                protocol(ProtocolError::InvalidCloseCode(code)),
+                protocol(ProtocolError::InvalidCloseCode(code.into())),
             );
         }
     }
@@ -345,7 +345,9 @@ fn close_arguments_checked_before_sending() {
         let mut ws = open(role, &[], 1, 512, 512, Config::new());
         assert_eq!(
             ws.close(1005.into(), ""),
-            Err(Error::Protocol(ProtocolError::InvalidCloseCode(1005)))
+            Err(Error::Protocol(ProtocolError::InvalidCloseCode(
+                1005.into()
+            )))
         );
         assert_eq!(
             ws.close(1000.into(), &"r".repeat(124)),

@@ -6,7 +6,7 @@ mod common;
 use common::*;
 use hybi::Role;
 use hybi::handshake::{HandshakeError, client};
-use hybi::http::EMPTY_HEADER;
+use hybi::http::{EMPTY_HEADER, StatusCode};
 use hybi::websocket::{Config, Error, ServerHandshake, WebSocket};
 
 const SEED: u64 = 0x1234_5678_9abc_def1;
@@ -180,7 +180,9 @@ fn server_key_and_client_check_agree() {
     let mut ws = client_over(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n", 3);
     assert_eq!(
         ws.connect(&request()),
-        Err(Error::Handshake(HandshakeError::Status(403)))
+        Err(Error::Handshake(HandshakeError::Status(StatusCode::new(
+            403
+        ))))
     );
     // The response stops early.
     let mut ws = client_over(&response[..40], 1);

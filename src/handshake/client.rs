@@ -36,7 +36,7 @@ use super::fields::Scan;
 use super::writer::{HeadWriter, is_value_byte};
 use super::{ClientKey, Extension, Extensions, Field, HandshakeError};
 use crate::Status;
-use crate::http::{self, Header, ResponseHead};
+use crate::http::{self, Header, ResponseHead, StatusCode};
 
 /// The client's handshake request: where to connect and what to offer.
 ///
@@ -194,7 +194,7 @@ impl<'a> Request<'a> {
             Status::Partial(n) => return Ok(Status::Partial(n)),
         };
         if head.status != 101 {
-            return Err(HandshakeError::Status(head.status));
+            return Err(HandshakeError::Status(StatusCode::new(head.status)));
         }
         if head.header("Content-Length").is_some() || head.header("Transfer-Encoding").is_some() {
             return Err(HandshakeError::UnexpectedBody);
@@ -450,6 +450,7 @@ mod tests {
     // One line per check the client must make of the response (section 4.1).
     #[test]
     fn response_rejections() {
+        use crate::http::StatusCode;
         use HandshakeError::Status as Answered;
         use HandshakeError::*;
         let offering = Request::new("h", "/")
@@ -457,9 +458,9 @@ mod tests {
             .extensions(&["x-ext; a=1"]);
         #[rustfmt::skip]
         let cases: Vec<(String, HandshakeError)> = std::vec![
-            ("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".into(), Answered(200)),
-            ("HTTP/1.1 400 Bad Request\r\n\r\n".into(), Answered(400)),
-            ("HTTP/1.1 426 Upgrade Required\r\nSec-WebSocket-Version: 13\r\n\r\n".into(), Answered(426)),
+            ("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".into(), Answered(StatusCode::new(200))),
+            ("HTTP/1.1 400 Bad Request\r\n\r\n".into(), Answered(StatusCode::new(400))),
+            ("HTTP/1.1 426 Upgrade Required\r\nSec-WebSocket-Version: 13\r\n\r\n".into(), Answered(StatusCode::new(426))),
             ("HTTP/1.1 101 Switching Protocols\r\n\r\n".into(), MissingHeader(Field::Upgrade)),
             (std::format!("{OK_START}{ACCEPT}Content-Length: 100000\r\n\r\n"), UnexpectedBody),
             (std::format!("{OK_START}{ACCEPT}Transfer-Encoding: chunked\r\n\r\n"), UnexpectedBody),

@@ -3,7 +3,7 @@
 
 use core::fmt;
 
-use crate::http::HttpError;
+use crate::http::{HttpError, StatusCode};
 
 /// A handshake header field, named in errors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -79,7 +79,7 @@ pub enum HandshakeError {
     /// `Sec-WebSocket-Version: 13`.
     UnsupportedVersion,
     /// The server answered with this status instead of 101.
-    Status(u16),
+    Status(StatusCode),
     /// `Sec-WebSocket-Accept` does not match the key sent (section 4.1).
     AcceptMismatch,
     /// The server chose a subprotocol the client did not offer, or a server

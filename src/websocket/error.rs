@@ -8,6 +8,11 @@ use crate::handshake::HandshakeError;
 
 /// An error from a [`WebSocket`](super::WebSocket) over a transport whose
 /// errors are `E`.
+///
+/// Four bytes with an alignment of one when `E` is at most one byte
+/// ([`core::convert::Infallible`], [`embedded_io::ErrorKind`], a UART's
+/// error enum), and so is `Result<(), Error<E>>`: on a 32-bit target the
+/// connection's calls return it in a register.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
@@ -68,3 +73,21 @@ impl<E: fmt::Display> fmt::Display for Error<E> {
 }
 
 impl<E: fmt::Debug + fmt::Display> core::error::Error for Error<E> {}
+
+#[cfg(test)]
+mod tests {
+    use core::convert::Infallible;
+    use core::mem::{align_of, size_of};
+
+    use super::*;
+
+    #[test]
+    fn results_fit_a_32_bit_register() {
+        assert_eq!(size_of::<ProtocolError>(), 3);
+        assert_eq!(size_of::<HandshakeError>(), 3);
+        assert_eq!(size_of::<Error<Infallible>>(), 4);
+        assert_eq!(align_of::<Error<Infallible>>(), 1);
+        assert_eq!(size_of::<Result<(), Error<Infallible>>>(), 4);
+        assert_eq!(size_of::<Result<(), Error<embedded_io::ErrorKind>>>(), 4);
+    }
+}

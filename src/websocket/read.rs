@@ -351,8 +351,8 @@ where
                 if self.state == State::Open {
                     // Echo the code (section 5.5.1); an empty close gets an
                     // empty close.
-                    let reply = close.and_then(|c| CloseFrame::new(c.code(), "").ok());
-                    self.outgoing.queue_close(&mut self.transport, reply)?;
+                    let reply = close.map(|c| c.code());
+                    self.outgoing.queue_close_code(&mut self.transport, reply)?;
                     self.state = State::CloseSent;
                 }
                 // After a transport error here the frame is handled again,

@@ -105,10 +105,9 @@ where
     /// and ends the connection.
     pub(super) fn fail(&mut self, error: ProtocolError) -> Error<T::Error> {
         if *self.state == State::Open {
-            let close = CloseFrame::new(error.close_code(), "").ok();
             // The protocol error is what the caller needs to hear about; a
             // transport that also fails now changes nothing.
-            let _ = self.out.close(self.transport, close);
+            let _ = self.out.close(self.transport, error.close_code());
         }
         *self.state = State::Closed;
         Error::Protocol(error)
@@ -181,19 +180,21 @@ where
             opcode,
             mask,
             payload_len: payload.len() as u64,
-        }
-        .encode()?;
+        };
+        header.check_encodable()?;
+        let header_len = header.encoded_len();
         let cap = self.tx.as_ref().len();
-        if cap < header.as_bytes().len() + 2 {
+        if cap < header_len + 2 {
             return Err(Error::BufferTooSmall);
         }
         // A frame that fits the buffer is queued whole or not at all: a
         // transport error in this flush leaves nothing half-queued.
-        self.reserve(transport, header.as_bytes().len() + payload.len())?;
-        if cap - self.pending < header.as_bytes().len() {
+        self.reserve(transport, header_len + payload.len())?;
+        if cap - self.pending < header_len {
             self.flush(transport)?;
         }
-        self.put(header.as_bytes());
+        let free = self.tx.as_mut().get_mut(self.pending..).unwrap_or_default();
+        self.pending += header.encode_into(free);
         let result = self.payload(transport, mask, payload);
         if result.is_err() {
             // Part of this frame may be on the wire already.
@@ -238,14 +239,28 @@ where
         Ok(())
     }
 
-    /// Queues a close frame and flushes.
-    pub(super) fn close<T: Write>(
+    /// Queues a close frame with `code` and no reason, and flushes.
+    fn close<T: Write>(
         &mut self,
         transport: &mut T,
-        close: Option<CloseFrame<'_>>,
+        code: CloseCode,
     ) -> Result<(), Error<T::Error>> {
-        self.queue_close(transport, close)?;
+        self.queue_close_code(transport, Some(code))?;
         self.flush(transport)
+    }
+
+    /// Queues a close frame with `code` and no reason, or an empty one.
+    pub(super) fn queue_close_code<T: Write>(
+        &mut self,
+        transport: &mut T,
+        code: Option<CloseCode>,
+    ) -> Result<(), Error<T::Error>> {
+        let payload = code.map(CloseCode::to_be_bytes);
+        let payload: &[u8] = match &payload {
+            Some(bytes) => bytes,
+            None => &[],
+        };
+        self.frame(transport, Opcode::Close, true, payload)
     }
 
     /// Queues a close frame.
@@ -390,6 +405,12 @@ where
     /// Sends the close for a protocol error (if the connection was open)
     /// and ends the connection.
     pub(super) fn fail<X>(&mut self, error: ProtocolError) -> Result<X, Error<T::Error>> {
-        Err(self.writer().fail(error))
+        Err(self.failed(error))
+    }
+
+    /// [`WebSocket::fail`], compiled once for every caller.
+    #[inline(never)]
+    fn failed(&mut self, error: ProtocolError) -> Error<T::Error> {
+        self.writer().fail(error)
     }
 }
