@@ -649,6 +649,25 @@ mod tests {
     }
 
     #[test]
+    fn encodes_into_a_buffer_that_holds_it_or_not_at_all() {
+        for len in [0, 125, 126, 65536] {
+            for mask in [None, Some(KEY)] {
+                let mut header = FrameHeader::new(Opcode::Binary, len);
+                header.mask = mask;
+                let want = header.encode().unwrap();
+                let n = header.encoded_len();
+                let mut out = [0xAA; MAX_HEADER_LEN + 1];
+                assert_eq!(header.encode_into(&mut out), n);
+                assert_eq!(&out[..n], want.as_bytes());
+                assert!(out[n..].iter().all(|&b| b == 0xAA), "{len} {mask:?}");
+                let mut short = [0xAA; MAX_HEADER_LEN];
+                assert_eq!(header.encode_into(&mut short[..n - 1]), 0);
+                assert_eq!(short, [0xAA; MAX_HEADER_LEN]);
+            }
+        }
+    }
+
+    #[test]
     fn minimal_encoding_at_every_boundary() {
         #[rustfmt::skip]
         let cases: &[(u64, &[u8])] = &[
