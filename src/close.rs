@@ -254,6 +254,7 @@ mod tests {
     #[test]
     fn parse_table() {
         type Expect = Result<Option<(u16, &'static str)>, ProtocolError>;
+        let invalid = |code| Err(ProtocolError::InvalidCloseCode(CloseCode::new(code)));
         let mut long = [b'a'; MAX_CLOSE_PAYLOAD + 1];
         long[..2].copy_from_slice(&1000u16.to_be_bytes());
         let cases: &[(&[u8], Expect)] = &[
@@ -264,50 +265,17 @@ mod tests {
             (b"\x03\xe9\xc3\xa9t\xc3\xa9", Ok(Some((1001, "été")))),
             (b"\x0b\xb8", Ok(Some((3000, "")))),
             (b"\x13\x87", Ok(Some((4999, "")))),
-            (
-                b"\x00\x00",
-                Err(ProtocolError::InvalidCloseCode(CloseCode::new(0))),
-            ),
-            (
-                b"\x03\xe7",
-                Err(ProtocolError::InvalidCloseCode(CloseCode::new(999))),
-            ),
-            (
-                b"\x03\xec",
-                Err(ProtocolError::InvalidCloseCode(CloseCode::new(1004))),
-            ),
-            (
-                b"\x03\xed",
-                Err(ProtocolError::InvalidCloseCode(CloseCode::new(1005))),
-            ),
-            (
-                b"\x03\xee",
-                Err(ProtocolError::InvalidCloseCode(CloseCode::new(1006))),
-            ),
-            (
-                b"\x03\xf7",
-                Err(ProtocolError::InvalidCloseCode(CloseCode::new(1015))),
-            ),
-            (
-                b"\x03\xf8",
-                Err(ProtocolError::InvalidCloseCode(CloseCode::new(1016))),
-            ),
-            (
-                b"\x04\x4c",
-                Err(ProtocolError::InvalidCloseCode(CloseCode::new(1100))),
-            ),
-            (
-                b"\x07\xd0",
-                Err(ProtocolError::InvalidCloseCode(CloseCode::new(2000))),
-            ),
-            (
-                b"\x0b\xb7",
-                Err(ProtocolError::InvalidCloseCode(CloseCode::new(2999))),
-            ),
-            (
-                b"\x13\x88",
-                Err(ProtocolError::InvalidCloseCode(CloseCode::new(5000))),
-            ),
+            (b"\x00\x00", invalid(0)),
+            (b"\x03\xe7", invalid(999)),
+            (b"\x03\xec", invalid(1004)),
+            (b"\x03\xed", invalid(1005)),
+            (b"\x03\xee", invalid(1006)),
+            (b"\x03\xf7", invalid(1015)),
+            (b"\x03\xf8", invalid(1016)),
+            (b"\x04\x4c", invalid(1100)),
+            (b"\x07\xd0", invalid(2000)),
+            (b"\x0b\xb7", invalid(2999)),
+            (b"\x13\x88", invalid(5000)),
             (b"\x03\xe8\xff", Err(ProtocolError::InvalidUtf8)),
             (b"\x03\xe8\xce\xba\xe1\xbd", Err(ProtocolError::InvalidUtf8)),
             (&long, Err(ProtocolError::ControlFrameTooLong)),
