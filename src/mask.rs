@@ -76,7 +76,7 @@ fn mask_down_in_groups<const G: usize>(
     src: Range<usize>,
     dest: usize,
 ) -> (usize, bool) {
-    const { assert!(G == 1 || G.is_multiple_of(4)) };
+    const { assert!(G == 1 || G % 4 == 0) };
     let gap = src.start.checked_sub(dest);
     let buf = buf.get_mut(dest..src.end);
     let (Some(gap), Some(buf)) = (gap, buf) else {

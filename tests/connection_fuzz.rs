@@ -260,7 +260,7 @@ impl ErrorType for Flaky {
 impl Flaky {
     fn fails(&mut self) -> bool {
         self.calls += 1;
-        self.calls.is_multiple_of(self.n)
+        self.calls % self.n == 0
     }
 }
 
