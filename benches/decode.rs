@@ -6,12 +6,18 @@
 //! Text is ASCII (like JSON), for `text`, or has a two- or three-byte
 //! character every 30 bytes or so, for `text-utf8` (64 KiB and 1 MiB).
 //!
-//! Three readers of the same bytes, per size and type:
+//! Four readers of the same bytes, per size and type:
 //!
 //! - `copy`: one `copy_from_slice` of the whole stream, the bound;
+//! - `codec`: the sans-IO layers over the stream where it lies, as a
+//!   transport that lends its receive buffer allows (a smoltcp `recv`
+//!   closure, a DMA buffer): `FrameHeader::decode`, `Reassembler::on_header`,
+//!   `apply_mask` in place and `core::str::from_utf8` for text. Only the
+//!   decoding is timed, not the copy that restores the masked stream before
+//!   each pass;
 //! - `hybi`: `WebSocket::read` over an in-memory `embedded-io` transport
 //!   (a `&[u8]` reader and a sink writer), with a read buffer that holds a
-//!   whole message;
+//!   whole message: the transport copies the bytes into that buffer first;
 //! - `tungstenite`: `WebSocket::read` over a `Cursor` and a sink, server
 //!   role.
 //!
@@ -22,13 +28,14 @@
 //! ```
 
 use std::hint::black_box;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use hybi::Role;
-use hybi::frame::{FrameHeader, Opcode};
+use hybi::frame::{DecodeOptions, FrameHeader, Opcode};
 use hybi::mask::apply_mask;
+use hybi::reassembly::{DataKind, FrameKind, Reassembler};
 use hybi::websocket::{Config, Message, NoRandom, WebSocket};
+use hybi::{Role, Status};
 
 /// Payload sizes, with how many messages make one stream: about 1 to 2 MiB
 /// of frames each.
@@ -126,6 +133,39 @@ fn stream(opcode: Opcode, line: &str, len: usize, count: usize) -> Vec<u8> {
     out
 }
 
+/// Reads every message of `stream` with the sans-IO codec, unmasking each
+/// payload where it lies; returns the payload bytes. Every message of the
+/// streams here is one frame.
+fn codec_read_all(stream: &mut [u8]) -> usize {
+    let opts = DecodeOptions::new(Role::Server);
+    let mut reassembler = Reassembler::new(u64::MAX);
+    let mut at = 0;
+    let mut total = 0;
+    while at < stream.len() {
+        let (header, header_len) = match FrameHeader::decode(&stream[at..], &opts) {
+            Ok(Status::Complete(done)) => done,
+            other => panic!("a whole valid header expected, got {other:?}"),
+        };
+        let kind = match reassembler.on_header(&header) {
+            Ok(FrameKind::Data {
+                kind, last: true, ..
+            }) => kind,
+            other => panic!("a whole data message expected, got {other:?}"),
+        };
+        let start = at + header_len;
+        at = start + header.payload_len as usize;
+        let payload = &mut stream[start..at];
+        if let Some(key) = header.mask {
+            apply_mask(key, 0, payload);
+        }
+        total += match kind {
+            DataKind::Text => black_box(std::str::from_utf8(payload).expect("valid text")).len(),
+            DataKind::Binary => black_box(&*payload).len(),
+        };
+    }
+    total
+}
+
 /// Reads every message of `input` with hybi; returns the payload bytes.
 fn hybi_read_all(input: &[u8], rx: &mut [u8], count: usize) -> usize {
     let mut tx = [0u8; 16];
@@ -187,6 +227,8 @@ fn decode(c: &mut Criterion) {
         for &(name, len, count) in sizes {
             let input = stream(opcode, line, len, count);
             // Check once that every reader sees every byte.
+            let mut work = input.clone();
+            assert_eq!(codec_read_all(&mut work), len * count);
             assert_eq!(hybi_read_all(&input, &mut rx, count), len * count);
             assert_eq!(tungstenite_read_all(&input, count), len * count);
 
@@ -196,6 +238,18 @@ fn decode(c: &mut Criterion) {
                 b.iter(|| {
                     copy.copy_from_slice(black_box(&input));
                     black_box(&copy);
+                })
+            });
+            group.bench_function(BenchmarkId::new("codec", name), |b| {
+                b.iter_custom(|iters| {
+                    let mut decoding = Duration::ZERO;
+                    for _ in 0..iters {
+                        work.copy_from_slice(&input);
+                        let start = Instant::now();
+                        black_box(codec_read_all(black_box(&mut work)));
+                        decoding += start.elapsed();
+                    }
+                    decoding
                 })
             });
             group.bench_function(BenchmarkId::new("hybi", name), |b| {
