@@ -11,6 +11,9 @@
 //! modulo 4 matters) and gets back the phase of the byte after it, so a
 //! payload that arrives in several reads, or is written from several buffers,
 //! is masked piece by piece with no copy and no state beyond one `usize`.
+//! [`apply_mask_ascii`] also tells whether every byte it unmasked is ASCII:
+//! a receiver of text (JSON, say) then knows those bytes are valid UTF-8
+//! without reading them again.
 //!
 //! ```
 //! use hybi::mask::apply_mask;
@@ -36,6 +39,36 @@ use core::ops::Range;
 pub fn apply_mask(key: [u8; 4], phase: usize, data: &mut [u8]) -> usize {
     let len = data.len();
     mask_down(key, phase, data, 0..len, 0).0
+}
+
+/// [`apply_mask`], also telling whether every byte it leaves in `data` is
+/// ASCII (below 0x80), tested in the same pass. ASCII that starts on a
+/// character boundary is valid UTF-8 whatever came before, so a receiver of
+/// text need not validate such bytes again (RFC 6455 section 8.1 asks only
+/// that text be valid UTF-8; see [`Utf8Validator::pending_len`] for where
+/// a boundary is). True for an empty `data`.
+///
+/// Returns the phase for the byte after `data`, as [`apply_mask`] does, and
+/// that flag. Never panics.
+///
+/// ```
+/// use hybi::mask::{apply_mask, apply_mask_ascii};
+///
+/// let key = [0x37, 0xfa, 0x21, 0x3d];
+/// let mut text = *b"{\"ok\":true}";
+/// apply_mask(key, 0, &mut text);
+/// assert_eq!(apply_mask_ascii(key, 0, &mut text), (3, true));
+/// assert_eq!(&text, b"{\"ok\":true}");
+///
+/// let mut text = *b"Gr\xc3\xb6\xc3\x9fe"; // "Größe"
+/// apply_mask(key, 0, &mut text);
+/// assert_eq!(apply_mask_ascii(key, 0, &mut text), (3, false));
+/// ```
+///
+/// [`Utf8Validator::pending_len`]: crate::utf8::Utf8Validator::pending_len
+pub fn apply_mask_ascii(key: [u8; 4], phase: usize, data: &mut [u8]) -> (usize, bool) {
+    let len = data.len();
+    mask_down(key, phase, data, 0..len, 0)
 }
 
 /// Bytes per group in the loop below: an element-wise XOR of byte arrays
@@ -342,6 +375,44 @@ mod tests {
         (4, mask_down_in_groups::<4>),
         (32, mask_down_in_groups::<32>),
     ];
+
+    #[test]
+    fn apply_mask_ascii_fixtures() {
+        // Phase, unmasked bytes, whether they are all ASCII.
+        let cases: &[(usize, &[u8], bool)] = &[
+            (0, b"", true),
+            (2, b"", true),
+            (0, b"\x00", true),
+            (1, b"\x7f", true),
+            (3, b"\x80", false),
+            (
+                0,
+                b"{\"id\":1,\"name\":\"sensor-7\",\"value\":21.5,\"ok\":true}",
+                true,
+            ),
+            (1, "21,5 \u{b0}C".as_bytes(), false),
+            (2, "\u{20ac}".as_bytes(), false),
+            (
+                0,
+                b"0123456789abcdef0123456789abcdef0123456789abcdef\xff",
+                false,
+            ),
+            (
+                3,
+                b"\xff0123456789abcdef0123456789abcdef0123456789abcdef",
+                false,
+            ),
+        ];
+        for &(phase, plain, ascii) in cases {
+            let mut buf = [0u8; 64];
+            let buf = &mut buf[..plain.len()];
+            buf.copy_from_slice(plain);
+            reference(KEY, phase, buf);
+            let got = apply_mask_ascii(KEY, phase, buf);
+            assert_eq!(got, ((phase + plain.len()) % 4, ascii), "{plain:02x?}");
+            assert_eq!(buf, plain);
+        }
+    }
 
     #[test]
     fn ascii_flag_matches_the_masked_bytes() {
