@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# The in-memory decoding benchmark (benches/decode.rs), run RUNS times
+# pinned to one core (taskset -c $CORE, default 1), summed up as a Markdown
+# table of median throughputs: copy, the sans-IO codec, the connection and
+# tungstenite, with the ratios. Runs on a shared machine differ by 10 to
+# 20%; the median of several is steadier than any one.
+#
+#   scripts/decode-bench.sh [RUNS]      # default 3, about 4 minutes each
+#
+# A benchmark, not a test: the numbers depend on the machine and its load.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+RUNS=${1:-3}
+CORE=${CORE:-1}
+target_dir=${CARGO_TARGET_DIR:-target}
+results=$(mktemp)
+log=$(mktemp)
+trap 'rm -f "$results" "$log"' EXIT
+
+cargo bench --quiet --bench decode --no-run
+for run in $(seq 1 "$RUNS"); do
+  echo "run $run of $RUNS" >&2
+  if ! taskset -c "$CORE" cargo bench --quiet --bench decode >"$log" 2>&1; then
+    cat "$log" >&2
+    exit 1
+  fi
+  # One line per benchmark: its id and its throughput in bytes per second.
+  python3 - "$target_dir/criterion" >>"$results" <<'EOF'
+import json, pathlib, sys
+for bench in sorted(pathlib.Path(sys.argv[1]).glob("decode_*/*/*/new/benchmark.json")):
+    meta = json.loads(bench.read_text())
+    estimates = json.loads((bench.parent / "estimates.json").read_text())
+    nanos = estimates["median"]["point_estimate"]
+    print(meta["full_id"], meta["throughput"]["Bytes"] / nanos * 1e9)
+EOF
+done
+
+python3 - "$results" "$RUNS" <<'EOF'
+import statistics, sys
+runs = {}
+for line in open(sys.argv[1]):
+    name, rate = line.split()
+    runs.setdefault(name, []).append(float(rate))
+median = {name: statistics.median(rates) for name, rates in runs.items()}
+
+def gib(rate):
+    value = rate / 2**30
+    return f"{value:.2f} GiB/s" if value < 10 else f"{value:.1f} GiB/s"
+
+kinds = [("binary", "binary"), ("text", "text (ASCII)"),
+         ("text-utf8", "text, many multi-byte characters")]
+print(f"median of {sys.argv[2]} runs\n")
+print("| payload | type | copy | codec | connection | tungstenite "
+      "| codec / copy | connection / copy | connection / tungstenite |")
+print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+for kind, label in kinds:
+    for size, shown in [("16B", "16 B"), ("1KiB", "1 KiB"),
+                        ("64KiB", "64 KiB"), ("1MiB", "1 MiB")]:
+        ids = [f"decode/{kind}/{reader}/{size}"
+               for reader in ("copy", "codec", "hybi", "tungstenite")]
+        if not all(i in median for i in ids):
+            continue
+        copy, codec, conn, tung = (median[i] for i in ids)
+        print(f"| {shown} | {label} | {gib(copy)} | {gib(codec)} | {gib(conn)} "
+              f"| {gib(tung)} | {codec / copy:.0%} | {conn / copy:.0%} "
+              f"| {conn / tung:.2f}x |")
+EOF
