@@ -37,8 +37,7 @@ use core::ops::Range;
 /// Never panics, for any `phase` (including values near `usize::MAX`) and any
 /// length.
 pub fn apply_mask(key: [u8; 4], phase: usize, data: &mut [u8]) -> usize {
-    let len = data.len();
-    mask_down(key, phase, data, 0..len, 0).0
+    apply_mask_ascii(key, phase, data).0
 }
 
 /// [`apply_mask`], also telling whether every byte it leaves in `data` is
