@@ -3,15 +3,22 @@
 # loopback, driven by the same load client (examples/load_client.rs):
 # binary messages of 16 B, 1 KiB, 64 KiB and 1 MiB, one at a time (round
 # trip p50 and p99) and 64 in flight (messages per second), on 1 and 16
-# connections. Server and client share one core (taskset -c 0).
+# connections. Server and client share one core (taskset -c $CORE, default
+# 0).
 #
-#   scripts/loopback-bench.sh [SECONDS_PER_RUN]      # default 3
+#   scripts/loopback-bench.sh [SECONDS_PER_RUN] [ROUNDS]   # default 3 and 3
+#
+# Each round runs every case against both servers, one right after the
+# other, so both see the same load on the machine; the table gives the
+# median over the rounds of each value and of each round's ratio. Three
+# rounds of 3 s take about 10 minutes.
 #
 # A benchmark, not a test: the numbers depend on the machine and its load.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SECONDS_PER_RUN=${1:-3}
+ROUNDS=${2:-3}
 CORE=${CORE:-0}
 target_dir=${CARGO_TARGET_DIR:-target}
 bin="$target_dir/release/examples"
@@ -19,12 +26,14 @@ bin="$target_dir/release/examples"
 cargo build --release --quiet --features std \
   --example echo_server --example tungstenite_echo --example load_client
 
+results=$(mktemp)
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   done
+  rm -f "$results"
 }
 trap cleanup EXIT
 
@@ -60,33 +69,66 @@ run() {
     --size "$2" --connections "$3" --inflight "$4" --seconds "$SECONDS_PER_RUN"
 }
 
-# field NAME LINE
-field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $2"; }
-
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+for round in $(seq 1 "$ROUNDS"); do
+  echo "round $round of $ROUNDS" >&2
+  for inflight in 1 64; do
+    for conns in 1 16; do
+      for size in 16 1024 65536 1048576; do
+        echo "hybi $(run "$hybi_port" "$size" "$conns" "$inflight")" >>"$results"
+        echo "tungstenite $(run "$tung_port" "$size" "$conns" "$inflight")" >>"$results"
+      done
+    done
+  done
+done
 
 echo "$(lscpu | sed -n 's/^Model name: *//p'), $(nproc) CPUs; client and servers on core $CORE;" \
-  "$SECONDS_PER_RUN s per run"
+  "$SECONDS_PER_RUN s per run; median of $ROUNDS rounds"
 echo
-echo "One message at a time: round trip in microseconds (ratio: tungstenite / hybi, above 1 = hybi faster)"
-printf '%-6s %5s | %9s %9s | %9s %9s | %6s %6s\n' size conns "hybi p50" "hybi p99" "tung p50" "tung p99" "p50 x" "p99 x"
-for conns in 1 16; do
-  for size in 16 1024 65536 1048576; do
-    h=$(run "$hybi_port" "$size" "$conns" 1)
-    t=$(run "$tung_port" "$size" "$conns" 1)
-    hp50=$(field p50_us "$h"); hp99=$(field p99_us "$h")
-    tp50=$(field p50_us "$t"); tp99=$(field p99_us "$t")
-    printf '%-6s %5s | %9s %9s | %9s %9s | %6s %6s\n' "$size" "$conns" "$hp50" "$hp99" "$tp50" "$tp99" \
-      "$(ratio "$tp50" "$hp50")" "$(ratio "$tp99" "$hp99")"
-  done
-done
-echo
-echo "64 messages in flight per connection: messages per second (ratio: hybi / tungstenite)"
-printf '%-6s %5s | %12s %12s | %6s\n' size conns hybi tungstenite "x"
-for conns in 1 16; do
-  for size in 16 1024 65536 1048576; do
-    h=$(field msg_per_s "$(run "$hybi_port" "$size" "$conns" 64)")
-    t=$(field msg_per_s "$(run "$tung_port" "$size" "$conns" 64)")
-    printf '%-6s %5s | %12s %12s | %6s\n' "$size" "$conns" "$h" "$t" "$(ratio "$h" "$t")"
-  done
-done
+python3 - "$results" <<'EOF'
+import statistics, sys
+
+# (server, size, connections, inflight) -> one {field: value} per round
+runs = {}
+for line in open(sys.argv[1]):
+    server, *fields = line.split()
+    kv = dict(f.split("=", 1) for f in fields)
+    key = (server, int(kv["size"]), int(kv["connections"]), int(kv["inflight"]))
+    runs.setdefault(key, []).append(kv)
+
+def values(server, case, field):
+    return [float(kv[field]) for kv in runs[(server,) + case]]
+
+def median(server, case, field):
+    return statistics.median(values(server, case, field))
+
+def ratio(case, field, higher_is_better):
+    """The median of the rounds' ratios, each of two adjacent runs; above 1
+    means hybi is ahead."""
+    pairs = zip(values("hybi", case, field), values("tungstenite", case, field))
+    ratios = [h / t if higher_is_better else t / h for h, t in pairs if h > 0 and t > 0]
+    return f"{statistics.median(ratios):.2f}x" if ratios else "-"
+
+def size_name(size):
+    if size >= 1 << 20:
+        return f"{size >> 20} MiB"
+    return f"{size >> 10} KiB" if size >= 1024 else f"{size} B"
+
+def number(x):
+    return f"{x:,.0f}" if x >= 100 else f"{x:.1f}"
+
+def pair(case, field):
+    return f"{number(median('hybi', case, field))} / {number(median('tungstenite', case, field))}"
+
+cases = sorted({key[1:3] for key in runs}, key=lambda c: (c[1], c[0]))
+print("| size | connections | p50 hybi / tungstenite (us) | p99 hybi / tungstenite (us) "
+      "| p50, p99 ratio | 64 in flight: hybi / tungstenite (msg/s) | ratio |")
+print("|---|---:|---:|---:|---:|---:|---:|")
+for size, conns in cases:
+    one, many = (size, conns, 1), (size, conns, 64)
+    print(f"| {size_name(size)} | {conns} | {pair(one, 'p50_us')} | {pair(one, 'p99_us')} "
+          f"| {ratio(one, 'p50_us', False)}, {ratio(one, 'p99_us', False)} "
+          f"| {pair(many, 'msg_per_s')} | {ratio(many, 'msg_per_s', True)} |")
+print()
+print("Ratios: tungstenite's latency over hybi's, hybi's messages per second over")
+print("tungstenite's; above 1 means hybi is ahead.")
+EOF
