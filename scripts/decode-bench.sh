@@ -5,23 +5,36 @@
 # tungstenite, with the ratios. Runs on a shared machine differ by 10 to
 # 20%; the median of several is steadier than any one.
 #
-#   scripts/decode-bench.sh [RUNS]      # default 3, about 4 minutes each
+#   scripts/decode-bench.sh [RUNS] [FILTER]   # default 3 runs, about 4 minutes each
+#
+# FILTER is criterion's (a regular expression over the benchmark ids, such as
+# 'text-utf8'); FEATURES=std,simdutf8 builds hybi with those features.
 #
 # A benchmark, not a test: the numbers depend on the machine and its load.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 RUNS=${1:-3}
+filter=()
+if [ -n "${2:-}" ]; then
+  filter=("$2")
+fi
 CORE=${CORE:-1}
+features=()
+if [ -n "${FEATURES:-}" ]; then
+  features=(--features "$FEATURES")
+fi
 target_dir=${CARGO_TARGET_DIR:-target}
 results=$(mktemp)
 log=$(mktemp)
 trap 'rm -f "$results" "$log"' EXIT
 
-cargo bench --quiet --bench decode --no-run
+cargo bench --quiet --bench decode "${features[@]}" --no-run
 for run in $(seq 1 "$RUNS"); do
   echo "run $run of $RUNS" >&2
-  if ! taskset -c "$CORE" cargo bench --quiet --bench decode >"$log" 2>&1; then
+  # Only this run's results, not those of benchmarks a filter left out.
+  rm -rf "$target_dir"/criterion/decode_*
+  if ! taskset -c "$CORE" cargo bench --quiet --bench decode "${features[@]}" -- "${filter[@]}" >"$log" 2>&1; then
     cat "$log" >&2
     exit 1
   fi
