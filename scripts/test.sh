@@ -5,10 +5,14 @@
 #
 # - every Rust test: unit tests, doc tests, tests/ including the interop
 #   tests that plain `cargo test` skips;
+# - the unit tests once more without features;
 # - the firmware under QEMU against Python websockets.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/interop-setup.sh
 cargo test --all-features -- --include-ignored
+# The unit tests without features too: UTF-8 validation by core::str, not
+# by simdutf8.
+cargo test --lib
 bash examples/firmware/run-tests.sh

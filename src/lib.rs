@@ -10,7 +10,7 @@
 //! |---|---|---|
 //! | [`frame`] | section 5.2 | decode and encode frame headers, with every check the receiver must make |
 //! | [`mask`] | section 5.3 | XOR a payload with a masking key, in pieces, at any offset; spot ASCII text in the same pass |
-//! | [`utf8`] | sections 5.6, 8.1 | validate text incrementally, failing at the first bad byte |
+//! | [`utf8`] | sections 5.6, 8.1 | validate text incrementally, failing at the first bad byte (with SIMD under feature `simdutf8`) |
 //! | [`close`] | sections 5.5.1, 7.4 | close codes and close frame payloads |
 //! | [`handshake`] | section 4 | the opening handshake, client and server |
 //! | [`http`] | (RFC 9112) | the small, strict HTTP/1.1 head parser the handshake uses |

@@ -39,9 +39,9 @@ use crate::ProtocolError;
 ///
 /// Four bytes: how much of an unfinished code point has been seen, how
 /// much is still to come, and the range its next byte must fall in.
-/// Validation of whole chunks runs at the speed of [`core::str::from_utf8`];
-/// only the up to 3 bytes of a code point split between chunks are checked
-/// one by one.
+/// Validation of whole chunks runs at the speed of [`core::str::from_utf8`]
+/// (or of `simdutf8` with the feature of that name); only the up to 3 bytes
+/// of a code point split between chunks are checked one by one.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Utf8Validator {
@@ -82,15 +82,15 @@ impl Utf8Validator {
             self.step(byte)?;
             rest = tail;
         }
-        match core::str::from_utf8(rest) {
-            Ok(_) => Ok(()),
+        match scan(rest) {
+            Scan::Valid => Ok(()),
             // The tail is the valid start of a code point: keep its state.
-            Err(e) if e.error_len().is_none() => rest
-                .get(e.valid_up_to()..)
+            Scan::Unfinished(at) => rest
+                .get(at..)
                 .unwrap_or_default()
                 .iter()
                 .try_for_each(|&byte| self.step(byte)),
-            Err(_) => Err(ProtocolError::InvalidUtf8),
+            Scan::Invalid => Err(ProtocolError::InvalidUtf8),
         }
     }
 
@@ -162,6 +162,43 @@ impl Utf8Validator {
         }
         Ok(())
     }
+}
+
+/// What a whole-chunk validation found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scan {
+    /// All valid UTF-8.
+    Valid,
+    /// Valid up to this index, where a code point starts that the chunk
+    /// ends before finishing.
+    Unfinished(usize),
+    /// Not UTF-8, whatever follows.
+    Invalid,
+}
+
+/// Validates a chunk that starts on a character boundary: with
+/// [`core::str::from_utf8`], or with the `simdutf8` feature by its SIMD
+/// version of the same function (same results, `compat` flavour).
+fn scan(bytes: &[u8]) -> Scan {
+    #[cfg(feature = "simdutf8")]
+    let result = simdutf8::compat::from_utf8(bytes);
+    #[cfg(not(feature = "simdutf8"))]
+    let result = core::str::from_utf8(bytes);
+    match result {
+        Ok(_) => Scan::Valid,
+        Err(e) if e.error_len().is_none() => Scan::Unfinished(e.valid_up_to()),
+        Err(_) => Scan::Invalid,
+    }
+}
+
+/// `bytes` as text if they are valid UTF-8: [`core::str::from_utf8`], or
+/// with the `simdutf8` feature the SIMD validator of that crate.
+pub(crate) fn to_str(bytes: &[u8]) -> Result<&str, ProtocolError> {
+    #[cfg(feature = "simdutf8")]
+    let result = simdutf8::basic::from_utf8(bytes).ok();
+    #[cfg(not(feature = "simdutf8"))]
+    let result = core::str::from_utf8(bytes).ok();
+    result.ok_or(ProtocolError::InvalidUtf8)
 }
 
 #[cfg(test)]
@@ -506,6 +543,48 @@ mod tests {
         }
         assert_eq!(whole(&text), Ok(()));
         assert_eq!(whole(&cut), BAD);
+    }
+
+    /// The index of the first byte after which `s` can no longer be valid,
+    /// found from the standard library's error: it lies in the up to 4
+    /// bytes from where the valid prefix ends.
+    fn fail_index(s: &[u8]) -> Option<usize> {
+        let start = core::str::from_utf8(s).err()?.valid_up_to();
+        (start..s.len().min(start + 4)).find(
+            |&i| matches!(core::str::from_utf8(&s[start..=i]), Err(e) if e.error_len().is_some()),
+        )
+    }
+
+    /// Long inputs, where a SIMD validator (feature `simdutf8`) works in
+    /// blocks rather than falling back to the byte loop: every position of
+    /// 256 bytes of mixed text replaced by each interesting byte, fed whole
+    /// and in chunks, agrees with the standard library; the chunk that fails
+    /// is the one holding the first bad byte; `to_str` agrees too.
+    #[test]
+    #[cfg_attr(miri, ignore)]
+    fn long_text_with_every_byte_replaced() {
+        let text = long_text();
+        for at in 0..text.len() {
+            for byte in INTERESTING {
+                let mut input = text;
+                input[at] = byte;
+                let valid = core::str::from_utf8(&input).is_ok();
+                assert_eq!(to_str(&input).is_ok(), valid, "{at} {byte:#04x}");
+                let fail = fail_index(&input);
+                for size in [7, 64, 100, 256] {
+                    let (got, chunk) = chunked(&input, size);
+                    assert_eq!(got.is_ok(), valid, "{at} {byte:#04x} size {size}");
+                    assert_eq!(
+                        chunk,
+                        fail.map(|i| i / size),
+                        "{at} {byte:#04x} size {size}"
+                    );
+                }
+            }
+        }
+        assert_eq!(fail_index(b"ab\xed\xa0\x80"), Some(3));
+        assert_eq!(fail_index(b"ab\xe2\x82"), None);
+        assert_eq!(fail_index(&long_text()), None);
     }
 
     #[test]

@@ -464,8 +464,8 @@ fn chunk(rx: &[u8], event: Event) -> Result<Chunk<'_>, ProtocolError> {
 /// The text handed out. Its start is a character boundary; the bytes
 /// before the ones that arrived last were validated (or found to be
 /// ASCII) as they arrived, and this validates the whole (one pass, at the
-/// speed of `core::str::from_utf8`), which is also what hands out a `&str`
-/// without `unsafe`.
+/// speed of `core::str::from_utf8`, or of `simdutf8` with that feature),
+/// which is also what hands out a `&str` without `unsafe`.
 fn text(bytes: &[u8]) -> Result<&str, ProtocolError> {
-    core::str::from_utf8(bytes).map_err(|_| ProtocolError::InvalidUtf8)
+    crate::utf8::to_str(bytes)
 }
