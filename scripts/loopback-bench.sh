@@ -74,8 +74,10 @@ for round in $(seq 1 "$ROUNDS"); do
   for inflight in 1 64; do
     for conns in 1 16; do
       for size in 16 1024 65536 1048576; do
-        echo "hybi $(run "$hybi_port" "$size" "$conns" "$inflight")" >>"$results"
-        echo "tungstenite $(run "$tung_port" "$size" "$conns" "$inflight")" >>"$results"
+        # Assigned first, so that a failed run stops the script (set -e).
+        h=$(run "$hybi_port" "$size" "$conns" "$inflight")
+        t=$(run "$tung_port" "$size" "$conns" "$inflight")
+        printf 'hybi %s\ntungstenite %s\n' "$h" "$t" >>"$results"
       done
     done
   done
