@@ -120,6 +120,14 @@ def seeds():
     cc.append(connection_seed(0x21, 100, 120, [], RFC_RESPONSE, unmasked, count=0x10))
     sc.append(connection_seed(0x20, 200, 120, [], OLD_VERSION, []))
     sc.append(connection_seed(0x20, 200, 120, [], PLAIN, []))
+    # Byte 0: the chunk size (0: one feed); then the text.
+    text = "a€b𐍈cκόσμε¢d\U0010FFFF.xyz!".encode() * 8
+    out["utf8_validator"] = [
+        b"\x00" + text,
+        b"\x07" + text,
+        b"\x40" + text[:200] + b"\xed\xa0\x80" + text,
+        b"\x01" + text[:100] + b"\xf0\x9f",
+    ]
     out["server_connection"] = sc
     out["client_connection"] = cc
     return out
