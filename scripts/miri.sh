@@ -21,7 +21,10 @@ cd "$(dirname "$0")/.."
 
 SIMD=${SIMD:-sse4.2}
 
-rustup component add miri --toolchain nightly
+if ! rustup run nightly rustc --version >/dev/null 2>&1; then
+  rustup toolchain install nightly --profile minimal
+fi
+rustup component add miri rust-src --toolchain nightly
 # Without `std`, simdutf8 picks its implementation from the target features
 # enabled at compile time.
 RUSTFLAGS="-C target-feature=+$SIMD" \
