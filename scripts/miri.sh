@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Miri over the only unsafe code that runs on hybi's data: simdutf8's SIMD
-# UTF-8 validation (feature `simdutf8`), as `Utf8Validator` and the
-# connection's text handling call it. hybi itself is
+# Miri over the only unsafe code outside the standard library that runs on
+# hybi's data: simdutf8's SIMD UTF-8 validation (feature `simdutf8`), as
+# `Utf8Validator` and the connection's text handling call it. hybi itself is
 # #![forbid(unsafe_code)], so Miri finds nothing there that `cargo test`
 # does not; the unit tests of `utf8` feed simdutf8 whole blocks, chunk
 # boundaries and invalid bytes at block edges, and Miri checks every
