@@ -70,6 +70,78 @@ pub fn apply_mask_ascii(key: [u8; 4], phase: usize, data: &mut [u8]) -> (usize, 
     mask_down(key, phase, data, 0..len, 0)
 }
 
+/// Masks `src` into `dest`: [`apply_mask_ascii`] and a copy in one pass,
+/// for a payload that must move anyway (from a transport's receive buffer
+/// into a message, or from the caller's message into a send buffer). Copies
+/// `src.len().min(dest.len())` bytes, as payload bytes from offset `phase`
+/// on, and leaves the rest of `dest` alone.
+///
+/// Returns the phase for the byte after those copied and whether every byte
+/// written is ASCII (below 0x80). Never panics.
+///
+/// ```
+/// use hybi::mask::copy_masked;
+///
+/// // RFC 6455 section 5.7: a masked "Hello", unmasked on its way out.
+/// let key = [0x37, 0xfa, 0x21, 0x3d];
+/// let masked = [0x7f, 0x9f, 0x4d, 0x51, 0x58];
+/// let mut text = [0u8; 8];
+/// assert_eq!(copy_masked(key, 0, &masked, &mut text), (1, true));
+/// assert_eq!(&text[..5], b"Hello");
+/// ```
+pub fn copy_masked(key: [u8; 4], phase: usize, src: &[u8], dest: &mut [u8]) -> (usize, bool) {
+    copy_masked_in_groups::<GROUP>(key, phase, src, dest)
+}
+
+/// [`copy_masked`] with groups of `G` bytes: 1, or a multiple of 4.
+fn copy_masked_in_groups<const G: usize>(
+    key: [u8; 4],
+    phase: usize,
+    src: &[u8],
+    dest: &mut [u8],
+) -> (usize, bool) {
+    const { assert!(G == 1 || G % 4 == 0) };
+    let len = src.len().min(dest.len());
+    let (src, dest) = (&src[..len], &mut dest[..len]);
+    let phase = phase % 4;
+    let next = (phase + len % 4) % 4;
+    let key: [u8; 4] = core::array::from_fn(|i| key[(phase + i) % 4]);
+    let mut seen = [0u8; G];
+    let mut done = 0;
+    if G > 1 && len >= G {
+        let group_key = group_key::<G>(key);
+        let mut groups = dest.chunks_exact_mut(G).zip(src.chunks_exact(G));
+        for (to, from) in &mut groups {
+            for (((byte, from), k), s) in to.iter_mut().zip(from).zip(&group_key).zip(&mut seen) {
+                *byte = from ^ k;
+                *s |= *byte;
+            }
+        }
+        done = len - len % G;
+    }
+    let mut words = 0;
+    if G > 1 {
+        for (to, from) in dest[done..]
+            .chunks_exact_mut(8)
+            .zip(src[done..].chunks_exact(8))
+        {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(from);
+            let word = u64::from_ne_bytes(word) ^ word_key(key);
+            to.copy_from_slice(&word.to_ne_bytes());
+            words |= word;
+        }
+        done += (len - done) / 8 * 8;
+    }
+    let mut tail = 0;
+    for i in done..len {
+        let byte = src[i] ^ key[i % 4];
+        dest[i] = byte;
+        tail |= byte;
+    }
+    (next, all_ascii(&seen, words, tail))
+}
+
 /// Bytes per group in the loop below: an element-wise XOR of byte arrays
 /// this long, which the compiler turns into vector XORs on 64-bit targets
 /// (four 16-byte XORs per group with x86-64's baseline SSE2: in-place
@@ -124,10 +196,10 @@ fn mask_down_in_groups<const G: usize>(
     let next = (phase + len % 4) % 4;
     // The key as seen from the first byte, then repeated over a group.
     let key: [u8; 4] = core::array::from_fn(|i| key[(phase + i) % 4]);
-    let group_key: [u8; G] = core::array::from_fn(|i| key[i % 4]);
     let mut seen = [0u8; G];
     let mut done = 0;
-    if G > 1 {
+    if G > 1 && len >= G {
+        let group_key = group_key::<G>(key);
         if gap == 0 {
             // In place, whole groups go through `chunks_exact_mut`, which
             // the compiler vectorises.
@@ -149,15 +221,52 @@ fn mask_down_in_groups<const G: usize>(
             }
         }
     }
-    // The bytes left over, or all of them with one-byte groups.
+    // What is left of a group, eight bytes at a time (each word is read
+    // whole before it is written, as the groups are).
+    let mut words = 0;
+    if G > 1 {
+        while len - done >= 8 {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(&buf[gap + done..gap + done + 8]);
+            let word = u64::from_ne_bytes(word) ^ word_key(key);
+            buf[done..done + 8].copy_from_slice(&word.to_ne_bytes());
+            words |= word;
+            done += 8;
+        }
+    }
+    // The last bytes, or all of them with one-byte groups.
     let mut tail = 0;
     for i in done..len {
         let byte = buf[gap + i] ^ key[i % 4];
         buf[i] = byte;
         tail |= byte;
     }
-    let seen = seen.iter().fold(tail, |acc, byte| acc | byte);
-    (next, seen < 0x80)
+    (next, all_ascii(&seen, words, tail))
+}
+
+/// The key, from its first byte, over a group: built only for payloads of
+/// a group or more, since it costs about what masking a group costs.
+#[inline(always)]
+fn group_key<const G: usize>(key: [u8; 4]) -> [u8; G] {
+    let mut group = [0u8; G];
+    for four in group.chunks_exact_mut(4) {
+        four.copy_from_slice(&key);
+    }
+    group
+}
+
+/// The key, from its first byte, over eight bytes.
+#[inline(always)]
+fn word_key(key: [u8; 4]) -> u64 {
+    u64::from_ne_bytes(core::array::from_fn(|i| key[i % 4]))
+}
+
+/// Whether no byte ORed into `groups`, `words` or `tail` has its top bit
+/// set.
+#[inline(always)]
+fn all_ascii<const G: usize>(groups: &[u8; G], words: u64, tail: u8) -> bool {
+    let bytes = groups.iter().fold(tail, |acc, byte| acc | byte);
+    bytes < 0x80 && words & 0x8080_8080_8080_8080 == 0
 }
 
 /// XORs `group` with `key` and ORs the result into `seen`.
@@ -378,6 +487,86 @@ mod tests {
         (32, mask_down_in_groups::<32>),
         (64, mask_down_in_groups::<64>),
     ];
+
+    type CopyMasked = fn([u8; 4], usize, &[u8], &mut [u8]) -> (usize, bool);
+
+    /// [`copy_masked`] in every group size, as [`GROUPS`].
+    const COPY_GROUPS: [(usize, CopyMasked); 4] = [
+        (1, copy_masked_in_groups::<1>),
+        (4, copy_masked_in_groups::<4>),
+        (32, copy_masked_in_groups::<32>),
+        (64, copy_masked_in_groups::<64>),
+    ];
+
+    #[test]
+    fn copy_masked_matches_reference_for_every_length_and_phase() {
+        for (g, copy_masked) in COPY_GROUPS {
+            for len in (0..=140).chain([255, 256, 257, 1000]) {
+                for phase in 0..5 {
+                    // From an odd offset, so that groups are unaligned.
+                    let mut src = [0u8; 1001];
+                    pattern(&mut src);
+                    let src = &src[1..=len];
+                    let mut expected = [0u8; 1000];
+                    expected[..len].copy_from_slice(src);
+                    reference(KEY, phase, &mut expected[..len]);
+                    let mut dest = [0x5au8; 1003];
+                    let (next, ascii) = copy_masked(KEY, phase, src, &mut dest[3..3 + len]);
+                    assert_eq!(
+                        dest[3..3 + len],
+                        expected[..len],
+                        "G {g} len {len} phase {phase}"
+                    );
+                    assert_eq!(next, (phase + len) % 4, "G {g} len {len} phase {phase}");
+                    assert_eq!(ascii, expected[..len].iter().all(|&b| b < 0x80));
+                    // Nothing outside the copied bytes is written.
+                    assert!(dest[..3].iter().chain(&dest[3 + len..]).all(|&b| b == 0x5a));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn copy_masked_copies_the_shorter_length() {
+        for (g, copy_masked) in COPY_GROUPS {
+            for (src_len, dest_len) in [(0, 5), (5, 0), (3, 200), (200, 3), (130, 129), (129, 130)]
+            {
+                let src = [0xffu8; 200];
+                let mut dest = [0x11u8; 200];
+                let (next, ascii) =
+                    copy_masked([0xff; 4], 2, &src[..src_len], &mut dest[..dest_len]);
+                let n = src_len.min(dest_len);
+                assert!(
+                    dest[..n].iter().all(|&b| b == 0),
+                    "G {g} {src_len} {dest_len}"
+                );
+                assert!(
+                    dest[n..].iter().all(|&b| b == 0x11),
+                    "G {g} {src_len} {dest_len}"
+                );
+                assert_eq!(next, (2 + n) % 4, "G {g} {src_len} {dest_len}");
+                assert!(ascii);
+            }
+        }
+    }
+
+    #[test]
+    fn copy_masked_ascii_flag_sees_every_byte() {
+        for (g, copy_masked) in COPY_GROUPS {
+            for len in [1, 4, 63, 64, 65, 130] {
+                for bad in 0..len {
+                    let mut plain = [b'a'; 130];
+                    plain[bad] = 0x80;
+                    let mut src = plain;
+                    reference(KEY, 1, &mut src[..len]);
+                    let mut dest = [0u8; 130];
+                    let (_, ascii) = copy_masked(KEY, 1, &src[..len], &mut dest[..len]);
+                    assert_eq!(dest[..len], plain[..len]);
+                    assert!(!ascii, "G {g} len {len} bad {bad}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn apply_mask_ascii_fixtures() {

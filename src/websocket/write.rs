@@ -6,7 +6,7 @@ use embedded_io::Write;
 use super::{Error, Outgoing, State, WebSocket};
 use crate::close::{CloseCode, CloseFrame, MAX_CLOSE_PAYLOAD};
 use crate::frame::{FrameHeader, Opcode, Rsv};
-use crate::mask::apply_mask;
+use crate::mask::copy_masked;
 use crate::reassembly::DataKind;
 use crate::{ProtocolError, RandomSource};
 
@@ -231,8 +231,7 @@ where
             let n = rest.len().min(cap - self.pending);
             let (now, later) = rest.split_at(n);
             let dest = &mut self.tx.as_mut()[self.pending..self.pending + n];
-            dest.copy_from_slice(now);
-            phase = apply_mask(key, phase, dest);
+            phase = copy_masked(key, phase, now, dest).0;
             self.pending += n;
             rest = later;
         }
