@@ -19,6 +19,9 @@
 //! - `hybi`: `WebSocket::read` over an in-memory `embedded-io` transport
 //!   (a `&[u8]` reader and a sink writer), with a read buffer that holds a
 //!   whole message: the transport copies the bytes into that buffer first;
+//! - `hybi-lending`: the same over `Lending`, the transport as a `BufRead`
+//!   that lends the stream: payloads are unmasked as they are copied out of
+//!   it into the read buffer, one pass;
 //! - `tungstenite`: `WebSocket::read` over a `Cursor` and a sink, server
 //!   role.
 //!
@@ -36,7 +39,7 @@ use hybi::frame::{DecodeOptions, FrameHeader, Opcode};
 use hybi::mask::{apply_mask, apply_mask_ascii};
 use hybi::reassembly::{DataKind, FrameKind, Reassembler};
 use hybi::utf8::Utf8Validator;
-use hybi::websocket::{Config, Message, NoRandom, WebSocket};
+use hybi::websocket::{Config, Input, Lending, Message, NoRandom, WebSocket};
 use hybi::{Role, Status};
 
 /// Payload sizes, with how many messages make one stream: about 1 to 2 MiB
@@ -69,6 +72,16 @@ impl embedded_io::Read for Memory<'_> {
         buf[..n].copy_from_slice(head);
         self.input = rest;
         Ok(n)
+    }
+}
+
+impl embedded_io::BufRead for Memory<'_> {
+    fn fill_buf(&mut self) -> Result<&[u8], Self::Error> {
+        Ok(self.input)
+    }
+
+    fn consume(&mut self, amt: usize) {
+        self.input = &self.input[amt..];
     }
 }
 
@@ -180,8 +193,21 @@ fn codec_read_all(stream: &mut [u8]) -> usize {
 
 /// Reads every message of `input` with hybi; returns the payload bytes.
 fn hybi_read_all(input: &[u8], rx: &mut [u8], count: usize) -> usize {
+    read_all(Memory { input }, rx, count)
+}
+
+/// [`hybi_read_all`] with the transport lending its bytes.
+fn hybi_lending_read_all(input: &[u8], rx: &mut [u8], count: usize) -> usize {
+    read_all(Lending(Memory { input }), rx, count)
+}
+
+/// Reads `count` messages from `transport` with hybi; returns the payload
+/// bytes.
+fn read_all<T>(transport: T, rx: &mut [u8], count: usize) -> usize
+where
+    T: Input + embedded_io::Write<Error = core::convert::Infallible>,
+{
     let mut tx = [0u8; 16];
-    let transport = Memory { input };
     let config = Config::new();
     let mut ws = WebSocket::from_upgraded(
         transport,
@@ -242,6 +268,7 @@ fn decode(c: &mut Criterion) {
             let mut work = input.clone();
             assert_eq!(codec_read_all(&mut work), len * count);
             assert_eq!(hybi_read_all(&input, &mut rx, count), len * count);
+            assert_eq!(hybi_lending_read_all(&input, &mut rx, count), len * count);
             assert_eq!(tungstenite_read_all(&input, count), len * count);
 
             group.throughput(Throughput::Bytes(input.len() as u64));
@@ -266,6 +293,9 @@ fn decode(c: &mut Criterion) {
             });
             group.bench_function(BenchmarkId::new("hybi", name), |b| {
                 b.iter(|| hybi_read_all(black_box(&input), &mut rx, count))
+            });
+            group.bench_function(BenchmarkId::new("hybi-lending", name), |b| {
+                b.iter(|| hybi_lending_read_all(black_box(&input), &mut rx, count))
             });
             group.bench_function(BenchmarkId::new("tungstenite", name), |b| {
                 b.iter(|| tungstenite_read_all(black_box(&input), count))

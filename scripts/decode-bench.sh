@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The in-memory decoding benchmark (benches/decode.rs), run RUNS times
 # pinned to one core (taskset -c $CORE, default 1), summed up as a Markdown
-# table of median throughputs: copy, the sans-IO codec, the connection and
-# tungstenite, with the ratios. Runs on a shared machine differ by 10 to
+# table of median throughputs: copy, the sans-IO codec, the connection (over
+# a Read transport, and over Lending) and tungstenite, with the ratios. Runs on a shared machine differ by 10 to
 # 20%; the median of several is steadier than any one.
 #
 #   scripts/decode-bench.sh [RUNS] [FILTER]   # default 3 runs, about 4 minutes each
@@ -64,18 +64,18 @@ def gib(rate):
 kinds = [("binary", "binary"), ("text", "text (ASCII)"),
          ("text-utf8", "text, many multi-byte characters")]
 print(f"median of {sys.argv[2]} runs\n")
-print("| payload | type | copy | codec | connection | tungstenite "
-      "| codec / copy | connection / copy | connection / tungstenite |")
-print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+print("| payload | type | copy | codec | connection | connection, lending | tungstenite "
+      "| codec / copy | connection / copy | lending / copy | connection / tungstenite |")
+print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for kind, label in kinds:
     for size, shown in [("16B", "16 B"), ("1KiB", "1 KiB"),
                         ("64KiB", "64 KiB"), ("1MiB", "1 MiB")]:
         ids = [f"decode/{kind}/{reader}/{size}"
-               for reader in ("copy", "codec", "hybi", "tungstenite")]
+               for reader in ("copy", "codec", "hybi", "hybi-lending", "tungstenite")]
         if not all(i in median for i in ids):
             continue
-        copy, codec, conn, tung = (median[i] for i in ids)
+        copy, codec, conn, lend, tung = (median[i] for i in ids)
         print(f"| {shown} | {label} | {gib(copy)} | {gib(codec)} | {gib(conn)} "
-              f"| {gib(tung)} | {codec / copy:.0%} | {conn / copy:.0%} "
-              f"| {conn / tung:.2f}x |")
+              f"| {gib(lend)} | {gib(tung)} | {codec / copy:.0%} | {conn / copy:.0%} "
+              f"| {lend / copy:.0%} | {conn / tung:.2f}x |")
 EOF

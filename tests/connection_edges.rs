@@ -113,9 +113,9 @@ fn closed_after_errors() {
         for mode in MODES {
             // A protocol error: the close went out, then everything is closed.
             let mut ws = open(role, &frame_to(role, 0x83, b""), 1, 512, 512, Config::new());
-            let e = match mode {
-                Mode::Whole => ws.read().err(),
-                Mode::Chunks => ws.read_chunk().err(),
+            let e = match mode.chunks() {
+                false => ws.read().err(),
+                true => ws.read_chunk().err(),
             };
             assert_eq!(e, Some(protocol(ProtocolError::ReservedOpcode(3))));
             assert!(ws.is_closed());

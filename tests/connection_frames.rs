@@ -75,9 +75,9 @@ fn sizes_both_kinds_both_roles() {
 
             every_way(|chunk, mode| {
                 // A whole message must fit the buffer less 139 bytes.
-                let rx = match mode {
-                    Mode::Whole => (n + 139).max(4096),
-                    Mode::Chunks => 4096,
+                let rx = match mode.chunks() {
+                    false => (n + 139).max(4096),
+                    true => 4096,
                 };
                 let out = run_with(role, &input, chunk, mode, rx, Config::new());
                 let ctx = format!("{role:?} n {n} chunk {chunk} {mode:?}");

@@ -208,7 +208,7 @@ fn random_valid_streams_delivered_exactly() {
     let mut rand = Rand(0x5EED_0FC0_FFEE);
     for i in 0..1500 {
         let role = ROLES[i % 2];
-        let mode = MODES[(i / 2) % 2];
+        let mode = ALL_MODES[(i / 2) % 4];
         let max_len = [10, 300, 3000][rand.below(3)];
         let (input, messages, pings) = random_stream(&mut rand, role, max_len);
         let chunk = if rand.below(2) == 0 {
@@ -216,9 +216,9 @@ fn random_valid_streams_delivered_exactly() {
         } else {
             1 + rand.below(5000)
         };
-        let rx = match mode {
-            Mode::Whole => max_len + 139 + rand.below(200),
-            Mode::Chunks => 139 + rand.below(600),
+        let rx = match mode.chunks() {
+            false => max_len + 139 + rand.below(200),
+            true => 139 + rand.below(600),
         };
         let show = rand.below(2) == 0;
         let config = Config::new().show_control(show);

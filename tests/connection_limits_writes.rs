@@ -6,7 +6,9 @@ mod common;
 use common::*;
 use hybi::frame::Opcode;
 use hybi::reassembly::DataKind;
-use hybi::websocket::{Config, Error, MIN_READ_BUFFER, MIN_WRITE_BUFFER, Message};
+use hybi::websocket::{
+    Chunk, Config, Error, MIN_READ_BUFFER, MIN_WRITE_BUFFER, Message, WebSocket,
+};
 use hybi::{ProtocolError, Role};
 
 fn data_of(n: usize) -> Vec<u8> {
@@ -46,10 +48,10 @@ fn big_messages_in_many_frame_sizes() {
         let message = data_of(len);
         let role = ROLES[i % 2];
         let input = fragmented(role, &message, frame);
-        for mode in MODES {
-            let rx = match mode {
-                Mode::Whole => len + MIN_READ_BUFFER,
-                Mode::Chunks => 4096,
+        for mode in ALL_MODES {
+            let rx = match mode.chunks() {
+                false => len + MIN_READ_BUFFER,
+                true => 4096,
             };
             let out = run_with(role, &input, chunk, mode, rx, Config::new());
             let ctx = format!("{role:?} {len} in {frame} by {chunk} {mode:?}");
@@ -140,8 +142,8 @@ fn message_larger_than_read_buffer() {
             let mut input = frame_to(role, 0x82, &data_of(fits + 1));
             input.extend(peer_close(role));
             let out = run_with(role, &input, chunk, mode, rx, Config::new());
-            match mode {
-                Mode::Whole => {
+            match mode.chunks() {
+                false => {
                     assert!(out.messages.is_empty());
                     assert_eq!(out.end, protocol(ProtocolError::MessageTooBig));
                     assert_eq!(out.closes(role), [Some(1009)]);
@@ -150,7 +152,7 @@ fn message_larger_than_read_buffer() {
                     assert_eq!(out.end, protocol(ProtocolError::MessageTooBig));
                     assert_eq!(out.closes(role), [Some(1009)]);
                 }
-                Mode::Chunks => {
+                true => {
                     assert_eq!(out.messages[0], Msg::Binary(data_of(fits + 1)));
                     assert_eq!(out.closes(role), [Some(1000)]);
                 }
@@ -447,34 +449,12 @@ fn echo_through_read_with_writer() {
             ws.close(1000.into(), "bye").unwrap();
         });
         every_way(|chunk, mode| {
-            let mut ws = open(role, &input, chunk, 512, 512, Config::new());
-            loop {
-                match mode {
-                    Mode::Whole => {
-                        let (message, mut writer) = ws.read_with_writer().unwrap();
-                        match message {
-                            Message::Text(t) => writer.write_text(t).unwrap(),
-                            Message::Binary(b) => writer.write_binary(b).unwrap(),
-                            Message::Close(_) => break,
-                            _ => {}
-                        }
-                    }
-                    Mode::Chunks => {
-                        let (chunk, mut writer) = ws.read_chunk_with_writer().unwrap();
-                        match chunk {
-                            hybi::websocket::Chunk::Text { data, last } => writer
-                                .write_fragment(DataKind::Text, data.as_bytes(), last)
-                                .unwrap(),
-                            hybi::websocket::Chunk::Binary { data, last } => {
-                                writer.write_fragment(DataKind::Binary, data, last).unwrap()
-                            }
-                            hybi::websocket::Chunk::Control(Message::Close(_)) => break,
-                            _ => {}
-                        }
-                    }
-                }
-            }
-            let written = ws.into_parts().0.written;
+            let config = Config::new();
+            let written = if mode.lending() {
+                echo(open_lending(role, &input, chunk, 512, 512, config), mode)
+            } else {
+                echo(open(role, &input, chunk, 512, 512, config), mode)
+            };
             let out = run(role.peer(), &written, 3, Mode::Whole);
             assert_eq!(
                 out.messages,
@@ -491,4 +471,33 @@ fn echo_through_read_with_writer() {
             );
         });
     }
+}
+
+/// Echoes every message `ws` reads through the writer it lends, until the
+/// peer's close; returns what it wrote.
+fn echo<T: Transport>(mut ws: WebSocket<T, Vec<u8>, TestRng>, mode: Mode) -> Vec<u8> {
+    loop {
+        if mode.chunks() {
+            let (chunk, mut writer) = ws.read_chunk_with_writer().unwrap();
+            match chunk {
+                Chunk::Text { data, last } => writer
+                    .write_fragment(DataKind::Text, data.as_bytes(), last)
+                    .unwrap(),
+                Chunk::Binary { data, last } => {
+                    writer.write_fragment(DataKind::Binary, data, last).unwrap()
+                }
+                Chunk::Control(Message::Close(_)) => break,
+                _ => {}
+            }
+        } else {
+            let (message, mut writer) = ws.read_with_writer().unwrap();
+            match message {
+                Message::Text(t) => writer.write_text(t).unwrap(),
+                Message::Binary(b) => writer.write_binary(b).unwrap(),
+                Message::Close(_) => break,
+                _ => {}
+            }
+        }
+    }
+    ws.into_parts().0.into_mock().written
 }

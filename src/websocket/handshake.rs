@@ -1,10 +1,10 @@
 //! The opening handshake over the transport, both roles (RFC 6455 section
 //! 4), in the connection's own buffers.
 
-use embedded_io::{Read, Write};
+use embedded_io::Write;
 
 use super::write::write_all;
-use super::{Error, State, WebSocket};
+use super::{Error, Input, State, WebSocket};
 use crate::handshake::server::{self, Incoming};
 use crate::handshake::{ClientKey, HandshakeError, client};
 use crate::http::{self, EMPTY_HEADER, Header, RequestHead};
@@ -30,7 +30,7 @@ pub enum ServerHandshake<'p> {
 
 impl<T, B, R> WebSocket<T, B, R>
 where
-    T: Read + Write,
+    T: Input + Write,
     B: AsRef<[u8]> + AsMut<[u8]>,
     R: RandomSource,
 {

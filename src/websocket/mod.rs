@@ -55,12 +55,14 @@
 
 mod error;
 mod handshake;
+mod input;
 mod message;
 mod read;
 mod write;
 
 pub use error::Error;
 pub use handshake::ServerHandshake;
+pub use input::{Input, Lending};
 pub use message::{Chunk, Message};
 pub use write::Writer;
 
@@ -366,13 +368,21 @@ where
     /// The end of input is the end of the connection.
     fn read_transport(&mut self) -> Result<(), Error<T::Error>>
     where
-        T: embedded_io::Read,
+        T: Input,
+    {
+        self.read_transport_up_to(READ_CHUNK)
+    }
+
+    /// [`WebSocket::read_transport`], reading at most `max` bytes.
+    fn read_transport_up_to(&mut self, max: usize) -> Result<(), Error<T::Error>>
+    where
+        T: Input,
     {
         let inc = &mut self.incoming;
         let rx = inc.rx.as_mut();
-        let stop = rx.len().min(inc.end.saturating_add(READ_CHUNK));
+        let stop = rx.len().min(inc.end.saturating_add(max));
         let free = rx.get_mut(inc.end..stop).unwrap_or_default();
-        let n = self.transport.read(free).map_err(Error::Io)?;
+        let n = self.transport.read_into(free).map_err(Error::Io)?;
         if n == 0 {
             self.state = State::Closed;
             return Err(Error::UnexpectedEof);

@@ -1,15 +1,16 @@
 //! Shared harness for the connection tests: an in-memory transport that
-//! serves a fixed byte stream in reads of at most `chunk` bytes and records
-//! everything written, plus helpers to produce a peer's frames with hybi
+//! serves a fixed byte stream in reads of at most `chunk` bytes (as an
+//! `embedded-io` `Read`, or as a `BufRead` that lends at most `chunk` bytes
+//! at a time, for [`Lending`]) and records everything written, plus helpers to produce a peer's frames with hybi
 //! itself (or by hand) and to decode what a connection wrote back.
 
 #![allow(dead_code)]
 
-use embedded_io::{ErrorKind, ErrorType, Read, Write};
+use embedded_io::{BufRead, ErrorKind, ErrorType, Read, Write};
 use hybi::close::CloseFrame;
 use hybi::frame::{DecodeOptions, FrameHeader, Opcode, Rsv};
 use hybi::mask::apply_mask;
-use hybi::websocket::{Chunk, Config, Error, Message, WebSocket};
+use hybi::websocket::{Chunk, Config, Error, Input, Lending, Message, WebSocket};
 use hybi::{RandomSource, Role, Status};
 
 /// Every chunk size the scenarios run with: 1 to 17 bytes per read, then
@@ -84,6 +85,38 @@ impl Read for Mock {
     }
 }
 
+/// Lends at most `chunk` bytes at a time; a `consume` is logged as the
+/// read of that many bytes.
+impl BufRead for Mock {
+    fn fill_buf(&mut self) -> Result<&[u8], ErrorKind> {
+        let n = self.chunk.min(self.input.len() - self.pos);
+        Ok(&self.input[self.pos..self.pos + n])
+    }
+
+    fn consume(&mut self, amt: usize) {
+        self.pos += amt;
+        self.log.push(Op::Read(amt));
+    }
+}
+
+/// A transport the harness can take apart again: [`Mock`], or [`Mock`] in
+/// [`Lending`].
+pub trait Transport: Input + Write<Error = ErrorKind> {
+    fn into_mock(self) -> Mock;
+}
+
+impl Transport for Mock {
+    fn into_mock(self) -> Mock {
+        self
+    }
+}
+
+impl Transport for Lending<Mock> {
+    fn into_mock(self) -> Mock {
+        self.0
+    }
+}
+
 impl Write for Mock {
     fn write(&mut self, buf: &[u8]) -> Result<usize, ErrorKind> {
         let n = buf.len().min(self.write_limit);
@@ -125,8 +158,31 @@ pub type WsError = Error<ErrorKind>;
 
 /// An open connection (handshake skipped) over a transport serving `input`.
 pub fn open(role: Role, input: &[u8], chunk: usize, rx: usize, tx: usize, config: Config) -> Ws {
+    open_over(Mock::new(input, chunk), role, rx, tx, config)
+}
+
+/// [`open`] over [`Lending`]: payloads are unmasked as they are copied out
+/// of the transport's buffer.
+pub fn open_lending(
+    role: Role,
+    input: &[u8],
+    chunk: usize,
+    rx: usize,
+    tx: usize,
+    config: Config,
+) -> WebSocket<Lending<Mock>, Vec<u8>, TestRng> {
+    open_over(Lending(Mock::new(input, chunk)), role, rx, tx, config)
+}
+
+fn open_over<T: Transport>(
+    transport: T,
+    role: Role,
+    rx: usize,
+    tx: usize,
+    config: Config,
+) -> WebSocket<T, Vec<u8>, TestRng> {
     WebSocket::from_upgraded(
-        Mock::new(input, chunk),
+        transport,
         vec![0u8; rx],
         vec![0u8; tx],
         role,
@@ -277,9 +333,36 @@ pub enum Mode {
     Whole,
     /// `read_chunk`: chunks, concatenated here into messages.
     Chunks,
+    /// `read` over [`Lending`] (with [`run_with`] and the helpers built on
+    /// it; [`drain`] reads a connection it is given as [`Mode::Whole`]).
+    LendingWhole,
+    /// `read_chunk` over [`Lending`].
+    LendingChunks,
 }
 
+impl Mode {
+    /// Whether the connection reads with `read_chunk`.
+    pub fn chunks(self) -> bool {
+        matches!(self, Mode::Chunks | Mode::LendingChunks)
+    }
+
+    /// Whether the transport lends its buffer.
+    pub fn lending(self) -> bool {
+        matches!(self, Mode::LendingWhole | Mode::LendingChunks)
+    }
+}
+
+/// The read modes, over a plain `Read` transport: for tests that build
+/// their own connection over [`Mock`].
 pub const MODES: [Mode; 2] = [Mode::Whole, Mode::Chunks];
+
+/// Every read mode, over both kinds of transport.
+pub const ALL_MODES: [Mode; 4] = [
+    Mode::Whole,
+    Mode::Chunks,
+    Mode::LendingWhole,
+    Mode::LendingChunks,
+];
 
 /// What reading a connection to its end gave.
 #[derive(Debug)]
@@ -309,7 +392,10 @@ impl Outcome {
 /// (concatenated into messages, checking that every text chunk is UTF-8
 /// on its own, which `&str` guarantees). After a `Close` message one more
 /// read must give `Error::Closed`.
-pub fn drain<R: RandomSource>(mut ws: WebSocket<Mock, Vec<u8>, R>, mode: Mode) -> Outcome {
+pub fn drain<T: Transport, R: RandomSource>(
+    mut ws: WebSocket<T, Vec<u8>, R>,
+    mode: Mode,
+) -> Outcome {
     let mut messages = Vec::new();
     let mut chunks = 0;
     let mut partial: Option<Msg> = None;
@@ -317,12 +403,12 @@ pub fn drain<R: RandomSource>(mut ws: WebSocket<Mock, Vec<u8>, R>, mode: Mode) -
     let end = loop {
         reads += 1;
         assert!(reads < 100_000_000, "runaway reading");
-        match mode {
-            Mode::Whole => match ws.read() {
+        match mode.chunks() {
+            false => match ws.read() {
                 Ok(m) => messages.push(Msg::from_message(&m)),
                 Err(e) => break e,
             },
-            Mode::Chunks => match ws.read_chunk() {
+            true => match ws.read_chunk() {
                 Ok(Chunk::Control(m)) => messages.push(Msg::from_message(&m)),
                 Ok(Chunk::Text { data, last }) => {
                     chunks += 1;
@@ -351,7 +437,7 @@ pub fn drain<R: RandomSource>(mut ws: WebSocket<Mock, Vec<u8>, R>, mode: Mode) -
     if matches!(messages.last(), Some(Msg::Close(_))) {
         assert_eq!(end, Error::Closed, "read after a close");
     }
-    let (transport, _, _) = ws.into_parts();
+    let transport = ws.into_parts().0.into_mock();
     Outcome {
         messages,
         end,
@@ -372,7 +458,11 @@ pub fn run_with(
     rx: usize,
     config: Config,
 ) -> Outcome {
-    drain(open(role, input, chunk, rx, 1024, config), mode)
+    if mode.lending() {
+        drain(open_lending(role, input, chunk, rx, 1024, config), mode)
+    } else {
+        drain(open(role, input, chunk, rx, 1024, config), mode)
+    }
 }
 
 /// [`run_with`] with a 4 KiB read buffer and the default configuration.
@@ -380,10 +470,10 @@ pub fn run(role: Role, input: &[u8], chunk: usize, mode: Mode) -> Outcome {
     run_with(role, input, chunk, mode, 4096, Config::new())
 }
 
-/// Runs `check` for every chunk size and both read modes.
+/// Runs `check` for every chunk size and every read mode.
 pub fn every_way(mut check: impl FnMut(usize, Mode)) {
     for chunk in chunk_sizes() {
-        for mode in MODES {
+        for mode in ALL_MODES {
             check(chunk, mode);
         }
     }
@@ -392,7 +482,7 @@ pub fn every_way(mut check: impl FnMut(usize, Mode)) {
 /// Asserts that a connection of `role` fed `input` delivers `messages`,
 /// then sends exactly the close `close` (None: an empty close; the outer
 /// Option: no close at all) and ends with `end`, for every chunk size and
-/// both modes.
+/// every mode.
 pub fn expect(
     role: Role,
     input: &[u8],
