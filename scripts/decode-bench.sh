@@ -2,8 +2,9 @@
 # The in-memory decoding benchmark (benches/decode.rs), run RUNS times
 # pinned to one core (taskset -c $CORE, default 1), summed up as a Markdown
 # table of median throughputs: copy, the sans-IO codec, the connection (over
-# a Read transport, and over Lending) and tungstenite, with the ratios. Runs on a shared machine differ by 10 to
-# 20%; the median of several is steadier than any one.
+# a Read transport, and over Lending) and tungstenite, with the ratios. Runs
+# on a shared machine differ by 10 to 20%; the median of several is steadier
+# than any one.
 #
 #   scripts/decode-bench.sh [RUNS] [FILTER]   # default 3 runs, about 4 minutes each
 #
