@@ -30,6 +30,15 @@
 //! The connection state itself is a few dozen bytes beside the buffers and
 //! the transport.
 //!
+//! # Transports
+//!
+//! Any [`embedded_io::Read`] + [`embedded_io::Write`]: the connection reads
+//! into its read buffer and unmasks payloads there. A transport that lends
+//! its receive buffer ([`embedded_io::BufRead`]) can go in [`Lending`]
+//! instead: the payload of a frame over 2 KiB is then unmasked as it is
+//! copied out of the transport's buffer, one pass over the bytes fewer for
+//! a server.
+//!
 //! # Example: an echo loop
 //!
 //! ```
