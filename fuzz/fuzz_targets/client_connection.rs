@@ -1,6 +1,7 @@
 //! A whole client connection (handshake, then frames) fed arbitrary bytes,
-//! cut into reads at the fuzzer's chosen points, with small buffers,
-//! partial writes and transport timeouts; every message is echoed back.
+//! cut into reads at the fuzzer's chosen points (through `Read`, and
+//! through `BufRead` in `Lending`), with small buffers, partial writes and
+//! transport timeouts; every message is echoed back.
 //! The nonce is RFC 6455's sample, so a response carrying
 //! `Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=` is accepted.
 //!
@@ -8,8 +9,8 @@
 //! was read; the request written is valid and the only thing written
 //! before the handshake ends; every frame written is masked and valid,
 //! echoes exactly the messages delivered, and a protocol error ends with
-//! its close code; and the outcome is the same as with the whole input in
-//! one read.
+//! its close code; and the outcome is the same, read either way, as with
+//! the whole input in one read.
 
 #![no_main]
 
@@ -17,7 +18,7 @@ use embedded_io::ErrorKind;
 use hybi::handshake::client::Request;
 use hybi::handshake::server::{self, Incoming};
 use hybi::http::EMPTY_HEADER;
-use hybi::websocket::{Error, WebSocket};
+use hybi::websocket::{Error, Lending, WebSocket};
 use hybi::{Role, Status};
 use hybi_fuzz::*;
 use libfuzzer_sys::fuzz_target;
@@ -35,8 +36,8 @@ struct Run {
     head: usize,
 }
 
-fn run(setup: &Setup<'_>, sizes: &[u8]) -> Run {
-    let transport = Split::new(setup.stream, sizes, setup.write_limit);
+fn run<'a, T: Transport<'a>>(setup: &Setup<'a>, sizes: &'a [u8]) -> Run {
+    let transport = T::wrap(Split::new(setup.stream, sizes, setup.write_limit));
     let mut ws = WebSocket::client(
         transport,
         vec![0; setup.rx],
@@ -46,9 +47,9 @@ fn run(setup: &Setup<'_>, sizes: &[u8]) -> Run {
     );
     let handshake = ws.connect(&REQUEST);
     // The request went out whole, and is one a server accepts.
-    let head = match head_len(&ws.transport().written) {
+    let head = match head_len(&ws.transport().split().written) {
         Some(len) => {
-            let written = &ws.transport().written;
+            let written = &ws.transport().split().written;
             let mut headers = [EMPTY_HEADER; 16];
             let Ok(Status::Complete((Incoming::WebSocket(request), n))) =
                 server::parse(&written[..len], &mut headers)
@@ -68,26 +69,26 @@ fn run(setup: &Setup<'_>, sizes: &[u8]) -> Run {
                     hybi::handshake::HandshakeError::BufferTooSmall
                 ))
             );
-            assert!(ws.transport().written.is_empty());
+            assert!(ws.transport().split().written.is_empty());
             0
         }
     };
     let outcome = match handshake {
         Ok(protocol) => {
             assert!(protocol.is_none_or(|p| PROTOCOLS.contains(&p)));
-            assert_eq!(ws.transport().written.len(), head);
-            ws.transport_mut().errors = true;
+            assert_eq!(ws.transport().split().written.len(), head);
+            ws.transport_mut().split_mut().errors = true;
             Some(drive(&mut ws, setup.chunks, setup.close_first))
         }
         Err(Error::Handshake(e)) => {
             assert!(ws.is_closed() || e == hybi::handshake::HandshakeError::BufferTooSmall);
-            assert_eq!(ws.transport().written.len(), head);
+            assert_eq!(ws.transport().split().written.len(), head);
             None
         }
         Err(Error::UnexpectedEof) => None,
         Err(e) => panic!("handshake: {e:?}"),
     };
-    let written = ws.into_parts().0.written;
+    let written = ws.into_parts().0.into_split().written;
     if let Some(outcome) = &outcome {
         let frames = check_frames(Role::Client, &written[head..]);
         check_ending(outcome, &frames);
@@ -104,13 +105,16 @@ fuzz_target!(|data: &[u8]| {
     let Some(setup) = Setup::parse(data) else {
         return;
     };
-    let split = run(&setup, setup.sizes);
-    let whole = run(&setup, &[]);
-    assert_eq!(split.handshake, whole.handshake);
-    assert_eq!(split.outcome, whole.outcome);
-    if setup.chunks {
-        assert_eq!(split.written[..split.head], whole.written[..whole.head]);
-    } else {
-        assert_eq!(split.written, whole.written);
+    let whole = run::<Split>(&setup, &[]);
+    let split = run::<Split>(&setup, setup.sizes);
+    let lending = run::<Lending<Split>>(&setup, setup.sizes);
+    for run in [split, lending] {
+        assert_eq!(run.handshake, whole.handshake);
+        assert_eq!(run.outcome, whole.outcome);
+        if setup.chunks {
+            assert_eq!(run.written[..run.head], whole.written[..whole.head]);
+        } else {
+            assert_eq!(run.written, whole.written);
+        }
     }
 });

@@ -1,13 +1,15 @@
 //! A whole server connection (handshake, then frames) fed arbitrary bytes,
-//! cut into reads at the fuzzer's chosen points, with small buffers,
-//! partial writes and transport timeouts; every message is echoed back.
+//! cut into reads at the fuzzer's chosen points (through `Read`, and
+//! through `BufRead` in `Lending`), with small buffers, partial writes and
+//! transport timeouts; every message is echoed back.
 //!
 //! Invariants: nothing panics or loops; no more payload is delivered than
 //! was read; the handshake answer is a valid 101 with the right
 //! `Sec-WebSocket-Accept`, or exactly the rejection for the error returned;
 //! every frame written is valid for a client to receive, echoes exactly the
 //! messages delivered, and a protocol error ends with its close code; and
-//! the outcome is the same as with the whole input in one read.
+//! the outcome is the same, read either way, as with the whole input in
+//! one read.
 
 #![no_main]
 
@@ -16,7 +18,7 @@ use embedded_io::ErrorKind;
 use hybi::handshake::AcceptKey;
 use hybi::handshake::server::write_rejection;
 use hybi::http::{self, EMPTY_HEADER};
-use hybi::websocket::{Error, ServerHandshake, WebSocket};
+use hybi::websocket::{Error, Lending, ServerHandshake, WebSocket};
 use hybi::{Role, Status};
 use hybi_fuzz::*;
 use libfuzzer_sys::fuzz_target;
@@ -29,8 +31,8 @@ struct Run {
     head: usize,
 }
 
-fn run(setup: &Setup<'_>, sizes: &[u8]) -> Run {
-    let transport = Split::new(setup.stream, sizes, setup.write_limit);
+fn run<'a, T: Transport<'a>>(setup: &Setup<'a>, sizes: &'a [u8]) -> Run {
+    let transport = T::wrap(Split::new(setup.stream, sizes, setup.write_limit));
     let mut ws = WebSocket::server(
         transport,
         vec![0; setup.rx],
@@ -49,7 +51,7 @@ fn run(setup: &Setup<'_>, sizes: &[u8]) -> Run {
             let mut decoded = [0u8; 32];
             let nonce = base64ct::Base64::decode(&key, &mut decoded).expect("key is base64");
             assert_eq!(nonce.len(), 16, "validated key decodes to 16 bytes");
-            let written = &ws.transport().written;
+            let written = &ws.transport().split().written;
             let mut headers = [EMPTY_HEADER; 16];
             let Ok(Status::Complete((response, len))) = http::parse_response(written, &mut headers)
             else {
@@ -66,7 +68,7 @@ fn run(setup: &Setup<'_>, sizes: &[u8]) -> Run {
                 protocol.map(str::as_bytes)
             );
             head = len;
-            ws.transport_mut().errors = true;
+            ws.transport_mut().split_mut().errors = true;
             let outcome = drive(&mut ws, setup.chunks, setup.close_first);
             (
                 Ok(Some(ServerHandshake::Accepted { protocol })),
@@ -76,15 +78,15 @@ fn run(setup: &Setup<'_>, sizes: &[u8]) -> Run {
         Ok(ServerHandshake::Http) => {
             let mut headers = [EMPTY_HEADER; 32];
             assert!(ws.http_request(&mut headers).is_some());
-            assert!(ws.transport().written.is_empty());
+            assert!(ws.transport().split().written.is_empty());
             let page = b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n";
             ws.write_raw(page).expect("write_raw");
-            assert_eq!(ws.transport().written, page);
+            assert_eq!(ws.transport().split().written, page);
             assert!(matches!(ws.read(), Err(Error::InvalidState)));
             (Ok(None), None)
         }
         Err(Error::Handshake(e)) => {
-            let written = &ws.transport().written;
+            let written = &ws.transport().split().written;
             let mut expected = [0u8; 256];
             let n = write_rejection(e, &mut expected).expect("rejection fits 256 bytes");
             if e == hybi::handshake::HandshakeError::BufferTooSmall {
@@ -100,12 +102,12 @@ fn run(setup: &Setup<'_>, sizes: &[u8]) -> Run {
             (Err(Error::Handshake(e)), None)
         }
         Err(Error::UnexpectedEof) => {
-            assert!(ws.transport().written.is_empty());
+            assert!(ws.transport().split().written.is_empty());
             (Err(Error::UnexpectedEof), None)
         }
         Err(e) => panic!("handshake: {e:?}"),
     };
-    let written = ws.into_parts().0.written;
+    let written = ws.into_parts().0.into_split().written;
     if let Some(outcome) = &outcome {
         let frames = check_frames(Role::Server, &written[head..]);
         check_ending(outcome, &frames);
@@ -122,13 +124,16 @@ fuzz_target!(|data: &[u8]| {
     let Some(setup) = Setup::parse(data) else {
         return;
     };
-    let split = run(&setup, setup.sizes);
-    let whole = run(&setup, &[]);
-    assert_eq!(split.handshake, whole.handshake);
-    assert_eq!(split.outcome, whole.outcome);
-    if setup.chunks {
-        assert_eq!(split.written[..split.head], whole.written[..whole.head]);
-    } else {
-        assert_eq!(split.written, whole.written);
+    let whole = run::<Split>(&setup, &[]);
+    let split = run::<Split>(&setup, setup.sizes);
+    let lending = run::<Lending<Split>>(&setup, setup.sizes);
+    for run in [split, lending] {
+        assert_eq!(run.handshake, whole.handshake);
+        assert_eq!(run.outcome, whole.outcome);
+        if setup.chunks {
+            assert_eq!(run.written[..run.head], whole.written[..whole.head]);
+        } else {
+            assert_eq!(run.written, whole.written);
+        }
     }
 });
