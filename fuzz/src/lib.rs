@@ -283,6 +283,32 @@ pub struct Outcome {
     pub closed_first: bool,
 }
 
+/// One run of a connection target: how the handshake ended (`H`), what
+/// reading the connection gave, everything written and the length of the
+/// handshake's part of it.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Run<H> {
+    pub handshake: H,
+    pub outcome: Option<Outcome>,
+    pub written: Vec<u8>,
+    pub head: usize,
+}
+
+impl<H: PartialEq + core::fmt::Debug> Run<H> {
+    /// Asserts this run ended as `whole` (the input in one read) did and
+    /// wrote the same; in chunk mode, where how the input was cut decides
+    /// how messages are echoed, the same handshake.
+    pub fn assert_agrees(&self, whole: &Run<H>, chunks: bool) {
+        assert_eq!(self.handshake, whole.handshake);
+        assert_eq!(self.outcome, whole.outcome);
+        if chunks {
+            assert_eq!(self.written[..self.head], whole.written[..whole.head]);
+        } else {
+            assert_eq!(self.written, whole.written);
+        }
+    }
+}
+
 /// Reads `ws` until an error other than a transport timeout (retried),
 /// echoing every data message or chunk (with `close_first`, only the first
 /// message, then this end closes), and checks as it goes that no more
