@@ -19,48 +19,59 @@ const H0: [u32; 5] = [
 
 /// The digest of the concatenation of `parts`.
 pub(crate) fn digest(parts: &[&[u8]]) -> [u8; 20] {
-    let mut state = H0;
-    let mut block = [0u8; 64];
-    let mut used = 0;
-    let mut push = |byte: u8| {
-        if let Some(slot) = block.get_mut(used) {
-            *slot = byte;
-        }
-        used += 1;
-        if used == 64 {
-            compress(&mut state, &block);
-            used = 0;
-        }
+    let mut h = Hasher {
+        state: H0,
+        block: [0; 16],
+        len: 0,
     };
-    let mut len: u64 = 0;
-    for &byte in parts.iter().flat_map(|part| part.iter()) {
-        push(byte);
-        len = len.wrapping_add(1);
+    for part in parts {
+        for &byte in *part {
+            h.push(byte);
+        }
     }
     // Padding (section 5.1.1): a 1 bit, zeros up to 8 bytes short of a
     // block, then the length in bits as a 64-bit big-endian number.
-    push(0x80);
-    for _ in 0..(119 - len % 64) % 64 {
-        push(0);
+    let bits = (h.len as u64).wrapping_mul(8);
+    h.push(0x80);
+    while h.len % 64 != 56 {
+        h.push(0);
     }
-    for byte in len.wrapping_mul(8).to_be_bytes() {
-        push(byte);
+    for byte in bits.to_be_bytes() {
+        h.push(byte);
     }
 
     let mut out = [0u8; 20];
-    for (bytes, word) in out.chunks_exact_mut(4).zip(state) {
+    for (bytes, word) in out.chunks_exact_mut(4).zip(h.state) {
         bytes.copy_from_slice(&word.to_be_bytes());
     }
     out
 }
 
+/// The hash state, and the block being filled, kept as the 16 big-endian
+/// words compression reads.
+struct Hasher {
+    state: [u32; 5],
+    block: [u32; 16],
+    /// Bytes taken so far.
+    len: usize,
+}
+
+impl Hasher {
+    fn push(&mut self, byte: u8) {
+        // Four bytes shifted in fill a word, pushing out the previous
+        // block's.
+        let word = &mut self.block[self.len / 4 % 16];
+        *word = *word << 8 | u32::from(byte);
+        self.len = self.len.wrapping_add(1);
+        if self.len % 64 == 0 {
+            compress(&mut self.state, &mut self.block);
+        }
+    }
+}
+
 /// Processes one 512-bit block (section 6.1.2, with the schedule of
-/// section 6.1.3 kept in 16 words).
-fn compress(state: &mut [u32; 5], block: &[u8; 64]) {
-    let mut w: [u32; 16] = core::array::from_fn(|i| {
-        let at = 4 * i;
-        u32::from_be_bytes([block[at], block[at + 1], block[at + 2], block[at + 3]])
-    });
+/// section 6.1.3 kept in the block's 16 words, which it overwrites).
+fn compress(state: &mut [u32; 5], w: &mut [u32; 16]) {
     let [mut a, mut b, mut c, mut d, mut e] = *state;
     for t in 0..80 {
         let s = t & 15;
