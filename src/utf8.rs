@@ -37,21 +37,18 @@ use crate::ProtocolError;
 /// chunks and frames, and fails at the first byte after which the input can
 /// no longer be valid UTF-8 (fail-fast), not at the end of the message.
 ///
-/// Four bytes: how much of an unfinished code point has been seen, how
-/// much is still to come, and the range its next byte must fall in.
-/// Validation of whole chunks runs at the speed of [`core::str::from_utf8`]
-/// (or of `simdutf8` with the feature of that name); only the up to 3 bytes
-/// of a code point split between chunks are checked one by one.
+/// Four bytes: the up to 3 bytes of an unfinished code point and their
+/// count. Validation of whole chunks runs at the speed of
+/// [`core::str::from_utf8`] (or of `simdutf8` with the feature of that
+/// name); a code point split between chunks is completed in a 4-byte
+/// buffer and checked by the same function.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Utf8Validator {
     /// Bytes of the unfinished code point seen so far, 0 to 3.
     held: u8,
-    /// Bytes of it still to come, 0 to 3.
-    needed: u8,
-    /// The lowest and highest value its next byte may have.
-    low: u8,
-    high: u8,
+    /// Those bytes, at the front.
+    bytes: [u8; 3],
 }
 
 impl Utf8Validator {
@@ -59,9 +56,7 @@ impl Utf8Validator {
     pub const fn new() -> Self {
         Utf8Validator {
             held: 0,
-            needed: 0,
-            low: 0,
-            high: 0,
+            bytes: [0; 3],
         }
     }
 
@@ -73,23 +68,44 @@ impl Utf8Validator {
     /// A chunk may be empty, and may start or end anywhere, including inside
     /// a code point.
     pub fn feed(&mut self, chunk: &[u8]) -> Result<(), ProtocolError> {
-        // First the rest of a code point left unfinished by the last chunk.
         let mut rest = chunk;
-        while self.needed > 0 {
-            let Some((&byte, tail)) = rest.split_first() else {
-                return Ok(());
+        let held = self.pending_len();
+        // The unfinished code point, completed (or not) by the first bytes
+        // of this chunk: at most 4 bytes, the longest code point.
+        let [a, b, c] = self.bytes;
+        let mut buf = [a, b, c, 0];
+        if held > 0 {
+            let mut len = held;
+            for &byte in chunk.iter().take(4usize.saturating_sub(held)) {
+                if let Some(slot) = buf.get_mut(len) {
+                    *slot = byte;
+                }
+                len += 1;
+            }
+            let joined = buf.get(..len).unwrap_or_default();
+            let taken = len - held;
+            rest = match scan(joined) {
+                // Still unfinished: the chunk is all in `joined`.
+                Scan::Unfinished(0) => joined,
+                // Finished, at a character boundary past `held`.
+                Scan::Unfinished(at) => chunk.get(at.saturating_sub(held)..).unwrap_or_default(),
+                Scan::Valid => chunk.get(taken..).unwrap_or_default(),
+                Scan::Invalid => return Err(ProtocolError::InvalidUtf8),
             };
-            self.step(byte)?;
-            rest = tail;
         }
+        // The state is rebuilt whole, so that equal states compare equal.
+        *self = Utf8Validator::new();
         match scan(rest) {
             Scan::Valid => Ok(()),
-            // The tail is the valid start of a code point: keep its state.
-            Scan::Unfinished(at) => rest
-                .get(at..)
-                .unwrap_or_default()
-                .iter()
-                .try_for_each(|&byte| self.step(byte)),
+            // The tail is the valid start of a code point: keep it.
+            Scan::Unfinished(at) => {
+                let tail = rest.get(at..).unwrap_or_default();
+                if let Some(dest) = self.bytes.get_mut(..tail.len()) {
+                    dest.copy_from_slice(tail);
+                }
+                self.held = tail.len() as u8;
+                Ok(())
+            }
             Scan::Invalid => Err(ProtocolError::InvalidUtf8),
         }
     }
@@ -109,7 +125,7 @@ impl Utf8Validator {
 
     /// Whether the input so far ends inside a code point.
     pub const fn is_incomplete(&self) -> bool {
-        self.needed != 0
+        self.held != 0
     }
 
     /// How many bytes at the end of the input so far belong to an
@@ -122,45 +138,6 @@ impl Utf8Validator {
     /// Forgets any partial code point.
     pub fn reset(&mut self) {
         *self = Utf8Validator::new();
-    }
-
-    /// Takes one byte, by the table of well-formed byte sequences of the
-    /// Unicode Standard (Table 3-7), which RFC 3629 section 4 also gives:
-    /// the second byte's range excludes overlong forms (after E0, F0),
-    /// surrogates (after ED) and code points above U+10FFFF (after F4).
-    fn step(&mut self, byte: u8) -> Result<(), ProtocolError> {
-        if self.needed == 0 {
-            let (needed, low, high) = match byte {
-                0x00..=0x7F => return Ok(()),
-                0xC2..=0xDF => (1, 0x80, 0xBF),
-                0xE0 => (2, 0xA0, 0xBF),
-                0xED => (2, 0x80, 0x9F),
-                0xE1..=0xEF => (2, 0x80, 0xBF),
-                0xF0 => (3, 0x90, 0xBF),
-                0xF1..=0xF3 => (3, 0x80, 0xBF),
-                0xF4 => (3, 0x80, 0x8F),
-                _ => return Err(ProtocolError::InvalidUtf8),
-            };
-            *self = Utf8Validator {
-                held: 1,
-                needed,
-                low,
-                high,
-            };
-        } else if (self.low..=self.high).contains(&byte) {
-            *self = match self.needed {
-                1 => Utf8Validator::new(),
-                _ => Utf8Validator {
-                    held: self.held + 1,
-                    needed: self.needed - 1,
-                    low: 0x80,
-                    high: 0xBF,
-                },
-            };
-        } else {
-            return Err(ProtocolError::InvalidUtf8);
-        }
-        Ok(())
     }
 }
 
