@@ -36,7 +36,7 @@ impl<'b> Scan<'b> {
     /// Reads every field line once.
     pub(crate) fn of(headers: &[Header<'b>]) -> Self {
         let mut scan = Scan {
-            values: [None; FIELDS.len()],
+            values: Default::default(),
             present: 0,
             repeated: 0,
             invalid: 0,
