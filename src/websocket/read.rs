@@ -40,17 +40,21 @@ enum Mode {
     Chunks,
 }
 
-/// What the next read hands out, as ranges of the read buffer.
+/// What the next read hands out: a range of the read buffer, and what it
+/// holds.
 #[derive(Debug, Clone)]
-enum Event {
-    Data {
-        kind: DataKind,
-        range: Range<usize>,
-        last: bool,
-    },
-    Ping(Range<usize>),
-    Pong(Range<usize>),
-    Close(Range<usize>),
+struct Event {
+    what: What,
+    range: Range<usize>,
+}
+
+/// What an [`Event`]'s bytes are.
+#[derive(Debug, Clone, Copy)]
+enum What {
+    Data { kind: DataKind, last: bool },
+    Ping,
+    Pong,
+    Close,
 }
 
 impl<T, B, R> WebSocket<T, B, R>
@@ -289,10 +293,12 @@ where
         }
         // A text message's end is validated as it is handed out.
         inc.handed_out = HandedOut::Message;
-        Ok(Some(Event::Data {
-            kind: frame.kind,
+        Ok(Some(Event {
+            what: What::Data {
+                kind: frame.kind,
+                last: true,
+            },
             range: inc.msg_start..inc.msg_start + inc.msg_len,
-            last: true,
         }))
     }
 
@@ -354,10 +360,9 @@ where
             return None;
         }
         inc.handed_out = HandedOut::Chunk(ready);
-        Some(Event::Data {
-            kind,
+        Some(Event {
+            what: What::Data { kind, last: false },
             range: inc.msg_start..inc.msg_start + ready,
-            last: false,
         })
     }
 
@@ -379,9 +384,15 @@ where
                         &rx[payload.clone()],
                     )?;
                 }
-                Ok(self.config.show_control.then_some(Event::Ping(payload)))
+                Ok(self.config.show_control.then_some(Event {
+                    what: What::Ping,
+                    range: payload,
+                }))
             }
-            Opcode::Pong => Ok(self.config.show_control.then_some(Event::Pong(payload))),
+            Opcode::Pong => Ok(self.config.show_control.then_some(Event {
+                what: What::Pong,
+                range: payload,
+            })),
             _ => {
                 let close = match CloseFrame::parse(&rx[payload.clone()]) {
                     Ok(close) => close,
@@ -401,7 +412,10 @@ where
                 // A client lets the server end the transport first: the
                 // next read waits for that (section 7.1.1).
                 self.incoming.await_eof = self.role() == Role::Client;
-                Ok(Some(Event::Close(payload)))
+                Ok(Some(Event {
+                    what: What::Close,
+                    range: payload,
+                }))
             }
         }
     }
@@ -538,38 +552,32 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Incoming<B> {
 }
 
 fn message(rx: &[u8], event: Event) -> Result<Message<'_>, ProtocolError> {
-    Ok(match event {
-        Event::Data { kind, range, .. } => match kind {
-            DataKind::Text => Message::Text(text(&rx[range])?),
-            DataKind::Binary => Message::Binary(&rx[range]),
+    let bytes = &rx[event.range];
+    Ok(match event.what {
+        What::Data { kind, .. } => match kind {
+            DataKind::Text => Message::Text(text(bytes)?),
+            DataKind::Binary => Message::Binary(bytes),
         },
-        Event::Ping(range) => Message::Ping(&rx[range]),
-        Event::Pong(range) => Message::Pong(&rx[range]),
-        Event::Close(range) => Message::Close(CloseFrame::parse(&rx[range])?),
+        What::Ping => Message::Ping(bytes),
+        What::Pong => Message::Pong(bytes),
+        What::Close => Message::Close(CloseFrame::parse(bytes)?),
     })
 }
 
 fn chunk(rx: &[u8], event: Event) -> Result<Chunk<'_>, ProtocolError> {
-    Ok(match event {
-        Event::Data { kind, range, last } => match kind {
-            DataKind::Text => Chunk::Text {
-                data: text(&rx[range])?,
-                last,
-            },
-            DataKind::Binary => Chunk::Binary {
-                data: &rx[range],
-                last,
-            },
+    let What::Data { kind, last } = event.what else {
+        return Ok(Chunk::Control(message(rx, event)?));
+    };
+    let data = &rx[event.range];
+    Ok(match kind {
+        DataKind::Text => Chunk::Text {
+            data: text(data)?,
+            last,
         },
-        other => Chunk::Control(message(rx, other)?),
+        DataKind::Binary => Chunk::Binary { data, last },
     })
 }
 
-/// The text handed out. Its start is a character boundary; the bytes
-/// before the ones that arrived last were validated (or found to be
-/// ASCII) as they arrived, and this validates the whole (one pass, at the
-/// speed of `core::str::from_utf8`, or of `simdutf8` with that feature),
-/// which is also what hands out a `&str` without `unsafe`.
 fn text(bytes: &[u8]) -> Result<&str, ProtocolError> {
     crate::utf8::to_str(bytes)
 }
