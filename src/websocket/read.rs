@@ -48,6 +48,16 @@ struct Event {
     range: Range<usize>,
 }
 
+/// What [`WebSocket::step`] did.
+enum Step {
+    /// Something to hand out.
+    Event(Event),
+    /// Took in a frame header or a control frame: go on.
+    Again,
+    /// Needs more bytes from the transport.
+    Wait,
+}
+
 /// What an [`Event`]'s bytes are.
 #[derive(Debug, Clone, Copy)]
 enum What {
@@ -155,101 +165,108 @@ where
         self.release();
         let opts = DecodeOptions::new(self.role());
         loop {
-            if let Some(frame) = self.incoming.frame {
-                if let Some(event) = self.payload(frame)? {
-                    return Ok(event);
-                }
-                if self.incoming.frame.is_none() {
-                    continue;
-                }
-                if let Some(event) = self.ready_chunk(mode) {
-                    return Ok(event);
-                }
-                self.fill()?;
-                continue;
-            }
-
-            let inc = &mut self.incoming;
-            let raw = &inc.rx.as_ref()[inc.start..inc.end];
-            let (header, header_len) = match FrameHeader::decode(raw, &opts) {
-                Ok(Status::Complete(done)) => done,
-                Ok(Status::Partial(_)) => {
+            match self.step(mode, &opts)? {
+                Step::Event(event) => return Ok(event),
+                Step::Again => {}
+                Step::Wait => {
                     if let Some(event) = self.ready_chunk(mode) {
                         return Ok(event);
                     }
                     self.fill()?;
-                    continue;
-                }
-                Err(e) => return self.fail(e),
-            };
-            // Within usize: the decoder checked.
-            let payload_len = header.payload_len as usize;
-            if header.opcode.is_control() {
-                let total = header_len + payload_len;
-                if raw.len() < total {
-                    if let Some(event) = self.ready_chunk(mode) {
-                        return Ok(event);
-                    }
-                    self.fill()?;
-                    continue;
-                }
-                let payload = inc.start + header_len..inc.start + total;
-                if let Some(key) = header.mask {
-                    apply_mask(key, 0, &mut inc.rx.as_mut()[payload.clone()]);
-                }
-                match self.control(header.opcode, payload.clone()) {
-                    Ok(event) => {
-                        self.incoming.start += total;
-                        if let Some(event) = event {
-                            return Ok(event);
-                        }
-                        continue;
-                    }
-                    Err(e) => {
-                        if matches!(e, Error::Io(_) | Error::WriteZero) {
-                            // The reply could not be written: leave the
-                            // frame as it arrived, to be handled again.
-                            if let Some(key) = header.mask {
-                                apply_mask(key, 0, &mut self.incoming.rx.as_mut()[payload]);
-                            }
-                        }
-                        return Err(e);
-                    }
                 }
             }
+        }
+    }
 
-            let (kind, first, last) = match inc.reassembler.on_header(&header) {
-                Ok(FrameKind::Data { kind, first, last }) => (kind, first, last),
-                Ok(FrameKind::Control(_)) => return self.fail(ProtocolError::ReservedOpcode(0)),
-                Err(e) => return self.fail(e),
-            };
-            if mode == Mode::Whole
-                && self.incoming.msg_len.saturating_add(payload_len) > self.whole_message_capacity()
-            {
-                return self.fail(ProtocolError::MessageTooBig);
+    /// Takes in the next thing the read buffer holds: a frame header, a
+    /// control frame, or payload bytes of the current data frame.
+    fn step(&mut self, mode: Mode, opts: &DecodeOptions) -> Result<Step, Error<T::Error>> {
+        if let Some(frame) = self.incoming.frame {
+            if let Some(event) = self.payload(frame)? {
+                return Ok(Step::Event(event));
             }
-            let inc = &mut self.incoming;
-            if first {
-                // Everything before the payload is free. A message whose
-                // payload is all here is unmasked where it is; one still
-                // to come starts at the front of the buffer (the bytes that
-                // came with the header move as they are unmasked), so the
-                // reads for it write where the previous message was, bytes
-                // most likely still in the processor's cache.
-                let at = inc.start + header_len;
-                inc.msg_start = if payload_len <= inc.end - at { at } else { 0 };
-                inc.msg_len = 0;
-                inc.utf8.reset();
-            }
-            inc.start += header_len;
-            inc.frame = Some(InFrame {
-                kind,
-                last,
-                mask: header.mask,
-                phase: 0,
-                remaining: payload_len,
+            // The rest of the payload is still to come, or the frame is
+            // done and the next header may be here.
+            return Ok(if self.incoming.frame.is_some() {
+                Step::Wait
+            } else {
+                Step::Again
             });
         }
+
+        let inc = &mut self.incoming;
+        let raw = &inc.rx.as_ref()[inc.start..inc.end];
+        let (header, header_len) = match FrameHeader::decode(raw, opts) {
+            Ok(Status::Complete(done)) => done,
+            Ok(Status::Partial(_)) => return Ok(Step::Wait),
+            Err(e) => return self.fail(e),
+        };
+        // Within usize: the decoder checked.
+        let payload_len = header.payload_len as usize;
+        if header.opcode.is_control() {
+            let total = header_len + payload_len;
+            if raw.len() < total {
+                return Ok(Step::Wait);
+            }
+            let payload = inc.start + header_len..inc.start + total;
+            if let Some(key) = header.mask {
+                apply_mask(key, 0, &mut inc.rx.as_mut()[payload.clone()]);
+            }
+            match self.control(header.opcode, payload.clone()) {
+                Ok(event) => {
+                    self.incoming.start += total;
+                    if let Some(event) = event {
+                        return Ok(Step::Event(event));
+                    }
+                    return Ok(Step::Again);
+                }
+                Err(e) => {
+                    if matches!(e, Error::Io(_) | Error::WriteZero) {
+                        // The reply could not be written: leave the
+                        // frame as it arrived, to be handled again.
+                        if let Some(key) = header.mask {
+                            apply_mask(key, 0, &mut self.incoming.rx.as_mut()[payload]);
+                        }
+                    }
+                    return Err(e);
+                }
+            }
+        }
+
+        let (kind, first, last) = match inc.reassembler.on_header(&header) {
+            Ok(FrameKind::Data { kind, first, last }) => (kind, first, last),
+            Ok(FrameKind::Control(_)) => {
+                return self.fail(ProtocolError::ReservedOpcode(0));
+            }
+            Err(e) => return self.fail(e),
+        };
+        if mode == Mode::Whole
+            && self.incoming.msg_len.saturating_add(payload_len) > self.whole_message_capacity()
+        {
+            return self.fail(ProtocolError::MessageTooBig);
+        }
+        let inc = &mut self.incoming;
+        if first {
+            // Everything before the payload is free. A message whose
+            // payload is all here is unmasked where it is; one still
+            // to come starts at the front of the buffer (the bytes that
+            // came with the header move as they are unmasked), so the
+            // reads for it write where the previous message was, bytes
+            // most likely still in the processor's cache.
+            let at = inc.start + header_len;
+            inc.msg_start = if payload_len <= inc.end - at { at } else { 0 };
+            inc.msg_len = 0;
+            inc.utf8.reset();
+        }
+        inc.start += header_len;
+        inc.frame = Some(InFrame {
+            kind,
+            last,
+            mask: header.mask,
+            phase: 0,
+            remaining: payload_len,
+        });
+        Ok(Step::Again)
     }
 
     /// Takes in the payload bytes of the current data frame that have
@@ -373,16 +390,12 @@ where
         opcode: Opcode,
         payload: Range<usize>,
     ) -> Result<Option<Event>, Error<T::Error>> {
-        let rx = self.incoming.rx.as_ref();
+        let bytes = &self.incoming.rx.as_ref()[payload.clone()];
         match opcode {
             Opcode::Ping => {
                 if self.config.auto_pong && self.state == State::Open {
-                    self.outgoing.frame(
-                        &mut self.transport,
-                        Opcode::Pong,
-                        true,
-                        &rx[payload.clone()],
-                    )?;
+                    self.outgoing
+                        .frame(&mut self.transport, Opcode::Pong, true, bytes)?;
                 }
                 Ok(self.config.show_control.then_some(Event {
                     what: What::Ping,
@@ -394,7 +407,7 @@ where
                 range: payload,
             })),
             _ => {
-                let close = match CloseFrame::parse(&rx[payload.clone()]) {
+                let close = match CloseFrame::parse(bytes) {
                     Ok(close) => close,
                     Err(e) => return self.fail(e),
                 };
