@@ -188,9 +188,15 @@ where
             return Err(Error::BufferTooSmall);
         }
         // A frame that fits the buffer is queued whole or not at all: a
-        // transport error in this flush leaves nothing half-queued.
-        self.reserve(transport, header_len + payload.len())?;
-        if cap - self.pending < header_len {
+        // transport error in this flush leaves nothing half-queued. A
+        // larger one needs room for its header.
+        let frame_len = header_len + payload.len();
+        let needed = if frame_len <= cap {
+            frame_len
+        } else {
+            header_len
+        };
+        if cap - self.pending < needed {
             self.flush(transport)?;
         }
         let free = self.tx.as_mut().get_mut(self.pending..).unwrap_or_default();
@@ -271,16 +277,6 @@ where
         let mut payload = [0u8; MAX_CLOSE_PAYLOAD];
         let len = close.map_or(0, |c| c.encode(&mut payload));
         self.frame(transport, Opcode::Close, true, &payload[..len])
-    }
-
-    /// Flushes first if a frame of `len` bytes fits the buffer but not the
-    /// room left in it.
-    fn reserve<T: Write>(&mut self, transport: &mut T, len: usize) -> Result<(), Error<T::Error>> {
-        let cap = self.tx.as_ref().len();
-        if len <= cap && cap - self.pending < len {
-            self.flush(transport)?;
-        }
-        Ok(())
     }
 
     /// Writes the queued bytes and flushes the transport. After a transport
