@@ -44,8 +44,8 @@ impl<'b> Scan<'b> {
             connection_upgrade: false,
         };
         for header in headers {
-            let Some(field) = FIELDS
-                .into_iter()
+            let Some(&field) = FIELDS
+                .iter()
                 .find(|f| f.name().eq_ignore_ascii_case(header.name))
             else {
                 continue;

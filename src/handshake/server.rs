@@ -209,7 +209,7 @@ impl<'h, 'b> Request<'h, 'b> {
         }
         let mut w = HeadWriter::new(out);
         w.put(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ")?;
-        w.put_str(self.accept_key().as_str())?;
+        w.put(self.accept_key().as_bytes())?;
         w.put(b"\r\n")?;
         if let Some(p) = protocol {
             w.header(Field::Protocol.name(), p)?;
