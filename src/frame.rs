@@ -309,22 +309,25 @@ impl FrameHeader {
         };
 
         // The extended length, big-endian, in its minimal form: 16 bits
-        // for 126 and up, 64 bits for 65,536 and up.
-        let mut payload_len = u64::from(len7);
-        if ext_len > 0 {
-            payload_len = header[2..2 + ext_len]
-                .iter()
-                .fold(0, |len, &byte| len << 8 | u64::from(byte));
-            let shortest = if ext_len == 2 { 126 } else { 0x1_0000 };
-            if payload_len < shortest {
-                return Err(ProtocolError::NonMinimalLength);
+        // for 126 and up, 64 bits for 65,536 and up (`header` holds all
+        // of it, so the last arm is the 7-bit length).
+        let (payload_len, shortest) = match *header {
+            [_, _, a, b, ..] if ext_len == 2 => (u64::from(u16::from_be_bytes([a, b])), 126),
+            [_, _, a, b, c, d, e, f, g, h, ..] if ext_len == 8 => {
+                (u64::from_be_bytes([a, b, c, d, e, f, g, h]), 0x1_0000)
             }
+            _ => (u64::from(len7), 0),
+        };
+        if payload_len < shortest {
+            return Err(ProtocolError::NonMinimalLength);
         }
         if usize::try_from(payload_len).is_err() || payload_len > opts.max_payload_len {
             return Err(ProtocolError::MessageTooBig);
         }
         // The last 4 bytes when the frame is masked, none otherwise.
-        let mask = header[2 + ext_len..].try_into().ok();
+        let mask = header
+            .get(2 + ext_len..)
+            .and_then(|key| key.try_into().ok());
 
         let header = FrameHeader {
             fin,
