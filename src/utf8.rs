@@ -156,6 +156,11 @@ enum Scan {
 /// Validates a chunk that starts on a character boundary: with
 /// [`core::str::from_utf8`], or with the `simdutf8` feature by its SIMD
 /// version of the same function (same results, `compat` flavour).
+///
+/// Not inlined: `feed` calls it twice, and two inlined copies of the
+/// validation loop made text with many multi-byte characters about 25%
+/// slower to validate on x86-64 (`benches/decode.rs`, `text-utf8`).
+#[inline(never)]
 fn scan(bytes: &[u8]) -> Scan {
     #[cfg(feature = "simdutf8")]
     let result = simdutf8::compat::from_utf8(bytes);
