@@ -17,12 +17,10 @@
 //! [`http::Header`]: crate::http::Header
 //! [`HttpError::TooManyHeaders`]: crate::http::HttpError::TooManyHeaders
 
-mod base64;
 mod error;
 mod extension;
 mod fields;
 mod key;
-mod sha1;
 mod writer;
 
 pub mod client;
