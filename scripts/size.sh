@@ -4,7 +4,8 @@
 # panic = "abort": prints .text, .rodata, .data and .bss, the size of the
 # connection state on that target, the .text of the frame loop alone (no
 # handshake), and where the .text goes. Exits
-# non-zero when .text is over the budget.
+# non-zero when .text is over the budget, or when a number it reads from the
+# tools' output is missing, not a decimal number or implausible.
 #
 #   scripts/size.sh            # TEXT_BUDGET=13312 by default
 set -euo pipefail
@@ -24,29 +25,69 @@ rustup target list --installed | grep -qx "$TARGET" || rustup target add "$TARGE
 target_dir=${CARGO_TARGET_DIR:-target}
 elf="$target_dir/$TARGET/release/hybi-size-echo"
 
+# fail MESSAGE: stops the script.
+fail() {
+  echo "FAIL: $*" >&2
+  exit 1
+}
+
+# check NAME VALUE MIN MAX: fails unless VALUE, read from a tool's output,
+# is a decimal number (at most 9 digits, so shell arithmetic cannot
+# overflow) from MIN to MAX.
+check() {
+  local name=$1 value=$2 min=$3 max=$4
+  [[ $value =~ ^[0-9]{1,9}$ ]] ||
+    fail "could not read $name: got '${value//$'\n'/ }' where a decimal number was expected"
+  ((10#$value >= min && 10#$value <= max)) ||
+    fail "$name of $value bytes is implausible (expected $min to $max)"
+}
+
+# section NAME: the size of section NAME, in bytes, as arm-none-eabi-size
+# prints it (all its matching lines: check rejects none or several).
+section() {
+  arm-none-eabi-size -A "$elf" | awk -v s="$1" '$1 == s { print $2 }'
+}
+
+# Plausible sizes: memory.x gives the part 256 KiB of flash, 64 KiB of RAM.
+flash=262144
+ram=65536
+
 # The frame loop alone, for a connection upgraded elsewhere: built first,
 # since both builds write the same binary.
 cargo build --release --quiet --features frames-only
-frames_text=$(arm-none-eabi-size -A "$elf" | awk '$1 == ".text" { print $2 }')
+frames_text=$(section .text)
+check "frames-only .text" "$frames_text" 1 "$flash"
 cargo build --release --quiet
-
-# section NAME: the size of section NAME, in bytes.
-section() {
-  arm-none-eabi-size -A "$elf" | awk -v s="$1" '$1 == s { n = $2 } END { print n + 0 }'
-}
 
 text=$(section .text)
 rodata=$(section .rodata)
 data=$(section .data)
 bss=$(section .bss)
 vectors=$(section .vector_table)
+check .text "$text" 1 "$flash"
+check .rodata "$rodata" 0 "$flash"
+check .data "$data" 0 "$ram"
+check .bss "$bss" 0 "$ram"
+check .vector_table "$vectors" 1 "$flash"
+# The frame loop is a part of the whole program.
+((frames_text < text)) ||
+  fail "frames-only .text ($frames_text bytes) is not below the full .text ($text bytes)"
 
-# The u32 HYBI_CONNECTION_STATE_SIZE, decoded without gawk's strtonum.
+# The u32 HYBI_CONNECTION_STATE_SIZE, decoded without gawk's strtonum: its
+# address from nm, then the first line of objdump's dump from there, which
+# must start at that address with one word of 8 hex digits (little-endian).
 addr=$(arm-none-eabi-nm "$elf" | awk '$3 == "HYBI_CONNECTION_STATE_SIZE" { print $1 }')
-[ -n "$addr" ] || { echo "HYBI_CONNECTION_STATE_SIZE not found in the binary" >&2; exit 1; }
-hex=$(arm-none-eabi-objdump -s --start-address=0x"$addr" --stop-address=$((16#$addr + 4)) "$elf" |
-  awk '/^ [0-9a-f]+ [0-9a-f]+/ { print $2; exit }')
+[ -n "$addr" ] || fail "HYBI_CONNECTION_STATE_SIZE not found in the binary"
+[[ $addr =~ ^[0-9a-f]{1,8}$ ]] ||
+  fail "could not read the address of HYBI_CONNECTION_STATE_SIZE: got '$addr'"
+dump=$(arm-none-eabi-objdump -s --start-address=0x"$addr" --stop-address=$((16#$addr + 4)) "$elf" |
+  awk '/^ [0-9a-f]+ [0-9a-f]+/ { print $1, $2; exit }')
+read -r dump_addr hex <<<"$dump" || true
+[[ ${dump_addr:-} =~ ^[0-9a-f]{1,8}$ && ${hex:-} =~ ^[0-9a-f]{8}$ ]] &&
+  ((16#$dump_addr == 16#$addr)) ||
+  fail "could not read HYBI_CONNECTION_STATE_SIZE at 0x$addr from objdump: got '$dump'"
 state=$((16#${hex:6:2}${hex:4:2}${hex:2:2}${hex:0:2}))
+check "the connection state (HYBI_CONNECTION_STATE_SIZE)" "$state" 1 65535
 
 echo "$(rustc --version), $TARGET, opt-level = \"s\", LTO, codegen-units = 1, panic = \"abort\""
 echo
