@@ -34,6 +34,7 @@
 extern crate std as std_crate;
 
 pub mod close;
+pub mod connection;
 mod error;
 pub mod frame;
 pub mod handshake;
@@ -43,6 +44,7 @@ mod random;
 pub mod reassembly;
 mod role;
 mod status;
+mod usage;
 pub mod utf8;
 pub mod websocket;
 
@@ -52,5 +54,9 @@ pub mod net;
 
 pub use error::ProtocolError;
 pub use random::RandomSource;
-pub use role::Role;
+pub use role::{Client, Endpoint, Role, Server};
 pub use status::Status;
+pub use usage::UsageError;
+
+pub use connection::{Config, Connection};
+pub use websocket::{Chunk, Message, WebSocket};

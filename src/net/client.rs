@@ -17,7 +17,8 @@ pub const DEFAULT_BUFFER_LEN: usize = 4096;
 /// A client connection with both buffers inline: what [`connect`] returns.
 /// Whole messages read with [`WebSocket::read`] may be up to `N - 139`
 /// bytes; [`WebSocket::read_chunk`] passes messages of any size.
-pub type Client<const N: usize = DEFAULT_BUFFER_LEN> = WebSocket<Stream, [u8; N], OsRandom>;
+pub type Client<const N: usize = DEFAULT_BUFFER_LEN> =
+    WebSocket<Stream, [u8; N], crate::Client<OsRandom>>;
 
 /// What the server agreed to in the opening handshake.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -222,7 +223,7 @@ pub fn connect_with<'o, B>(
     options: &ClientOptions<'o>,
     read_buffer: B,
     write_buffer: B,
-) -> Result<(WebSocket<Stream, B, OsRandom>, Connected<'o>), ConnectError>
+) -> Result<(WebSocket<Stream, B, crate::Client<OsRandom>>, Connected<'o>), ConnectError>
 where
     B: AsRef<[u8]> + AsMut<[u8]>,
 {

@@ -3,8 +3,9 @@
 
 use core::fmt;
 
-use crate::ProtocolError;
+use crate::connection;
 use crate::handshake::HandshakeError;
+use crate::{ProtocolError, UsageError};
 
 /// An error from a [`WebSocket`](super::WebSocket) over a transport whose
 /// errors are `E`.
@@ -26,9 +27,12 @@ pub enum Error<E> {
     UnexpectedEof,
     /// The peer broke the protocol. The close frame with
     /// [`ProtocolError::close_code`] has been sent (if the transport still
-    /// worked) and the connection is closed. Also returned, before anything
-    /// is sent, for a close code or reason the caller may not send.
+    /// worked) and the connection is closed.
     Protocol(ProtocolError),
+    /// The caller asked to send something that may not be sent (a ping
+    /// over 125 bytes, a close code that may not be sent, text fragments
+    /// that are not UTF-8). Nothing was sent; the connection is as it was.
+    Usage(UsageError),
     /// The opening handshake failed. A server has already answered with
     /// the error's status.
     Handshake(HandshakeError),
@@ -37,12 +41,32 @@ pub enum Error<E> {
     Closed,
     /// The call does not fit the connection's state: reading or writing
     /// before the opening handshake, a handshake on an open connection, a
-    /// new message while a fragmented one is being sent, data after a close
-    /// was sent.
+    /// new message while a fragmented one is being sent.
     InvalidState,
-    /// A buffer is too small for what it must hold: the handshake request
-    /// in the write buffer, or a control frame (139 bytes) in the read buffer.
+    /// A buffer is too small for what it must hold: a handshake head, or a
+    /// control frame ([`MIN_READ_BUFFER`](super::MIN_READ_BUFFER) and
+    /// [`MIN_WRITE_BUFFER`](super::MIN_WRITE_BUFFER) bytes).
     BufferTooSmall,
+}
+
+impl<E> From<connection::Error> for Error<E> {
+    fn from(e: connection::Error) -> Self {
+        match e {
+            connection::Error::Protocol(e) => Error::Protocol(e),
+            connection::Error::Usage(e) => Error::Usage(e),
+            connection::Error::Handshake(e) => Error::Handshake(e),
+            connection::Error::UnexpectedEof => Error::UnexpectedEof,
+            connection::Error::Closed => Error::Closed,
+            connection::Error::InvalidState => Error::InvalidState,
+            connection::Error::BufferTooSmall => Error::BufferTooSmall,
+        }
+    }
+}
+
+impl<E> From<UsageError> for Error<E> {
+    fn from(e: UsageError) -> Self {
+        Error::Usage(e)
+    }
 }
 
 impl<E> From<ProtocolError> for Error<E> {
@@ -64,6 +88,7 @@ impl<E: fmt::Display> fmt::Display for Error<E> {
             Error::WriteZero => f.write_str("transport accepted no bytes"),
             Error::UnexpectedEof => f.write_str("connection ended without a close handshake"),
             Error::Protocol(e) => write!(f, "protocol error: {e}"),
+            Error::Usage(e) => write!(f, "cannot send: {e}"),
             Error::Handshake(e) => write!(f, "handshake failed: {e}"),
             Error::Closed => f.write_str("connection closed"),
             Error::InvalidState => f.write_str("operation not valid in the connection's state"),
@@ -85,6 +110,7 @@ mod tests {
     fn results_fit_a_32_bit_register() {
         assert_eq!(size_of::<ProtocolError>(), 3);
         assert_eq!(size_of::<HandshakeError>(), 3);
+        assert!(size_of::<UsageError>() <= 3);
         assert_eq!(size_of::<Error<Infallible>>(), 4);
         assert_eq!(align_of::<Error<Infallible>>(), 1);
         assert_eq!(size_of::<Result<(), Error<Infallible>>>(), 4);

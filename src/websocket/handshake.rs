@@ -1,38 +1,22 @@
 //! The opening handshake over the transport, both roles (RFC 6455 section
-//! 4), in the connection's own buffers.
+//! 4): the connection core's handshake, with the transport read until the
+//! head is complete and the answer flushed.
 
 use embedded_io::Write;
 
 use super::write::write_all;
-use super::{Error, Input, State, WebSocket};
-use crate::handshake::server::{self, Incoming};
-use crate::handshake::{ClientKey, HandshakeError, client};
-use crate::http::{self, EMPTY_HEADER, Header, RequestHead};
-use crate::{RandomSource, Role, Status};
+use super::{Error, Input, ServerHandshake, WebSocket};
+use crate::connection::DEFAULT_MAX_HEADERS;
+use crate::handshake::{HandshakeError, client, server};
+use crate::http::{Header, RequestHead};
+use crate::role::{Client, Server};
+use crate::{RandomSource, Status};
 
-/// How many header fields a handshake head may have.
-pub const MAX_HEADERS: usize = 32;
-
-/// How a server handshake ended, when it did not fail.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub enum ServerHandshake<'p> {
-    /// The connection is open, with this subprotocol if one was chosen.
-    Accepted {
-        /// The subprotocol chosen.
-        protocol: Option<&'p str>,
-    },
-    /// The request was plain HTTP, asking for no upgrade. It is still in the
-    /// read buffer ([`WebSocket::http_request`]); answer it through
-    /// [`WebSocket::write_raw`] and drop the connection.
-    Http,
-}
-
-impl<T, B, R> WebSocket<T, B, R>
+impl<T, B, W> WebSocket<T, B, Server, W>
 where
     T: Input + Write,
     B: AsRef<[u8]> + AsMut<[u8]>,
-    R: RandomSource,
+    W: AsRef<[u8]> + AsMut<[u8]>,
 {
     /// Runs the server handshake: reads the request (waiting for as many
     /// reads as it takes), validates it, and calls `choose` with it to pick
@@ -42,59 +26,45 @@ where
     /// On success the `101` is sent and the connection is open. A request
     /// that breaks section 4.2.1 is answered with its `400`, `426` or (for a
     /// head larger than the read buffer) `431`, and the error is returned.
-    /// A plain HTTP request gives [`ServerHandshake::Http`].
+    /// A plain HTTP request gives [`ServerHandshake::Http`]. Up to
+    /// [`DEFAULT_MAX_HEADERS`] header fields: see
+    /// [`WebSocket::accept_with_headers`] for more.
     pub fn accept<'p, F>(&mut self, choose: F) -> Result<ServerHandshake<'p>, Error<T::Error>>
     where
         F: FnOnce(&server::Request<'_, '_>) -> Result<Option<&'p str>, HandshakeError>,
     {
-        if self.state != State::Handshake || self.role() != Role::Server {
-            return Err(Error::InvalidState);
-        }
+        self.accept_with_headers::<DEFAULT_MAX_HEADERS, F>(choose)
+    }
+
+    /// [`WebSocket::accept`] with room for `N` header fields.
+    pub fn accept_with_headers<'p, const N: usize, F>(
+        &mut self,
+        choose: F,
+    ) -> Result<ServerHandshake<'p>, Error<T::Error>>
+    where
+        F: FnOnce(&server::Request<'_, '_>) -> Result<Option<&'p str>, HandshakeError>,
+    {
         let mut choose = Some(choose);
         loop {
-            let mut headers = [EMPTY_HEADER; MAX_HEADERS];
-            let inc = &self.incoming;
-            let out = &mut self.outgoing;
-            let parsed = server::parse(&inc.rx.as_ref()[..inc.end], &mut headers);
-            let result = match parsed {
-                Ok(Status::Partial(_)) if inc.end == inc.rx.as_ref().len() => {
-                    Err(HandshakeError::HeadTooLarge)
+            let result = self
+                .conn
+                .accept_with_headers::<N, _>(|request| match choose.take() {
+                    Some(choose) => choose(request),
+                    None => Err(HandshakeError::InvalidArgument),
+                });
+            match result {
+                Ok(Status::Complete(outcome)) => {
+                    self.flush()?;
+                    return Ok(outcome);
                 }
-                Ok(Status::Partial(_)) => {
-                    self.read_transport()?;
-                    continue;
-                }
-                Ok(Status::Complete((Incoming::Http(_), _))) => return Ok(ServerHandshake::Http),
-                Ok(Status::Complete((Incoming::WebSocket(request), len))) => {
-                    let decision = match choose.take() {
-                        Some(choose) => choose(&request),
-                        None => Err(HandshakeError::InvalidArgument),
-                    };
-                    decision.and_then(|protocol| {
-                        let n = request.write_response(protocol, &[], out.tx.as_mut())?;
-                        Ok((protocol, n, len))
-                    })
-                }
-                Err(e) => Err(e),
-            };
-            return match result {
-                Ok((protocol, n, len)) => {
-                    self.outgoing.sent = 0;
-                    self.outgoing.pending = n;
-                    self.outgoing.flush(&mut self.transport)?;
-                    self.incoming.start = len;
-                    self.state = State::Open;
-                    Ok(ServerHandshake::Accepted { protocol })
-                }
+                Ok(Status::Partial(_)) => self.fill()?,
                 Err(e) => {
-                    self.state = State::Closed;
-                    let n = server::write_rejection(e, self.outgoing.tx.as_mut())?;
-                    self.outgoing.sent = 0;
-                    self.outgoing.pending = n;
-                    self.outgoing.flush(&mut self.transport)?;
-                    Err(Error::Handshake(e))
+                    // The rejection is queued: send it, but report the
+                    // error whatever the transport does.
+                    let _ = self.flush();
+                    return Err(e.into());
                 }
-            };
+            }
         }
     }
 
@@ -104,13 +74,28 @@ where
         &'s self,
         headers: &'h mut [Header<'s>],
     ) -> Option<RequestHead<'h, 's>> {
-        if self.state != State::Handshake {
-            return None;
-        }
-        let inc = &self.incoming;
-        parse_http(&inc.rx.as_ref()[..inc.end], headers)
+        self.conn.http_request(headers)
     }
 
+    /// Writes bytes straight to the transport and flushes: the answer to a
+    /// plain HTTP request after [`ServerHandshake::Http`]. Not for an open
+    /// WebSocket, whose stream it would corrupt ([`Error::InvalidState`]).
+    pub fn write_raw(&mut self, bytes: &[u8]) -> Result<(), Error<T::Error>> {
+        if self.conn.state() != crate::connection::State::Handshake {
+            return Err(Error::InvalidState);
+        }
+        write_all(&mut self.transport, bytes)?;
+        self.transport.flush().map_err(Error::Io)
+    }
+}
+
+impl<T, B, R, W> WebSocket<T, B, Client<R>, W>
+where
+    T: Input + Write,
+    B: AsRef<[u8]> + AsMut<[u8]>,
+    W: AsRef<[u8]> + AsMut<[u8]>,
+    R: RandomSource,
+{
     /// Runs the client handshake: writes the request with a fresh nonce,
     /// reads the response (waiting for as many reads as it takes) and
     /// validates it. Bytes after the response are kept as the first frames.
@@ -120,59 +105,13 @@ where
         &mut self,
         request: &client::Request<'r>,
     ) -> Result<Option<&'r str>, Error<T::Error>> {
-        if self.state != State::Handshake || self.role() != Role::Client {
-            return Err(Error::InvalidState);
-        }
-        let key = ClientKey::generate(&mut self.outgoing.rng);
-        let n = request.write(&key, self.outgoing.tx.as_mut())?;
-        self.outgoing.sent = 0;
-        self.outgoing.pending = n;
-        self.outgoing.flush(&mut self.transport)?;
+        let key = self.conn.write_request(request)?;
+        self.flush()?;
         loop {
-            let mut headers = [EMPTY_HEADER; MAX_HEADERS];
-            let inc = &self.incoming;
-            let buf = &inc.rx.as_ref()[..inc.end];
-            match request.parse_response(&key, buf, &mut headers) {
-                Ok(Status::Complete((response, len))) => {
-                    let chosen = response.protocol();
-                    let protocol = request
-                        .offered_protocols()
-                        .iter()
-                        .copied()
-                        .find(|offered| Some(*offered) == chosen);
-                    self.incoming.start = len;
-                    self.state = State::Open;
-                    return Ok(protocol);
-                }
-                Ok(Status::Partial(_)) if inc.end == inc.rx.as_ref().len() => {
-                    self.state = State::Closed;
-                    return Err(Error::Handshake(HandshakeError::HeadTooLarge));
-                }
-                Ok(Status::Partial(_)) => self.read_transport()?,
-                Err(e) => {
-                    self.state = State::Closed;
-                    return Err(Error::Handshake(e));
-                }
+            match self.conn.read_response(request, &key)? {
+                Status::Complete(protocol) => return Ok(protocol),
+                Status::Partial(_) => self.fill()?,
             }
         }
-    }
-
-    /// Writes bytes straight to the transport and flushes: the answer to a
-    /// plain HTTP request after [`ServerHandshake::Http`]. Not for an open
-    /// WebSocket, whose stream it would corrupt ([`Error::InvalidState`]).
-    pub fn write_raw(&mut self, bytes: &[u8]) -> Result<(), Error<T::Error>> {
-        if self.state != State::Handshake {
-            return Err(Error::InvalidState);
-        }
-        write_all(&mut self.transport, bytes)?;
-        self.transport.flush().map_err(Error::Io)
-    }
-}
-
-/// Parses the plain HTTP request kept in a read buffer.
-fn parse_http<'h, 'b>(buf: &'b [u8], headers: &'h mut [Header<'b>]) -> Option<RequestHead<'h, 'b>> {
-    match http::parse_request(buf, headers) {
-        Ok(Status::Complete((head, _))) => Some(head),
-        _ => None,
     }
 }

@@ -5,7 +5,9 @@
 
 use embedded_io::{BufRead, ErrorType, Read, Write};
 
-use crate::mask::copy_masked;
+use crate::connection::{self, Connection};
+use crate::role::Endpoint;
+use sealed::Received;
 
 /// A transport a [`WebSocket`] can read: every [`embedded_io::Read`], and
 /// [`Lending`] around an [`embedded_io::BufRead`].
@@ -23,54 +25,58 @@ impl<T: BufRead> Input for Lending<T> {}
 pub(crate) mod sealed {
     use embedded_io::ErrorType;
 
-    /// Payload bytes taken from the transport, unmasked.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    pub struct Unmasked {
-        /// How many bytes.
-        pub len: usize,
-        /// The phase after them.
-        pub phase: usize,
-        /// Whether they are all ASCII.
-        pub ascii: bool,
+    use crate::connection::{self, Connection};
+    use crate::role::Endpoint;
+
+    /// How bytes get from the transport into a connection.
+    pub trait Input: ErrorType {
+        /// Moves bytes that arrived into `conn`, blocking until some do:
+        /// `Ok(false)` at the end of input.
+        fn receive<E, RB, WB>(
+            &mut self,
+            conn: &mut Connection<E, RB, WB>,
+        ) -> Result<bool, Received<Self::Error>>
+        where
+            E: Endpoint,
+            RB: AsRef<[u8]> + AsMut<[u8]>,
+            WB: AsRef<[u8]> + AsMut<[u8]>;
+
+        /// Reads bytes and drops them, using `spare` if it must: `Ok(0)` at
+        /// the end of input.
+        fn discard(&mut self, spare: &mut [u8]) -> Result<usize, Self::Error>;
     }
 
-    /// The reads a connection makes.
-    pub trait Input: ErrorType {
-        /// Whether the transport lends its buffer: [`Input::lent`] and
-        /// [`Input::read_unmasked`] are `Some`. False leaves the code for
-        /// them out.
-        const LENDS: bool = false;
-
-        /// Reads into `buf`, as [`embedded_io::Read::read`]: 0 is the end
-        /// of input.
-        fn read_into(&mut self, buf: &mut [u8]) -> Result<usize, Self::Error>;
-
-        /// The bytes the transport lends, without taking them (blocking
-        /// until there are some; empty at the end of input), or `None`
-        /// when it does not lend.
-        fn lent(&mut self) -> Option<Result<&[u8], Self::Error>> {
-            None
-        }
-
-        /// Reads payload bytes into `buf` and unmasks them with `key` from
-        /// `phase` on, in one pass; `None` when the transport cannot do
-        /// that better than a read followed by a pass over the bytes read,
-        /// which the connection then makes itself.
-        fn read_unmasked(
-            &mut self,
-            buf: &mut [u8],
-            key: [u8; 4],
-            phase: usize,
-        ) -> Option<Result<Unmasked, Self::Error>> {
-            let _ = (buf, key, phase);
-            None
-        }
+    /// Why [`Input::receive`] failed.
+    pub enum Received<E> {
+        /// The transport failed.
+        Io(E),
+        /// The bytes broke the protocol.
+        Connection(connection::Error),
     }
 }
 
 impl<T: Read> sealed::Input for T {
-    fn read_into(&mut self, buf: &mut [u8]) -> Result<usize, T::Error> {
-        self.read(buf)
+    fn receive<E, RB, WB>(
+        &mut self,
+        conn: &mut Connection<E, RB, WB>,
+    ) -> Result<bool, Received<T::Error>>
+    where
+        E: Endpoint,
+        RB: AsRef<[u8]> + AsMut<[u8]>,
+        WB: AsRef<[u8]> + AsMut<[u8]>,
+    {
+        let free = conn.receive_buffer();
+        if free.is_empty() {
+            // A read into no room would look like the end of input.
+            return Err(Received::Connection(connection::Error::BufferTooSmall));
+        }
+        let n = self.read(free).map_err(Received::Io)?;
+        conn.received(n);
+        Ok(n > 0)
+    }
+
+    fn discard(&mut self, spare: &mut [u8]) -> Result<usize, T::Error> {
+        self.read(spare)
     }
 }
 
@@ -94,8 +100,7 @@ impl<T: Read> sealed::Input for T {
 /// let (mut rx, mut tx) = ([0u8; 256], [0u8; 256]);
 /// let transport = Lending(ReadWrite(frames));
 /// let mut ws = WebSocket::from_upgraded(
-///     transport, &mut rx[..], &mut tx[..],
-///     hybi::Role::Server, hybi::websocket::NoRandom, Config::new(), &[],
+///     transport, &mut rx[..], &mut tx[..], hybi::Server, Config::new(), &[],
 /// ).unwrap();
 /// assert_eq!(ws.read().unwrap(), Message::Text("Hello"));
 ///
@@ -153,33 +158,30 @@ impl<T: Write> Write for Lending<T> {
 }
 
 impl<T: BufRead> sealed::Input for Lending<T> {
-    const LENDS: bool = true;
-
-    fn read_into(&mut self, buf: &mut [u8]) -> Result<usize, T::Error> {
-        let lent = self.0.fill_buf()?;
-        let len = lent.len().min(buf.len());
-        buf[..len].copy_from_slice(&lent[..len]);
-        self.0.consume(len);
-        Ok(len)
-    }
-
-    fn lent(&mut self) -> Option<Result<&[u8], T::Error>> {
-        Some(self.0.fill_buf())
-    }
-
-    fn read_unmasked(
+    fn receive<E, RB, WB>(
         &mut self,
-        buf: &mut [u8],
-        key: [u8; 4],
-        phase: usize,
-    ) -> Option<Result<sealed::Unmasked, T::Error>> {
-        let lent = match self.0.fill_buf() {
-            Ok(lent) => lent,
-            Err(e) => return Some(Err(e)),
-        };
-        let len = lent.len().min(buf.len());
-        let (phase, ascii) = copy_masked(key, phase, lent, buf);
-        self.0.consume(len);
-        Some(Ok(sealed::Unmasked { len, phase, ascii }))
+        conn: &mut Connection<E, RB, WB>,
+    ) -> Result<bool, Received<T::Error>>
+    where
+        E: Endpoint,
+        RB: AsRef<[u8]> + AsMut<[u8]>,
+        WB: AsRef<[u8]> + AsMut<[u8]>,
+    {
+        let lent = self.0.fill_buf().map_err(Received::Io)?;
+        if lent.is_empty() {
+            return Ok(false);
+        }
+        let n = conn
+            .receive(lent)
+            .map_err(Received::Connection)?
+            .min(lent.len());
+        self.0.consume(n);
+        Ok(true)
+    }
+
+    fn discard(&mut self, _spare: &mut [u8]) -> Result<usize, T::Error> {
+        let n = self.0.fill_buf()?.len();
+        self.0.consume(n);
+        Ok(n)
     }
 }

@@ -1,6 +1,10 @@
-//! What reading a connection yields: whole messages, or chunks of them.
+//! What reading a connection yields: whole messages, or chunks of them
+//! (RFC 6455 sections 5.4 to 5.6).
 
+use super::{Event, What};
+use crate::ProtocolError;
 use crate::close::CloseFrame;
+use crate::reassembly::DataKind;
 
 /// A message, borrowed from the connection's read buffer until the next
 /// call that reads.
@@ -25,7 +29,7 @@ pub enum Message<'a> {
 }
 
 /// A piece of a message, as it arrives: see
-/// [`WebSocket::read_chunk`](super::WebSocket::read_chunk).
+/// [`Connection::read_chunk`](super::Connection::read_chunk).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum Chunk<'a> {
@@ -46,4 +50,34 @@ pub enum Chunk<'a> {
     },
     /// A control frame or a close, as in [`Message`].
     Control(Message<'a>),
+}
+
+/// The message `event` hands out of the read buffer `rx`. A text message
+/// is validated whole here, where it is handed out as `&str`.
+pub(crate) fn message(rx: &[u8], event: Event) -> Result<Message<'_>, ProtocolError> {
+    let bytes = &rx[event.range];
+    Ok(match event.what {
+        What::Data { kind, .. } => match kind {
+            DataKind::Text => Message::Text(crate::utf8::to_str(bytes)?),
+            DataKind::Binary => Message::Binary(bytes),
+        },
+        What::Ping => Message::Ping(bytes),
+        What::Pong => Message::Pong(bytes),
+        What::Close => Message::Close(CloseFrame::parse(bytes)?),
+    })
+}
+
+/// The chunk `event` hands out of the read buffer `rx`.
+pub(crate) fn chunk(rx: &[u8], event: Event) -> Result<Chunk<'_>, ProtocolError> {
+    let What::Data { kind, last } = event.what else {
+        return Ok(Chunk::Control(message(rx, event)?));
+    };
+    let data = &rx[event.range];
+    Ok(match kind {
+        DataKind::Text => Chunk::Text {
+            data: crate::utf8::to_str(data)?,
+            last,
+        },
+        DataKind::Binary => Chunk::Binary { data, last },
+    })
 }

@@ -1,0 +1,160 @@
+//! Close frame payloads (RFC 6455 section 5.5.1): an empty payload, or a
+//! two-byte code and a UTF-8 reason, 125 bytes in all.
+
+use super::{CloseCode, MAX_CLOSE_PAYLOAD, MAX_REASON_LEN};
+use crate::{ProtocolError, UsageError};
+
+/// The contents of a close frame that carries a code: the code and a reason.
+///
+/// A close frame with an empty payload has no `CloseFrame`; the code reported
+/// for it locally is [`CloseCode::NO_STATUS`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct CloseFrame<'a> {
+    code: CloseCode,
+    reason: &'a str,
+}
+
+impl<'a> CloseFrame<'a> {
+    /// A close to send: `code` must be valid on the wire
+    /// ([`UsageError::InvalidCloseCode`]) and `reason` at most
+    /// [`MAX_REASON_LEN`] bytes ([`UsageError::ReasonTooLong`]).
+    pub fn new(code: CloseCode, reason: &'a str) -> Result<Self, UsageError> {
+        if !code.is_valid_on_wire() {
+            return Err(UsageError::InvalidCloseCode(code));
+        }
+        if reason.len() > MAX_REASON_LEN {
+            return Err(UsageError::ReasonTooLong);
+        }
+        Ok(CloseFrame { code, reason })
+    }
+
+    /// Parses a received close payload (already unmasked).
+    ///
+    /// `Ok(None)` for an empty payload. Errors: one byte
+    /// ([`ProtocolError::InvalidClosePayload`]), more than 125 bytes
+    /// ([`ProtocolError::ControlFrameTooLong`]), a code not valid on the wire
+    /// ([`ProtocolError::InvalidCloseCode`]), a reason that is not UTF-8
+    /// ([`ProtocolError::InvalidUtf8`], close code 1007).
+    pub fn parse(payload: &'a [u8]) -> Result<Option<Self>, ProtocolError> {
+        match payload {
+            [] => Ok(None),
+            [_] => Err(ProtocolError::InvalidClosePayload),
+            _ if payload.len() > MAX_CLOSE_PAYLOAD => Err(ProtocolError::ControlFrameTooLong),
+            [hi, lo, reason @ ..] => {
+                let code = CloseCode::from_be_bytes([*hi, *lo]);
+                if !code.is_valid_on_wire() {
+                    return Err(ProtocolError::InvalidCloseCode(code));
+                }
+                let reason =
+                    core::str::from_utf8(reason).map_err(|_| ProtocolError::InvalidUtf8)?;
+                Ok(Some(CloseFrame { code, reason }))
+            }
+        }
+    }
+
+    /// The close code.
+    pub const fn code(&self) -> CloseCode {
+        self.code
+    }
+
+    /// The reason, possibly empty.
+    pub const fn reason(&self) -> &'a str {
+        self.reason
+    }
+
+    /// The payload length: 2 plus the reason.
+    pub const fn encoded_len(&self) -> usize {
+        2 + self.reason.len()
+    }
+
+    /// Writes the payload (code then reason) to the front of `out` and
+    /// returns its length. The payload always fits: it is at most 125 bytes.
+    pub fn encode(&self, out: &mut [u8; MAX_CLOSE_PAYLOAD]) -> usize {
+        [out[0], out[1]] = self.code.to_be_bytes();
+        let len = self.encoded_len().min(MAX_CLOSE_PAYLOAD);
+        out[2..len].copy_from_slice(&self.reason.as_bytes()[..len - 2]);
+        len
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_codes_are_kept() {
+        let close = CloseFrame::parse(&[0x0F, 0xA0, b'x']).unwrap().unwrap();
+        assert_eq!(close.code(), CloseCode::new(4000));
+        assert_eq!(close.reason(), "x");
+    }
+
+    #[test]
+    fn parse_table() {
+        type Expect = Result<Option<(u16, &'static str)>, ProtocolError>;
+        let invalid = |code| Err(ProtocolError::InvalidCloseCode(CloseCode::new(code)));
+        let mut long = [b'a'; MAX_CLOSE_PAYLOAD + 1];
+        long[..2].copy_from_slice(&1000u16.to_be_bytes());
+        let cases: &[(&[u8], Expect)] = &[
+            (b"", Ok(None)),
+            (b"\x03", Err(ProtocolError::InvalidClosePayload)),
+            (b"\x03\xe8", Ok(Some((1000, "")))),
+            (b"\x03\xe8bye", Ok(Some((1000, "bye")))),
+            (b"\x03\xe9\xc3\xa9t\xc3\xa9", Ok(Some((1001, "été")))),
+            (b"\x0b\xb8", Ok(Some((3000, "")))),
+            (b"\x13\x87", Ok(Some((4999, "")))),
+            (b"\x00\x00", invalid(0)),
+            (b"\x03\xe7", invalid(999)),
+            (b"\x03\xec", invalid(1004)),
+            (b"\x03\xed", invalid(1005)),
+            (b"\x03\xee", invalid(1006)),
+            (b"\x03\xf7", invalid(1015)),
+            (b"\x03\xf8", invalid(1016)),
+            (b"\x04\x4c", invalid(1100)),
+            (b"\x07\xd0", invalid(2000)),
+            (b"\x0b\xb7", invalid(2999)),
+            (b"\x13\x88", invalid(5000)),
+            (b"\x03\xe8\xff", Err(ProtocolError::InvalidUtf8)),
+            (b"\x03\xe8\xce\xba\xe1\xbd", Err(ProtocolError::InvalidUtf8)),
+            (&long, Err(ProtocolError::ControlFrameTooLong)),
+        ];
+        for (payload, expect) in cases {
+            let got =
+                CloseFrame::parse(payload).map(|c| c.map(|c| (c.code().as_u16(), c.reason())));
+            assert_eq!(&got, expect, "{payload:02x?}");
+        }
+        assert_eq!(
+            CloseFrame::parse(b"\x03\xed").unwrap_err().close_code(),
+            CloseCode::PROTOCOL_ERROR
+        );
+        assert_eq!(
+            CloseFrame::parse(b"\x03\xe8\xff").unwrap_err().close_code(),
+            CloseCode::INVALID_PAYLOAD
+        );
+    }
+
+    #[test]
+    fn build_and_encode() {
+        let close = CloseFrame::new(CloseCode::NORMAL, "done").unwrap();
+        let mut out = [0u8; MAX_CLOSE_PAYLOAD];
+        let n = close.encode(&mut out);
+        assert_eq!(&out[..n], b"\x03\xe8done");
+        assert_eq!(CloseFrame::parse(&out[..n]), Ok(Some(close)));
+
+        let reason = core::str::from_utf8(&[b'r'; MAX_REASON_LEN]).unwrap();
+        let close = CloseFrame::new(CloseCode::new(4000), reason).unwrap();
+        assert_eq!(close.encode(&mut out), MAX_CLOSE_PAYLOAD);
+
+        let reason = core::str::from_utf8(&[b'r'; MAX_REASON_LEN + 1]).unwrap();
+        assert_eq!(
+            CloseFrame::new(CloseCode::NORMAL, reason),
+            Err(UsageError::ReasonTooLong)
+        );
+        for code in [0, 1004, 1005, 1006, 1015, 2000, 5000] {
+            assert_eq!(
+                CloseFrame::new(CloseCode::new(code), ""),
+                Err(UsageError::InvalidCloseCode(CloseCode::new(code)))
+            );
+        }
+    }
+}

@@ -1,0 +1,460 @@
+//! The receive side of a connection: bytes from the peer, in the caller's
+//! read buffer, to messages or chunks and whole control frames (RFC 6455
+//! sections 5.2 to 5.6). It sends nothing: what a control frame obliges
+//! this end to send is decided by [`Connection`](super::Connection) or the
+//! split read half.
+//!
+//! The read buffer holds, in order: the data message being assembled
+//! (`rx[msg_start..msg_start + msg_len]`, unmasked), then bytes received
+//! and not yet taken in (`rx[start..end]`), then free room. Payload bytes
+//! move down to the end of the message as they are unmasked, in one pass.
+
+use core::ops::Range;
+
+use crate::ProtocolError;
+use crate::Role;
+use crate::Status;
+use crate::frame::{DecodeOptions, FrameHeader, MAX_CONTROL_PAYLOAD, MAX_HEADER_LEN, Opcode};
+use crate::mask::{apply_mask, copy_masked, mask_down, move_down};
+use crate::reassembly::{DataKind, FrameKind, Reassembler};
+use crate::utf8::Utf8Validator;
+
+/// The smallest read buffer: one whole control frame (14 + 125 bytes).
+pub const MIN_READ_BUFFER: usize = MAX_HEADER_LEN + MAX_CONTROL_PAYLOAD;
+
+/// The most one receive asks for. Bytes are unmasked and validated right
+/// after they are received, while they are still in the processor's
+/// cache; receiving megabytes at once would evict them first.
+const RECEIVE_CHUNK: usize = 256 * 1024;
+
+/// The payload size from which a frame's payload is taken on its own from
+/// a lent buffer ([`Inbox::receive_from`]), to be unmasked as it is
+/// copied. Below it, frames are copied many at once: a copy per frame
+/// costs more than one pass fewer over a small payload saves
+/// (`benches/decode.rs`, `hybi-lending`).
+const LENT_PAYLOAD: usize = 2048;
+
+/// Whether a read hands out whole messages or pieces as they arrive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    Whole,
+    Chunks,
+}
+
+/// Something to hand out: a range of the read buffer, and what it holds.
+#[derive(Debug, Clone)]
+pub(crate) struct Event {
+    pub(crate) what: What,
+    pub(crate) range: Range<usize>,
+}
+
+/// What an [`Event`]'s bytes are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum What {
+    Data { kind: DataKind, last: bool },
+    Ping,
+    Pong,
+    Close,
+}
+
+/// A whole control frame at the front of the unprocessed bytes, its
+/// payload still as it arrived: [`Inbox::take_control`] takes it in.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Control {
+    pub(crate) opcode: Opcode,
+    header_len: usize,
+    pub(crate) payload_len: usize,
+    mask: Option<[u8; 4]>,
+}
+
+/// What [`Inbox::step`] found.
+pub(crate) enum Step {
+    /// A data message or chunk to hand out.
+    Data(Event),
+    /// A whole control frame, not yet taken in.
+    Control(Control),
+    /// Took in a frame header or payload bytes: go on.
+    Again,
+    /// Needs more bytes.
+    Wait,
+}
+
+/// The payload of a data frame being received.
+#[derive(Debug, Clone, Copy)]
+struct InFrame {
+    kind: DataKind,
+    last: bool,
+    mask: Option<[u8; 4]>,
+    phase: u8,
+    remaining: usize,
+}
+
+/// What the last event handed out from the read buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum HandedOut {
+    /// Nothing that still sits in the message area.
+    Nothing,
+    /// A whole message: the message area is free again.
+    Message,
+    /// The first `n` bytes of the message area, as a chunk.
+    Chunk(usize),
+}
+
+/// The receive side: the read buffer and where each part of it stands.
+pub(crate) struct Inbox<B> {
+    rx: B,
+    role: Role,
+    start: usize,
+    end: usize,
+    msg_start: usize,
+    msg_len: usize,
+    handed_out: HandedOut,
+    frame: Option<InFrame>,
+    /// The control frame at `start` has been unmasked in place.
+    control_unmasked: bool,
+    reassembler: Reassembler,
+    utf8: Utf8Validator,
+}
+
+impl<B: AsRef<[u8]> + AsMut<[u8]>> Inbox<B> {
+    pub(crate) fn new(rx: B, role: Role, max_message_len: u64) -> Self {
+        Inbox {
+            rx,
+            role,
+            start: 0,
+            end: 0,
+            msg_start: 0,
+            msg_len: 0,
+            handed_out: HandedOut::Nothing,
+            frame: None,
+            control_unmasked: false,
+            reassembler: Reassembler::new(max_message_len),
+            utf8: Utf8Validator::new(),
+        }
+    }
+
+    /// The read buffer.
+    pub(crate) fn buffer(&self) -> &[u8] {
+        self.rx.as_ref()
+    }
+
+    pub(crate) fn into_buffer(self) -> B {
+        self.rx
+    }
+
+    /// Every byte received so far and not yet taken in, from the front of
+    /// the buffer: a handshake head being read.
+    pub(crate) fn head(&self) -> &[u8] {
+        self.rx.as_ref().get(..self.end).unwrap_or_default()
+    }
+
+    /// Whether the buffer is full of unprocessed bytes.
+    pub(crate) fn is_full(&self) -> bool {
+        self.end == self.rx.as_ref().len()
+    }
+
+    /// After a handshake head of `len` bytes: frames start after it.
+    pub(crate) fn skip_head(&mut self, len: usize) {
+        self.start = len.min(self.end);
+    }
+
+    /// The free room at the end of the buffer, for the transport to read
+    /// into (at most [`RECEIVE_CHUNK`] bytes).
+    pub(crate) fn free(&mut self) -> &mut [u8] {
+        let rx = self.rx.as_mut();
+        let stop = rx.len().min(self.end.saturating_add(RECEIVE_CHUNK));
+        rx.get_mut(self.end..stop).unwrap_or_default()
+    }
+
+    /// `n` bytes were written into [`Inbox::free`].
+    pub(crate) fn commit(&mut self, n: usize) {
+        self.end = self.rx.as_ref().len().min(self.end.saturating_add(n));
+    }
+
+    /// Copies what it can use now out of `lent` (a transport's own
+    /// buffer): payload of the current frame straight to the end of the
+    /// message, unmasked as it is copied, when nothing else is waiting;
+    /// only the header of a large data frame, so that its payload can be
+    /// copied that way next; otherwise as much as fits. Returns how many
+    /// bytes it took. Before frames flow (`frames` false), as much as fits.
+    pub(crate) fn receive_from(
+        &mut self,
+        lent: &[u8],
+        frames: bool,
+    ) -> Result<usize, ProtocolError> {
+        let caught_up = self.start == self.end && self.end == self.msg_start + self.msg_len;
+        if let (Some(mut frame), true) = (self.frame, caught_up) {
+            let take = lent.len().min(frame.remaining);
+            let free = self.free();
+            let key = frame.mask.unwrap_or([0; 4]);
+            let (phase, ascii) = copy_masked(key, frame.phase.into(), &lent[..take], free);
+            let len = take.min(free.len());
+            self.end += len;
+            frame.phase = phase as u8;
+            self.take_payload(&mut frame, len, ascii)?;
+            self.frame = Some(frame);
+            return Ok(len);
+        }
+        let mut take = lent.len();
+        if frames && self.frame.is_none() && self.start == self.end {
+            // A header in error is taken as any other bytes, and refused
+            // by the next step.
+            let opts = DecodeOptions::new(self.role);
+            if let Ok(Status::Complete((header, len))) = FrameHeader::decode(lent, &opts) {
+                if !header.opcode.is_control() && header.payload_len > LENT_PAYLOAD as u64 {
+                    take = len;
+                }
+            }
+        }
+        let free = self.free();
+        let n = take.min(free.len());
+        free[..n].copy_from_slice(&lent[..n]);
+        self.end += n;
+        Ok(n)
+    }
+
+    /// The usable capacity of the read buffer for whole messages.
+    fn whole_message_capacity(&self) -> usize {
+        let room = self.rx.as_ref().len().saturating_sub(MIN_READ_BUFFER);
+        let max = usize::try_from(self.reassembler.max_len()).unwrap_or(usize::MAX);
+        room.min(max)
+    }
+
+    /// Whether a data message is being received.
+    pub(crate) fn in_message(&self) -> bool {
+        self.frame.is_some() || self.reassembler.current().is_some()
+    }
+
+    /// Takes in the next thing the unprocessed bytes hold: a frame header,
+    /// a control frame (left for [`Inbox::take_control`]), or payload
+    /// bytes of the current data frame.
+    pub(crate) fn step(&mut self, mode: Mode) -> Result<Step, ProtocolError> {
+        if let Some(frame) = self.frame {
+            if let Some(event) = self.payload(frame)? {
+                return Ok(Step::Data(event));
+            }
+            // The rest of the payload is still to come, or the frame is
+            // done and the next header may be here.
+            return Ok(if self.frame.is_some() {
+                Step::Wait
+            } else {
+                Step::Again
+            });
+        }
+
+        let raw = &self.rx.as_ref()[self.start..self.end];
+        let opts = DecodeOptions::new(self.role);
+        let (header, header_len) = match FrameHeader::decode(raw, &opts)? {
+            Status::Complete(done) => done,
+            Status::Partial(_) => return Ok(Step::Wait),
+        };
+        // Within usize: the decoder checked.
+        let payload_len = header.payload_len as usize;
+        if header.opcode.is_control() {
+            if raw.len() < header_len + payload_len {
+                return Ok(Step::Wait);
+            }
+            let mask = header.mask.filter(|_| !self.control_unmasked);
+            return Ok(Step::Control(Control {
+                opcode: header.opcode,
+                header_len,
+                payload_len,
+                mask,
+            }));
+        }
+
+        let FrameKind::Data { kind, first, last } = self.reassembler.on_header(&header)? else {
+            // Only control opcodes give a control kind, and they are
+            // handled above.
+            return Err(ProtocolError::ReservedOpcode(header.opcode.as_u8()));
+        };
+        if mode == Mode::Whole
+            && self.msg_len.saturating_add(payload_len) > self.whole_message_capacity()
+        {
+            return Err(ProtocolError::MessageTooBig);
+        }
+        if first {
+            // Everything before the payload is free. A message whose
+            // payload is all here is unmasked where it is; one still to
+            // come starts at the front of the buffer (the bytes that came
+            // with the header move as they are unmasked), so the reads for
+            // it write where the previous message was, bytes most likely
+            // still in the processor's cache.
+            let at = self.start + header_len;
+            self.msg_start = if payload_len <= self.end - at { at } else { 0 };
+            self.msg_len = 0;
+            self.utf8.reset();
+        }
+        self.start += header_len;
+        self.frame = Some(InFrame {
+            kind,
+            last,
+            mask: header.mask,
+            phase: 0,
+            remaining: payload_len,
+        });
+        Ok(Step::Again)
+    }
+
+    /// Unmasks the payload of the control frame [`Inbox::step`] found,
+    /// where it is, and returns where it is. The frame stays where it is
+    /// until [`Inbox::take_control`]; a later step finds it unmasked.
+    pub(crate) fn unmask_control(&mut self, control: Control) -> Range<usize> {
+        let from = self.start + control.header_len;
+        let payload = from..from + control.payload_len;
+        if let Some(key) = control.mask {
+            apply_mask(key, 0, &mut self.rx.as_mut()[payload.clone()]);
+        }
+        self.control_unmasked = true;
+        payload
+    }
+
+    /// Moves past the control frame [`Inbox::step`] found, unmasked, and
+    /// returns where its payload is.
+    pub(crate) fn take_control(&mut self, control: Control) -> Range<usize> {
+        let payload = self.unmask_control(control);
+        self.start = payload.end;
+        self.control_unmasked = false;
+        payload
+    }
+
+    /// Takes in the payload bytes of the current data frame that have
+    /// arrived: unmasks them, validates text (see [`Inbox::take_payload`]),
+    /// and appends them to the message. Returns the message once its last
+    /// frame is complete.
+    ///
+    /// Unmasking, the move to the end of the message (when frame headers
+    /// or a control frame came between) and a test for ASCII are one pass
+    /// over the bytes.
+    fn payload(&mut self, mut frame: InFrame) -> Result<Option<Event>, ProtocolError> {
+        let avail = (self.end - self.start).min(frame.remaining);
+        if avail > 0 {
+            let src = self.start..self.start + avail;
+            let dest = self.msg_start + self.msg_len;
+            // Bytes already in place and unmasked are left alone: a pass
+            // over them only to learn whether they are ASCII would cost
+            // what validating them costs.
+            let mut ascii = false;
+            if frame.mask.is_some() || dest != src.start {
+                let key = frame.mask.unwrap_or([0; 4]);
+                let (phase, all_ascii) =
+                    mask_down(key, frame.phase.into(), self.rx.as_mut(), src, dest);
+                frame.phase = phase as u8;
+                ascii = all_ascii;
+            }
+            self.take_payload(&mut frame, avail, ascii)?;
+        }
+        if frame.remaining > 0 {
+            self.frame = Some(frame);
+            return Ok(None);
+        }
+        self.frame = None;
+        if !frame.last {
+            return Ok(None);
+        }
+        // A text message's end is validated as it is handed out.
+        self.handed_out = HandedOut::Message;
+        Ok(Some(Event {
+            what: What::Data {
+                kind: frame.kind,
+                last: true,
+            },
+            range: self.msg_start..self.msg_start + self.msg_len,
+        }))
+    }
+
+    /// Takes the `len` payload bytes of `frame` that are next in the read
+    /// buffer, already unmasked and at the end of the message, into the
+    /// message: validates text, then moves past them. `ascii` tells that
+    /// they are all ASCII.
+    ///
+    /// Text bytes that complete the message are not validated here: the
+    /// message is handed out next, and handing it out as `&str` validates
+    /// it whole, so validating them here too would read them twice. Nor
+    /// are ASCII bytes that start on a character boundary: they are valid.
+    fn take_payload(
+        &mut self,
+        frame: &mut InFrame,
+        len: usize,
+        ascii: bool,
+    ) -> Result<(), ProtocolError> {
+        let completes = frame.last && len == frame.remaining;
+        let plain = ascii && self.utf8.pending_len() == 0;
+        if frame.kind == DataKind::Text && !completes && !plain {
+            let dest = self.msg_start + self.msg_len;
+            let bytes = &self.rx.as_ref()[dest..dest + len];
+            self.utf8.feed(bytes)?;
+        }
+        self.msg_len += len;
+        self.start += len;
+        frame.remaining -= len;
+        Ok(())
+    }
+
+    /// In chunk mode, the part of the message that can be handed out now:
+    /// everything assembled, less an unfinished character at its end.
+    pub(crate) fn ready_chunk(&mut self, mode: Mode) -> Option<Event> {
+        if mode != Mode::Chunks {
+            return None;
+        }
+        let kind = self.frame.map(|f| f.kind).or(self.reassembler.current())?;
+        let held = if kind == DataKind::Text {
+            self.utf8.pending_len()
+        } else {
+            0
+        };
+        let ready = self.msg_len.saturating_sub(held);
+        if ready == 0 {
+            return None;
+        }
+        self.handed_out = HandedOut::Chunk(ready);
+        Some(Event {
+            what: What::Data { kind, last: false },
+            range: self.msg_start..self.msg_start + ready,
+        })
+    }
+
+    /// Lets go of what the previous event handed out.
+    pub(crate) fn release(&mut self) {
+        match core::mem::replace(&mut self.handed_out, HandedOut::Nothing) {
+            HandedOut::Nothing => {}
+            HandedOut::Message => self.msg_len = 0,
+            HandedOut::Chunk(n) => {
+                // Keep the unfinished character that was held back.
+                let held = self.msg_start + n..self.msg_start + self.msg_len;
+                self.msg_len = held.len();
+                move_down(self.rx.as_mut(), held, self.msg_start);
+            }
+        }
+    }
+
+    /// Makes room at the end of the buffer for more bytes: moves the
+    /// message and the unprocessed bytes down. A buffer full of one
+    /// message is [`ProtocolError::MessageTooBig`].
+    pub(crate) fn make_room(&mut self) -> Result<(), ProtocolError> {
+        let cap = self.rx.as_ref().len();
+        if !self.in_message() {
+            self.msg_start = 0;
+            self.msg_len = 0;
+        }
+        let rx = self.rx.as_mut();
+        // Move the message to the front when it is small or the buffer is
+        // nearly full: at most one large move per message.
+        if self.msg_start > 0 && (self.msg_len <= 16 || cap - self.end < MIN_READ_BUFFER) {
+            move_down(rx, self.msg_start..self.msg_start + self.msg_len, 0);
+            self.msg_start = 0;
+        }
+        // The bytes not yet taken in go right after the message, or to the
+        // front between messages.
+        let dest = self.msg_start + self.msg_len;
+        if self.start > dest {
+            move_down(rx, self.start..self.end, dest);
+            self.end -= self.start - dest;
+            self.start = dest;
+        }
+        if self.end == cap {
+            return Err(ProtocolError::MessageTooBig);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,554 @@
+//! The connection core: one WebSocket as a state machine with no I/O
+//! (RFC 6455 sections 4 to 7), in the style of `quinn-proto` and
+//! `rustls`.
+//!
+//! A [`Connection`] owns no transport. Its driver (the blocking
+//! [`WebSocket`](crate::websocket::WebSocket), the split halves, the async
+//! driver, an HTTP/2 stream, or a program's own event loop) moves bytes:
+//!
+//! - **In:** read from the transport into [`Connection::receive_buffer`]
+//!   and report how many with [`Connection::received`] (in place, split
+//!   anywhere, down to one byte at a time), or hand over bytes the
+//!   transport keeps itself with [`Connection::receive`].
+//! - **Events:** [`Connection::read`] gives the next whole message (or
+//!   [`Connection::read_chunk`] the next piece of one), ping, pong or
+//!   close, borrowed from the read buffer; `None` when it needs bytes.
+//! - **Out:** writes queue frames in the write buffer;
+//!   [`Connection::transmit`] shows the bytes to send and
+//!   [`Connection::transmitted`] lets go of those sent.
+//!
+//! Every rule of the protocol lives here once: reassembly and its limits,
+//! masking (a client's keys come from its [`RandomSource`]), UTF-8, the
+//! pong owed for each ping, the close handshake, and which close code
+//! answers which error.
+//!
+//! # The driver's loop
+//!
+//! When a read gives `None`, send what [`Connection::transmit`] holds; if
+//! it held nothing, receive more. A reply the connection owes (a pong, the
+//! answer to a close) waits in the read buffer until the write buffer has
+//! room for it, so transmitting first is what lets reading go on; a peer's
+//! close is handed out once the answer has been transmitted.
+//!
+//! ```
+//! use hybi::connection::{Connection, Message};
+//! use hybi::{Config, Server};
+//!
+//! // A masked text frame, "Hello", as a client sends it, then a close.
+//! let input = [
+//!     0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58,
+//!     0x88, 0x82, 0x00, 0x00, 0x00, 0x00, 0x03, 0xe8,
+//! ];
+//! let (mut rx, mut tx) = ([0u8; 256], [0u8; 256]);
+//! let mut conn = Connection::upgraded(Server, &mut rx[..], &mut tx[..], Config::new());
+//! let mut wire = Vec::new(); // what a transport would have sent
+//! let mut input = &input[..];
+//! loop {
+//!     match conn.read_with_sender()? {
+//!         Some((Message::Text(text), mut sender)) => {
+//!             let _ = sender.write_text(text)?; // echo it
+//!         }
+//!         Some((Message::Close(_), _)) => break,
+//!         Some(_) => {}
+//!         None if !conn.transmit().is_empty() => {
+//!             wire.extend_from_slice(conn.transmit());
+//!             let n = conn.transmit().len();
+//!             conn.transmitted(n);
+//!         }
+//!         None => {
+//!             // One byte at a time, as the slowest transport would.
+//!             let free = conn.receive_buffer();
+//!             free[0] = input[0];
+//!             input = &input[1..];
+//!             conn.received(1);
+//!         }
+//!     }
+//! }
+//! // The echo and the close's answer.
+//! assert_eq!(wire, b"\x81\x05Hello\x88\x02\x03\xe8");
+//! # Ok::<(), hybi::connection::Error>(())
+//! ```
+//!
+//! # Buffers
+//!
+//! - **Read buffer**: holds the handshake head when the handshake runs in
+//!   it (a browser's request is 400 to 800 bytes), then incoming frames.
+//!   At least [`MIN_READ_BUFFER`] (139) bytes: a whole control frame. A
+//!   message read whole may be up to `len - 139` bytes;
+//!   [`Connection::read_chunk`] passes messages of any size.
+//! - **Write buffer**: holds frames until they are transmitted, and the
+//!   handshake head this end sends. At least [`MIN_WRITE_BUFFER`] (131)
+//!   bytes, a whole control frame as a client sends it; that is also
+//!   enough for a server's `101` without a subprotocol or extension
+//!   (129 bytes), and a `400` rejection (at most 114). Larger frames go
+//!   out in pieces.
+//!
+//! Nothing here allocates: the buffers are the caller's (`&mut [u8]`, an
+//! array, a `Vec`), and the state beside them is a few dozen bytes.
+//!
+//! [`RandomSource`]: crate::RandomSource
+
+mod config;
+mod error;
+mod handshake;
+mod inbox;
+pub(crate) mod message;
+mod outbox;
+mod sender;
+
+pub use config::{Config, DEFAULT_MAX_MESSAGE_LEN};
+pub use error::Error;
+pub use handshake::{DEFAULT_MAX_HEADERS, ServerHandshake};
+pub use inbox::MIN_READ_BUFFER;
+pub use message::{Chunk, Message};
+pub use outbox::MIN_WRITE_BUFFER;
+pub use sender::{Queued, Sender};
+
+pub(crate) use inbox::{Event, Mode, What};
+
+use inbox::{Control, Inbox, Step};
+use outbox::Outbox;
+
+use crate::close::CloseFrame;
+use crate::frame::Opcode;
+use crate::reassembly::DataKind;
+use crate::role::Endpoint;
+use crate::{ProtocolError, Role};
+
+/// Where a connection is in its life (RFC 6455 section 7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum State {
+    /// Before the opening handshake.
+    Handshake,
+    /// Messages flow both ways.
+    Open,
+    /// This end sent a close and waits for the peer's.
+    CloseSent,
+    /// Over: the close handshake finished, or an error ended it.
+    Closed,
+}
+
+impl State {
+    /// Whether this end may still send data and start the close
+    /// handshake.
+    pub(crate) fn check_open(self) -> Result<(), Error> {
+        match self {
+            State::Open => Ok(()),
+            State::Handshake => Err(Error::InvalidState),
+            State::CloseSent | State::Closed => Err(Error::Closed),
+        }
+    }
+}
+
+/// One WebSocket connection without I/O: see [the module](self).
+///
+/// `E` is the endpoint, [`Client`](crate::Client) or
+/// [`Server`](crate::Server); `RB` and `WB` are the read and write buffers.
+pub struct Connection<E, RB, WB = RB> {
+    config: Config,
+    state: State,
+    /// A client's close handshake is over: its driver should wait for the
+    /// server to end the transport (section 7.1.1).
+    await_eof: bool,
+    inbox: Inbox<RB>,
+    outbox: Outbox<E, WB>,
+}
+
+impl<E, RB, WB> core::fmt::Debug for Connection<E, RB, WB> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Connection")
+            .field("state", &self.state)
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What to do about a control frame.
+enum Handled {
+    /// Hand this out.
+    Event(Event),
+    /// Taken in, nothing to hand out: go on.
+    Again,
+    /// It waits until the write buffer has room for the reply, or until
+    /// the reply has been transmitted.
+    Blocked,
+}
+
+impl<E, RB, WB> Connection<E, RB, WB>
+where
+    E: Endpoint,
+    RB: AsRef<[u8]> + AsMut<[u8]>,
+    WB: AsRef<[u8]> + AsMut<[u8]>,
+{
+    /// A connection before its opening handshake, which runs in its
+    /// buffers: see [`Connection::accept`] and
+    /// [`Connection::write_request`].
+    pub fn new(endpoint: E, read_buffer: RB, write_buffer: WB, config: Config) -> Self {
+        Connection {
+            config,
+            state: State::Handshake,
+            await_eof: false,
+            inbox: Inbox::new(read_buffer, E::ROLE, config.max_message_len),
+            outbox: Outbox::new(endpoint, write_buffer),
+        }
+    }
+
+    /// A connection whose handshake is done (over HTTP/1.1 elsewhere, or an
+    /// extended CONNECT over HTTP/2 or HTTP/3): frames flow at once. Bytes
+    /// that came after the handshake are the peer's first frames: pass
+    /// them to [`Connection::receive`].
+    pub fn upgraded(endpoint: E, read_buffer: RB, write_buffer: WB, config: Config) -> Self {
+        let mut conn = Connection::new(endpoint, read_buffer, write_buffer, config);
+        conn.state = State::Open;
+        conn
+    }
+
+    /// This end's role.
+    pub fn role(&self) -> Role {
+        E::ROLE
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Whether messages can still be read and written: the handshake is
+    /// done and no close has been sent or received.
+    pub fn is_open(&self) -> bool {
+        self.state == State::Open
+    }
+
+    /// Whether the connection is over: the close handshake finished, or an
+    /// error ended it. Bytes may still wait in [`Connection::transmit`].
+    pub fn is_closed(&self) -> bool {
+        self.state == State::Closed
+    }
+
+    /// The endpoint: a client's randomness source is in it.
+    pub fn endpoint_mut(&mut self) -> &mut E {
+        &mut self.outbox.endpoint
+    }
+
+    /// The two buffers. Bytes not yet transmitted are lost.
+    pub fn into_buffers(self) -> (RB, WB) {
+        (self.inbox.into_buffer(), self.outbox.into_buffer())
+    }
+
+    // ----- bytes in -----
+
+    /// The free room at the end of the read buffer, for the transport to
+    /// read into; report what it read with [`Connection::received`]. Empty
+    /// only when the read buffer is full, which a read reports as
+    /// [`ProtocolError::MessageTooBig`] first.
+    pub fn receive_buffer(&mut self) -> &mut [u8] {
+        self.inbox.free()
+    }
+
+    /// `n` bytes were read into [`Connection::receive_buffer`]. The end of
+    /// the input is [`Connection::end_of_input`], not `received(0)`.
+    pub fn received(&mut self, n: usize) {
+        self.inbox.commit(n);
+    }
+
+    /// Takes what it can use now of `bytes` that the transport keeps in a
+    /// buffer of its own (a TLS record, a network stack's socket buffer, an
+    /// HTTP/2 DATA frame), and returns how many it took: a server's payloads
+    /// are unmasked as they are copied, one pass over them fewer than
+    /// reading into [`Connection::receive_buffer`]. Call
+    /// [`Connection::read`] (or [`Connection::read_chunk`]) between calls:
+    /// it makes room; 0 taken means a read is due.
+    pub fn receive(&mut self, bytes: &[u8]) -> Result<usize, Error> {
+        let frames = self.state != State::Handshake;
+        self.inbox
+            .receive_from(bytes, frames)
+            .map_err(|e| self.fail(e))
+    }
+
+    /// The transport ended. Before the close handshake finished that is an
+    /// abnormal closure ([`Error::UnexpectedEof`], code 1006 locally); the
+    /// connection is closed either way.
+    pub fn end_of_input(&mut self) -> Error {
+        let was = core::mem::replace(&mut self.state, State::Closed);
+        self.await_eof = false;
+        if was == State::Closed {
+            Error::Closed
+        } else {
+            Error::UnexpectedEof
+        }
+    }
+
+    /// Whether a client has finished the close handshake and should wait
+    /// for the server to end the transport (section 7.1.1), reading and
+    /// discarding. True once, after the close was handed out.
+    pub fn take_await_eof(&mut self) -> bool {
+        core::mem::take(&mut self.await_eof)
+    }
+
+    // ----- events -----
+
+    /// The next whole message, ping, pong or close, or `None` when there
+    /// is none yet: transmit what [`Connection::transmit`] holds, or, if it
+    /// holds nothing, receive more.
+    ///
+    /// Pings are answered (unless [`Config::auto_pong`] is off) and, like
+    /// pongs, only handed out with [`Config::show_control`]. A close from
+    /// the peer is answered, and handed out once the answer has been
+    /// transmitted; reads after it give [`Error::Closed`]. A protocol error
+    /// queues the close code it names (1002; 1007 as soon as invalid UTF-8
+    /// arrives; 1009 as soon as a header announces a message over the limit
+    /// or over the read buffer's capacity of `len - 139` bytes) and gives
+    /// [`Error::Protocol`].
+    ///
+    /// What a read hands out stays in the read buffer until the next read.
+    pub fn read(&mut self) -> Result<Option<Message<'_>>, Error> {
+        Ok(self.read_with_sender()?.map(|(message, _)| message))
+    }
+
+    /// [`Connection::read`], also lending the write side, so the message
+    /// can be written back without a copy.
+    pub fn read_with_sender(&mut self) -> Result<Option<(Message<'_>, Sender<'_, E, WB>)>, Error> {
+        match self.poll(Mode::Whole)? {
+            Some(event) => self.message(event).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The next piece of the current message as soon as any of it has
+    /// arrived, or the next control frame, or `None` as for
+    /// [`Connection::read`]: messages of any size pass through a read
+    /// buffer of [`MIN_READ_BUFFER`] bytes or more. The chunk with `last`
+    /// set ends the message. Text is validated as it arrives and each text
+    /// chunk ends on a character boundary. [`Config::max_message_len`]
+    /// still applies.
+    pub fn read_chunk(&mut self) -> Result<Option<Chunk<'_>>, Error> {
+        Ok(self.read_chunk_with_sender()?.map(|(chunk, _)| chunk))
+    }
+
+    /// [`Connection::read_chunk`], also lending the write side.
+    pub fn read_chunk_with_sender(
+        &mut self,
+    ) -> Result<Option<(Chunk<'_>, Sender<'_, E, WB>)>, Error> {
+        match self.poll(Mode::Chunks)? {
+            Some(event) => self.chunk(event).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Takes in bytes until there is something to hand out (`Some`), or
+    /// more bytes, or room to write, are needed (`None`).
+    pub(crate) fn poll(&mut self, mode: Mode) -> Result<Option<Event>, Error> {
+        match self.state {
+            State::Handshake => return Err(Error::InvalidState),
+            State::Closed => return Err(Error::Closed),
+            State::Open | State::CloseSent => {}
+        }
+        if self.inbox.buffer().len() < MIN_READ_BUFFER {
+            return Err(Error::BufferTooSmall);
+        }
+        self.inbox.release();
+        loop {
+            let step = self.inbox.step(mode).map_err(|e| self.fail(e))?;
+            match step {
+                Step::Data(event) => return Ok(Some(event)),
+                Step::Again => {}
+                Step::Control(control) => match self.control(control)? {
+                    Handled::Event(event) => return Ok(Some(event)),
+                    Handled::Again => {}
+                    Handled::Blocked => return Ok(None),
+                },
+                Step::Wait => {
+                    if let Some(event) = self.inbox.ready_chunk(mode) {
+                        return Ok(Some(event));
+                    }
+                    self.inbox.make_room().map_err(|e| self.fail(e))?;
+                    return Ok(None);
+                }
+            }
+        }
+    }
+
+    /// Handles a whole control frame: the pong a ping is owed (section
+    /// 5.5.2), the answer to a close (section 5.5.1).
+    fn control(&mut self, control: Control) -> Result<Handled, Error> {
+        let show = self.config.show_control;
+        match control.opcode {
+            Opcode::Ping => {
+                let answer = self.config.auto_pong && self.state == State::Open;
+                if answer
+                    && !self
+                        .outbox
+                        .has_room(Outbox::<E, WB>::control_len(control.payload_len))
+                {
+                    return Ok(Handled::Blocked);
+                }
+                let payload = self.inbox.take_control(control);
+                if answer {
+                    let bytes = &self.inbox.buffer()[payload.clone()];
+                    self.outbox.control(Opcode::Pong, bytes)?;
+                }
+                Ok(if show {
+                    Handled::Event(Event {
+                        what: What::Ping,
+                        range: payload,
+                    })
+                } else {
+                    Handled::Again
+                })
+            }
+            Opcode::Pong => {
+                let payload = self.inbox.take_control(control);
+                Ok(if show {
+                    Handled::Event(Event {
+                        what: What::Pong,
+                        range: payload,
+                    })
+                } else {
+                    Handled::Again
+                })
+            }
+            _ => {
+                let payload = self.inbox.unmask_control(control);
+                let close = match CloseFrame::parse(&self.inbox.buffer()[payload.clone()]) {
+                    Ok(close) => close,
+                    Err(e) => {
+                        self.inbox.take_control(control);
+                        return Err(self.fail(e));
+                    }
+                };
+                if self.state == State::Open {
+                    // Echo the code (section 5.5.1); an empty close gets an
+                    // empty close.
+                    self.outbox.owe_close(close.map(|c| c.code()));
+                    self.state = State::CloseSent;
+                }
+                if self.outbox.owes_close() || !self.outbox.transmit().is_empty() {
+                    return Ok(Handled::Blocked);
+                }
+                self.inbox.take_control(control);
+                self.state = State::Closed;
+                // A client lets the server end the transport first (section
+                // 7.1.1).
+                self.await_eof = E::ROLE == Role::Client;
+                Ok(Handled::Event(Event {
+                    what: What::Close,
+                    range: payload,
+                }))
+            }
+        }
+    }
+
+    /// The peer broke the protocol: owes the close with the code the
+    /// error names (if this end had not sent one) and ends the connection.
+    pub(crate) fn fail(&mut self, error: ProtocolError) -> Error {
+        self.sender().fail(error)
+    }
+
+    /// The read buffer and the write side, borrowed apart.
+    pub(crate) fn parts(&mut self) -> (&[u8], Sender<'_, E, WB>) {
+        let sender = Sender {
+            outbox: &mut self.outbox,
+            state: &mut self.state,
+        };
+        (self.inbox.buffer(), sender)
+    }
+
+    /// The message an event hands out. Text is validated here; invalid
+    /// text fails the connection.
+    pub(crate) fn message(
+        &mut self,
+        event: Event,
+    ) -> Result<(Message<'_>, Sender<'_, E, WB>), Error> {
+        let (rx, mut sender) = self.parts();
+        match message::message(rx, event) {
+            Ok(message) => Ok((message, sender)),
+            Err(e) => Err(sender.fail(e)),
+        }
+    }
+
+    /// The chunk an event hands out, as [`Connection::message`].
+    pub(crate) fn chunk(&mut self, event: Event) -> Result<(Chunk<'_>, Sender<'_, E, WB>), Error> {
+        let (rx, mut sender) = self.parts();
+        match message::chunk(rx, event) {
+            Ok(chunk) => Ok((chunk, sender)),
+            Err(e) => Err(sender.fail(e)),
+        }
+    }
+
+    // ----- bytes out -----
+
+    /// The bytes queued for the transport, not yet transmitted.
+    pub fn transmit(&self) -> &[u8] {
+        self.outbox.transmit()
+    }
+
+    /// `n` bytes of [`Connection::transmit`] went out.
+    pub fn transmitted(&mut self, n: usize) {
+        self.outbox.transmitted(n);
+    }
+
+    /// The write side, borrowed on its own.
+    pub fn sender(&mut self) -> Sender<'_, E, WB> {
+        Sender {
+            outbox: &mut self.outbox,
+            state: &mut self.state,
+        }
+    }
+
+    /// Queues a whole text message: [`Sender::write_text`].
+    pub fn write_text(&mut self, text: &str) -> Result<Queued, Error> {
+        self.sender().write_text(text)
+    }
+
+    /// Queues a whole binary message: [`Sender::write_binary`].
+    pub fn write_binary(&mut self, data: &[u8]) -> Result<Queued, Error> {
+        self.sender().write_binary(data)
+    }
+
+    /// Queues a fragment of a message: [`Sender::write_fragment`].
+    pub fn write_fragment(
+        &mut self,
+        kind: DataKind,
+        data: &[u8],
+        last: bool,
+    ) -> Result<Queued, Error> {
+        self.sender().write_fragment(kind, data, last)
+    }
+
+    /// Queues a ping: [`Sender::write_ping`].
+    pub fn write_ping(&mut self, data: &[u8]) -> Result<Queued, Error> {
+        self.sender().write_ping(data)
+    }
+
+    /// Queues a pong: [`Sender::write_pong`].
+    pub fn write_pong(&mut self, data: &[u8]) -> Result<Queued, Error> {
+        self.sender().write_pong(data)
+    }
+
+    /// Starts the close handshake: [`Sender::close`].
+    pub fn close(&mut self, code: crate::close::CloseCode, reason: &str) -> Result<Queued, Error> {
+        self.sender().close(code, reason)
+    }
+
+    /// Queues more of the payload of a frame that was [`Queued::Partly`]
+    /// queued: [`Sender::write_payload`].
+    pub fn write_payload(&mut self, payload: &[u8]) -> usize {
+        self.sender().write_payload(payload)
+    }
+
+    /// Payload bytes of a partly queued frame still to come.
+    pub fn payload_left(&self) -> usize {
+        self.outbox.payload_left()
+    }
+
+    /// Ends the connection at once, without a close frame: for a driver
+    /// whose transport failed in the middle of a frame, after which the
+    /// peer can no longer tell where frames begin.
+    pub fn abort(&mut self) {
+        self.state = State::Closed;
+    }
+
+    pub(crate) fn state(&self) -> State {
+        self.state
+    }
+}

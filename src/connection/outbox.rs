@@ -1,0 +1,291 @@
+//! The send side of a connection: frames into the caller's write buffer
+//! (RFC 6455 sections 5.2 to 5.5), masked for a client (section 5.3),
+//! until the driver transmits them.
+//!
+//! The write buffer holds the bytes queued, `tx[..pending]`, of which
+//! `tx[..sent]` have been transmitted already. A frame that fits the
+//! buffer is queued whole or not at all; a larger one is queued as its
+//! header and as much payload as there is room for, and the rest of its
+//! payload follows with [`Outbox::write_payload`] (or, unmasked, straight
+//! from the caller's slice: [`Outbox::skip_payload`]). Nothing else may be
+//! queued until such a frame is complete.
+
+use super::error::Error;
+use crate::UsageError;
+use crate::close::{CloseCode, CloseFrame, MAX_CLOSE_PAYLOAD};
+use crate::frame::{FrameHeader, MAX_CONTROL_PAYLOAD, Opcode, Rsv};
+use crate::handshake::HandshakeError;
+use crate::mask::copy_masked;
+use crate::reassembly::DataKind;
+use crate::role::Endpoint;
+use crate::utf8::Utf8Validator;
+
+/// The smallest write buffer: a whole control frame as a client sends it
+/// (a 6-byte header and 125 bytes of payload), so that a pong or a close
+/// is always queued whole.
+pub const MIN_WRITE_BUFFER: usize = 6 + MAX_CONTROL_PAYLOAD;
+
+/// The send side: the write buffer, the endpoint (which masks for a
+/// client) and the message being sent.
+pub(crate) struct Outbox<E, B> {
+    pub(crate) endpoint: E,
+    tx: B,
+    pending: usize,
+    sent: usize,
+    /// Payload bytes of the frame being queued still to come, with its
+    /// masking key and the phase of the next byte.
+    left: usize,
+    key: Option<[u8; 4]>,
+    phase: u8,
+    /// The type of the fragmented message being sent, if any.
+    sending: Option<DataKind>,
+    sending_utf8: Utf8Validator,
+    /// A close frame owed (an empty one for `Some(None)`), queued as soon
+    /// as there is room.
+    owed_close: Option<Option<CloseCode>>,
+}
+
+impl<E: Endpoint, B: AsRef<[u8]> + AsMut<[u8]>> Outbox<E, B> {
+    pub(crate) fn new(endpoint: E, tx: B) -> Self {
+        Outbox {
+            endpoint,
+            tx,
+            pending: 0,
+            sent: 0,
+            left: 0,
+            key: None,
+            phase: 0,
+            sending: None,
+            sending_utf8: Utf8Validator::new(),
+            owed_close: None,
+        }
+    }
+
+    pub(crate) fn into_buffer(self) -> B {
+        self.tx
+    }
+
+    /// The bytes queued and not yet transmitted.
+    pub(crate) fn transmit(&self) -> &[u8] {
+        self.tx
+            .as_ref()
+            .get(self.sent..self.pending)
+            .unwrap_or_default()
+    }
+
+    /// `n` bytes of [`Outbox::transmit`] went out.
+    pub(crate) fn transmitted(&mut self, n: usize) {
+        self.sent = self.pending.min(self.sent.saturating_add(n));
+        if self.sent == self.pending {
+            self.sent = 0;
+            self.pending = 0;
+            self.queue_owed();
+        }
+    }
+
+    /// Whether a frame is partly queued: its payload must be completed
+    /// before anything else is queued.
+    pub(crate) fn mid_frame(&self) -> bool {
+        self.left > 0
+    }
+
+    /// Payload bytes of the frame being queued still to come.
+    pub(crate) fn payload_left(&self) -> usize {
+        self.left
+    }
+
+    /// Whether the payload still to come may be written straight to the
+    /// transport: the frame is unmasked and everything queued before it
+    /// has been transmitted.
+    pub(crate) fn can_skip(&self) -> bool {
+        self.key.is_none() && self.pending == 0
+    }
+
+    /// Whether a whole frame of `len` bytes fits now.
+    pub(crate) fn has_room(&self, len: usize) -> bool {
+        !self.mid_frame() && self.tx.as_ref().len() - self.pending >= len
+    }
+
+    /// The whole length of a control frame with `payload_len` bytes of
+    /// payload, as this endpoint sends it.
+    pub(crate) fn control_len(payload_len: usize) -> usize {
+        let mask = if E::ROLE.masks_outgoing() { 4 } else { 0 };
+        2 + mask + payload_len
+    }
+
+    /// Queues a frame's header and as much of its payload as there is
+    /// room for: `Some(n)` with the payload bytes queued (the rest goes to
+    /// [`Outbox::write_payload`] once the queue has been transmitted), or
+    /// `None` when there is no room yet (transmit, then call again). A
+    /// frame that fits the buffer is queued whole or not at all. A server's
+    /// payload that does not fit the free room is left to
+    /// [`Outbox::skip_payload`] whole.
+    pub(crate) fn frame(
+        &mut self,
+        opcode: Opcode,
+        fin: bool,
+        payload: &[u8],
+    ) -> Result<Option<usize>, Error> {
+        if self.mid_frame() {
+            return Err(Error::InvalidState);
+        }
+        let cap = self.tx.as_ref().len();
+        if cap < MIN_WRITE_BUFFER {
+            return Err(Error::BufferTooSmall);
+        }
+        let mut header = FrameHeader {
+            fin,
+            rsv: Rsv::NONE,
+            opcode,
+            mask: E::ROLE.masks_outgoing().then_some([0; 4]),
+            payload_len: payload.len() as u64,
+        };
+        let header_len = header.encoded_len();
+        let frame_len = header_len + payload.len();
+        let needed = if frame_len <= cap {
+            frame_len
+        } else {
+            header_len
+        };
+        if cap - self.pending < needed {
+            return Ok(None);
+        }
+        // The key is drawn only once the frame is sure to be queued.
+        header.mask = self.endpoint.masking_key();
+        let free = self.tx.as_mut().get_mut(self.pending..).unwrap_or_default();
+        self.pending += header.encode_into(free);
+        self.key = header.mask;
+        self.phase = 0;
+        self.left = payload.len();
+        if self.key.is_none() && payload.len() > cap - self.pending {
+            return Ok(Some(0));
+        }
+        Ok(Some(self.write_payload(payload)))
+    }
+
+    /// Queues as much of the current frame's remaining payload as there is
+    /// room for, masked for a client, and returns how many bytes it took.
+    /// `payload` is the rest of the payload, from the first byte not yet
+    /// queued; bytes past the frame's end are left alone.
+    pub(crate) fn write_payload(&mut self, payload: &[u8]) -> usize {
+        let tx = self.tx.as_mut();
+        let free = tx.get_mut(self.pending..).unwrap_or_default();
+        let n = payload.len().min(self.left).min(free.len());
+        let (src, dest) = (&payload[..n], &mut free[..n]);
+        match self.key {
+            // A zero key leaves the payload as it is.
+            Some(key) if key != [0; 4] => {
+                self.phase = copy_masked(key, self.phase.into(), src, dest).0 as u8;
+            }
+            _ => dest.copy_from_slice(src),
+        }
+        self.pending += n;
+        self.left -= n;
+        if self.left == 0 {
+            self.queue_owed();
+        }
+        n
+    }
+
+    /// The caller wrote the next `n` payload bytes of the current frame to
+    /// the transport itself, after everything queued was transmitted: only
+    /// for an unmasked frame ([`Outbox::can_skip`]).
+    pub(crate) fn skip_payload(&mut self, n: usize) -> Result<(), Error> {
+        if !self.can_skip() || n > self.left {
+            return Err(Error::InvalidState);
+        }
+        self.left -= n;
+        if self.left == 0 {
+            self.queue_owed();
+        }
+        Ok(())
+    }
+
+    /// Queues a data frame of the message being sent: the first of a
+    /// message of `kind`, or a continuation for `fragment`s. Text
+    /// fragments are checked as they go: the text as a whole must be UTF-8.
+    pub(crate) fn data(
+        &mut self,
+        kind: DataKind,
+        data: &[u8],
+        last: bool,
+        fragment: bool,
+    ) -> Result<Option<usize>, Error> {
+        let opcode = match (self.sending, fragment) {
+            (None, _) => kind.opcode(),
+            (Some(sending), true) if sending == kind => Opcode::Continuation,
+            (Some(_), _) => return Err(Error::InvalidState),
+        };
+        let mut utf8 = self.sending_utf8;
+        if fragment && kind == DataKind::Text {
+            if opcode != Opcode::Continuation {
+                utf8.reset();
+            }
+            utf8.feed(data).map_err(|_| UsageError::InvalidUtf8)?;
+            if last {
+                utf8.finish().map_err(|_| UsageError::InvalidUtf8)?;
+            }
+        }
+        let queued = self.frame(opcode, last, data)?;
+        if queued.is_some() {
+            self.sending_utf8 = utf8;
+            self.sending = if last { None } else { Some(kind) };
+        }
+        Ok(queued)
+    }
+
+    /// Queues a ping or a pong, whole: `Ok(false)` when there is no room
+    /// yet.
+    pub(crate) fn control(&mut self, opcode: Opcode, payload: &[u8]) -> Result<bool, Error> {
+        if payload.len() > MAX_CONTROL_PAYLOAD {
+            return Err(UsageError::ControlFrameTooLong.into());
+        }
+        Ok(self.frame(opcode, true, payload)?.is_some())
+    }
+
+    /// Queues a close frame, whole: `Ok(false)` when there is no room yet.
+    pub(crate) fn close(&mut self, close: Option<CloseFrame<'_>>) -> Result<bool, Error> {
+        let mut payload = [0u8; MAX_CLOSE_PAYLOAD];
+        let len = close.map_or(0, |c| c.encode(&mut payload));
+        Ok(self.frame(Opcode::Close, true, &payload[..len])?.is_some())
+    }
+
+    /// Owes a close with `code` (or an empty one): queued now if there is
+    /// room, else as soon as there is.
+    pub(crate) fn owe_close(&mut self, code: Option<CloseCode>) {
+        self.owed_close = Some(code);
+        self.queue_owed();
+    }
+
+    /// Writes a handshake head into the free room with `write`, which
+    /// returns its length, and queues it.
+    pub(crate) fn queue_head(
+        &mut self,
+        write: impl FnOnce(&mut [u8]) -> Result<usize, HandshakeError>,
+    ) -> Result<(), HandshakeError> {
+        let free = self.tx.as_mut().get_mut(self.pending..).unwrap_or_default();
+        let n = write(free)?;
+        self.pending += n.min(free.len());
+        Ok(())
+    }
+
+    /// Whether a close is owed and not yet queued.
+    pub(crate) fn owes_close(&self) -> bool {
+        self.owed_close.is_some()
+    }
+
+    /// Queues the close owed, if any and if it fits.
+    fn queue_owed(&mut self) {
+        let Some(code) = self.owed_close else {
+            return;
+        };
+        let payload = code.map(CloseCode::to_be_bytes);
+        let payload: &[u8] = match &payload {
+            Some(bytes) => bytes,
+            None => &[],
+        };
+        if let Ok(Some(_)) = self.frame(Opcode::Close, true, payload) {
+            self.owed_close = None;
+        }
+    }
+}
