@@ -39,7 +39,7 @@ use hybi::frame::{DecodeOptions, FrameHeader, Opcode};
 use hybi::mask::{apply_mask, apply_mask_ascii};
 use hybi::reassembly::{DataKind, FrameKind, Reassembler};
 use hybi::utf8::Utf8Validator;
-use hybi::websocket::{Config, Input, Lending, Message, NoRandom, WebSocket};
+use hybi::websocket::{Config, Input, Lending, Message, WebSocket};
 use hybi::{Role, Status};
 
 /// Payload sizes, with how many messages make one stream: about 1 to 2 MiB
@@ -209,16 +209,8 @@ where
 {
     let mut tx = [0u8; 16];
     let config = Config::new();
-    let mut ws = WebSocket::from_upgraded(
-        transport,
-        rx,
-        &mut tx[..],
-        Role::Server,
-        NoRandom,
-        config,
-        &[],
-    )
-    .expect("empty already-read");
+    let mut ws = WebSocket::from_upgraded(transport, rx, &mut tx[..], hybi::Server, config, &[])
+        .expect("empty already-read");
     let mut total = 0;
     for _ in 0..count {
         match ws.read().expect("a valid stream") {

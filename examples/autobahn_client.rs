@@ -29,7 +29,7 @@ const MAX_MESSAGE_LEN: u64 = 64 * 1024 * 1024;
 /// Each connection's read and write buffers.
 const BUFFER_LEN: usize = 64 * 1024;
 
-type Client = WebSocket<Stream, Vec<u8>, OsRandom>;
+type Client = WebSocket<Stream, Vec<u8>, hybi::Client<OsRandom>>;
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);

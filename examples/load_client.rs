@@ -19,9 +19,9 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use hybi::close::CloseCode;
 use hybi::net::{self, ClientOptions, OsRandom, Stream};
 use hybi::websocket::{Config, Message, WebSocket};
-use hybi::{Role, close::CloseCode};
 
 /// Bounds every socket read and write, so a stuck server ends the run.
 const IO_TIMEOUT: Duration = Duration::from_secs(30);
@@ -68,7 +68,7 @@ fn parse_args() -> Args {
     parsed
 }
 
-type Connection = WebSocket<Stream, Vec<u8>, OsRandom>;
+type Connection = WebSocket<Stream, Vec<u8>, hybi::Client<OsRandom>>;
 
 /// Connects with a read buffer that holds a whole echo.
 fn connect(args: &Args) -> Result<Connection, String> {
@@ -143,8 +143,7 @@ fn pipelined(args: &Args, deadline: Instant) -> Result<u64, String> {
         Stream::new(socket),
         vec![0u8; 256],
         tx,
-        Role::Client,
-        OsRandom,
+        hybi::Client::new(OsRandom),
         config,
         &[],
     )
@@ -153,8 +152,7 @@ fn pipelined(args: &Args, deadline: Instant) -> Result<u64, String> {
         Stream::new(other),
         rx,
         vec![0u8; 256],
-        Role::Client,
-        OsRandom,
+        hybi::Client::new(OsRandom),
         config,
         &[],
     )

@@ -6,7 +6,7 @@ mod common;
 use common::*;
 use hybi::reassembly::DataKind;
 use hybi::websocket::{Config, Error, Message};
-use hybi::{ProtocolError, Role};
+use hybi::{ProtocolError, Role, UsageError};
 
 fn peer_close(receiver: Role) -> Vec<u8> {
     produce(receiver.peer(), |ws| ws.close(1000.into(), "bye").unwrap())
@@ -345,13 +345,11 @@ fn close_arguments_checked_before_sending() {
         let mut ws = open(role, &[], 1, 512, 512, Config::new());
         assert_eq!(
             ws.close(1005.into(), ""),
-            Err(Error::Protocol(ProtocolError::InvalidCloseCode(
-                1005.into()
-            )))
+            Err(Error::Usage(UsageError::InvalidCloseCode(1005.into())))
         );
         assert_eq!(
             ws.close(1000.into(), &"r".repeat(124)),
-            Err(Error::Protocol(ProtocolError::ControlFrameTooLong))
+            Err(Error::Usage(UsageError::ReasonTooLong))
         );
         assert!(ws.is_open());
         assert!(ws.transport().written.is_empty());

@@ -6,7 +6,7 @@
 mod common;
 
 use common::*;
-use hybi::websocket::{Config, Error, MIN_READ_BUFFER, WebSocket};
+use hybi::websocket::{Config, Error, MIN_READ_BUFFER, MIN_WRITE_BUFFER};
 use hybi::{ProtocolError, Role};
 
 fn bye() -> Msg {
@@ -80,12 +80,12 @@ fn bytes_read_before_the_upgrade_are_frames() {
         let mut input = rest.to_vec();
         input.extend(peer_close(role));
         for mode in MODES {
-            let ws = WebSocket::from_upgraded(
+            let ws = upgraded(
                 Mock::new(&input, 3),
-                vec![0u8; 512],
-                vec![0u8; 512],
                 role,
                 TestRng(5),
+                vec![0u8; 512],
+                vec![0u8; 512],
                 Config::new(),
                 already,
             )
@@ -94,12 +94,12 @@ fn bytes_read_before_the_upgrade_are_frames() {
             assert_eq!(out.messages, [Msg::text("early"), bye()]);
             assert_eq!(decode_frames(role, &out.written)[0].payload, b"p");
         }
-        let too_much = WebSocket::from_upgraded(
+        let too_much = upgraded(
             Mock::new(&[], 1),
-            vec![0u8; 4],
-            vec![0u8; 512],
             role,
             TestRng(5),
+            vec![0u8; 4],
+            vec![0u8; 512],
             Config::new(),
             &first,
         );
@@ -249,12 +249,12 @@ fn half_written_large_frame_closes_the_connection() {
             out: Vec::new(),
             calls: 0,
         };
-        let mut ws = WebSocket::from_upgraded(
+        let mut ws = upgraded(
             transport,
-            vec![0u8; 256],
-            vec![0u8; 64],
             role,
             TestRng(7),
+            vec![0u8; 256],
+            vec![0u8; MIN_WRITE_BUFFER],
             Config::new(),
             &[],
         )

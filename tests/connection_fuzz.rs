@@ -6,9 +6,9 @@ mod common;
 
 use common::*;
 use embedded_io::{ErrorKind, ErrorType, Read, Write};
+use hybi::Role;
 use hybi::frame::Opcode;
-use hybi::websocket::{Chunk, Config, Error, Message, WebSocket};
-use hybi::{RandomSource, Role};
+use hybi::websocket::{Chunk, Config, Error, MIN_WRITE_BUFFER, Message, WebSocket};
 
 struct Rand(u64);
 
@@ -26,15 +26,12 @@ impl Rand {
 
 /// Reads until an error or a close, whatever comes, counting what is
 /// delivered; every call must return.
-fn drain_any<R: RandomSource>(ws: &mut WebSocket<Mock, Vec<u8>, R>, chunks: bool) -> usize {
+fn drain_any(ws: &mut Ws, chunks: bool) -> usize {
     drain_mixed(ws, |_| chunks)
 }
 
 /// [`drain_any`], choosing the read mode before each read.
-fn drain_mixed<R: RandomSource>(
-    ws: &mut WebSocket<Mock, Vec<u8>, R>,
-    mut chunks: impl FnMut(usize) -> bool,
-) -> usize {
+fn drain_mixed(ws: &mut Ws, mut chunks: impl FnMut(usize) -> bool) -> usize {
     let mut delivered = 0;
     for i in 0..100_000 {
         let n = if chunks(i) {
@@ -77,12 +74,12 @@ fn garbage_never_panics() {
             .max_message_len(rand.below(1000) as u64)
             .show_control(rand.below(2) == 0)
             .auto_pong(rand.below(2) == 0);
-        let mut ws = WebSocket::from_upgraded(
+        let mut ws = upgraded(
             Mock::new(&input, chunk),
-            vec![0u8; rx],
-            vec![0u8; 16 + rand.below(100)],
             role,
             TestRng(i as u64 + 1),
+            vec![0u8; rx],
+            vec![0u8; MIN_WRITE_BUFFER + rand.below(100)],
             config,
             &[],
         )
@@ -119,7 +116,7 @@ fn handshake_garbage_never_panics() {
             Config::new(),
         );
         if ws.accept(|_| Ok(None)).is_ok() {
-            let _ = drain_any(&mut ws, i % 2 == 0);
+            let _ = drain_any(&mut ws.into(), i % 2 == 0);
         }
         let mut ws = WebSocket::client(
             Mock::new(&input, 1 + rand.below(17)),
@@ -292,13 +289,13 @@ fn transport_errors_lose_nothing() {
         let role = ROLES[i % 2];
         let chunks = i % 4 >= 2;
         let (input, messages, pings) = random_stream(&mut rand, role, 300);
-        // Read errors only with a tiny write buffer; write errors too once
-        // a control frame fits it.
+        // Read errors only with the smallest write buffers; write errors
+        // too with larger ones.
         let write_errors = i % 3 != 0;
         let tx = if write_errors {
             139 + rand.below(64)
         } else {
-            16 + rand.below(64)
+            MIN_WRITE_BUFFER + rand.below(64)
         };
         let transport = Flaky {
             inner: Mock::new(
@@ -314,14 +311,14 @@ fn transport_errors_lose_nothing() {
             piece: 1 + rand.below(40),
             write_errors,
         };
-        let mut ws = WebSocket::from_upgraded(
+        let mut ws = upgraded(
             transport,
+            role,
+            TestRng(i as u64 + 7),
             vec![0u8; 300 + 139 + rand.below(100)],
             // With write errors, room for a whole control frame: one larger
             // than the write buffer goes out in pieces and cannot be retried.
             vec![0u8; tx],
-            role,
-            TestRng(i as u64 + 7),
             Config::new(),
             &[],
         )
@@ -415,12 +412,12 @@ fn valid_streams_with_mixed_reads_never_panic() {
     for i in 0..1500 {
         let role = ROLES[i % 2];
         let (input, _, _) = random_stream(&mut rand, role, [10, 300, 3000][i % 3]);
-        let mut ws = WebSocket::from_upgraded(
+        let mut ws = upgraded(
             Mock::new(&input, 1 + rand.below(40)),
-            vec![0u8; 139 + rand.below(700)],
-            vec![0u8; 16 + rand.below(200)],
             role,
             TestRng(i as u64 + 3),
+            vec![0u8; 139 + rand.below(700)],
+            vec![0u8; MIN_WRITE_BUFFER + rand.below(200)],
             Config::new().show_control(i % 2 == 0).auto_pong(i % 3 != 0),
             &[],
         )
@@ -447,12 +444,12 @@ fn close_interrupted_by_a_write_error_goes_out_once() {
                 piece: 3,
                 write_errors: true,
             };
-            let mut ws = WebSocket::from_upgraded(
+            let mut ws = upgraded(
                 transport,
-                vec![0u8; 512],
-                vec![0u8; 512],
                 role,
                 TestRng(3),
+                vec![0u8; 512],
+                vec![0u8; 512],
                 Config::new(),
                 &[],
             )

@@ -11,7 +11,7 @@ use hybi::websocket::{Config, Error, ServerHandshake, WebSocket};
 
 const SEED: u64 = 0x1234_5678_9abc_def1;
 
-fn client_over(input: &[u8], chunk: usize) -> Ws {
+fn client_over(input: &[u8], chunk: usize) -> ClientWs {
     WebSocket::client(
         Mock::new(input, chunk),
         vec![0u8; 1024],

@@ -478,15 +478,15 @@ fn second_frame_header_split_across_two_reads() {
             let mut read1 = first.clone();
             read1.extend_from_slice(&second[..cut]);
             let read2 = second[cut..].to_vec();
-            let mut ws = WebSocket::from_upgraded(
+            let mut ws = upgraded(
                 Script {
                     reads: vec![read1, read2],
                     written: Vec::new(),
                 },
-                vec![0u8; 1024],
-                vec![0u8; 256],
                 role,
                 TestRng(1),
+                vec![0u8; 1024],
+                vec![0u8; 256],
                 Config::new(),
                 &[],
             )

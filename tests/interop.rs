@@ -499,7 +499,7 @@ fn chromium_against_echo_server() {
 // ---------------------------------------------------------------------------
 // hybi's client against the peers' servers
 
-type Client = WebSocket<Stream, Vec<u8>, OsRandom>;
+type Client = WebSocket<Stream, Vec<u8>, hybi::Client<OsRandom>>;
 
 /// A message, copied out of the read buffer.
 #[derive(Debug, PartialEq)]

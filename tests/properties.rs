@@ -8,7 +8,7 @@ use embedded_io::{ErrorKind, ErrorType, Read, Write};
 use hybi::frame::{DecodeOptions, FrameHeader, MAX_CONTROL_PAYLOAD, Opcode, Rsv};
 use hybi::mask::apply_mask;
 use hybi::reassembly::DataKind;
-use hybi::websocket::{Chunk, Config, Error, Message, WebSocket};
+use hybi::websocket::{Chunk, Config, Error, Message};
 use hybi::{Role, Status};
 use proptest::prelude::*;
 
@@ -305,12 +305,12 @@ fn read_all(
         turn: 0,
         written: Vec::new(),
     };
-    let mut ws = WebSocket::from_upgraded(
+    let mut ws = upgraded(
         transport,
-        vec![0u8; rx],
-        vec![0u8; 512],
         role,
         TestRng(7),
+        vec![0u8; rx],
+        vec![0u8; 512],
         config,
         &[],
     )

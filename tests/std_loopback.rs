@@ -11,12 +11,12 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use hybi::RandomSource;
 use hybi::close::CloseCode;
 use hybi::handshake::HandshakeError;
 use hybi::net::{self, Accepted, ClientOptions, ConnectError, Server, ServerOptions, UrlError};
 use hybi::reassembly::DataKind;
 use hybi::websocket::{Chunk, Config, Error, Message, WebSocket};
-use hybi::{RandomSource, Role};
 
 /// The longest any test waits for anything.
 const BOUND: Duration = Duration::from_secs(10);
@@ -105,7 +105,7 @@ fn client_options() -> ClientOptions<'static> {
 }
 
 /// Closes with 1000 from the client and checks the server's answer.
-fn close_from_client<B, R>(ws: &mut WebSocket<net::Stream, B, R>)
+fn close_from_client<B, R>(ws: &mut WebSocket<net::Stream, B, hybi::Client<R>>)
 where
     B: AsRef<[u8]> + AsMut<[u8]>,
     R: RandomSource,
@@ -182,8 +182,7 @@ fn one_mebibyte_through_chunk_echo() {
             net::Stream::new(socket),
             vec![0u8; 4096],
             vec![0u8; 4096],
-            Role::Client,
-            net::OsRandom,
+            hybi::Client::new(net::OsRandom),
             Config::new(),
             &[],
         )

@@ -314,8 +314,8 @@ impl<H: PartialEq + core::fmt::Debug> Run<H> {
 /// message, then this end closes), and checks as it goes that no more
 /// payload is delivered than the transport gave and that every call makes
 /// progress.
-pub fn drive<'a, T: Transport<'a>, R: hybi::RandomSource>(
-    ws: &mut WebSocket<T, Vec<u8>, R>,
+pub fn drive<'a, T: Transport<'a>, E: hybi::Endpoint>(
+    ws: &mut WebSocket<T, Vec<u8>, E>,
     chunks: bool,
     close_first: bool,
 ) -> Outcome {
@@ -433,8 +433,8 @@ pub fn drive<'a, T: Transport<'a>, R: hybi::RandomSource>(
 
 /// Echoes a message or chunk, unless this end has closed; with
 /// `close_first`, closes after the first whole message echoed.
-fn echo<T: embedded_io::Write, R: hybi::RandomSource>(
-    writer: &mut hybi::websocket::Writer<'_, T, Vec<u8>, R>,
+fn echo<T: embedded_io::Write, E: hybi::Endpoint>(
+    writer: &mut hybi::websocket::Writer<'_, T, E, Vec<u8>>,
     kind: DataKind,
     data: &[u8],
     last: bool,

@@ -302,7 +302,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Inbox<B> {
     pub(crate) fn unmask_control(&mut self, control: Control) -> Range<usize> {
         let from = self.start + control.header_len;
         let payload = from..from + control.payload_len;
-        if let Some(key) = control.mask {
+        if let (Some(key), false) = (control.mask, self.control_unmasked) {
             apply_mask(key, 0, &mut self.rx.as_mut()[payload.clone()]);
         }
         self.control_unmasked = true;

@@ -31,7 +31,7 @@
 //! close is handed out once the answer has been transmitted.
 //!
 //! ```
-//! use hybi::connection::{Connection, Message};
+//! use hybi::connection::{Connection, Message, Queued};
 //! use hybi::{Config, Server};
 //!
 //! // A masked text frame, "Hello", as a client sends it, then a close.
@@ -44,24 +44,23 @@
 //! let mut wire = Vec::new(); // what a transport would have sent
 //! let mut input = &input[..];
 //! loop {
-//!     match conn.read_with_sender()? {
-//!         Some((Message::Text(text), mut sender)) => {
-//!             let _ = sender.write_text(text)?; // echo it
+//!     if let Some((message, mut sender)) = conn.read_with_sender()? {
+//!         match message {
+//!             // Echo it; a small message in an empty buffer fits whole.
+//!             Message::Text(text) => assert_eq!(sender.write_text(text)?, Queued::Whole),
+//!             Message::Close(_) => break,
+//!             _ => {}
 //!         }
-//!         Some((Message::Close(_), _)) => break,
-//!         Some(_) => {}
-//!         None if !conn.transmit().is_empty() => {
-//!             wire.extend_from_slice(conn.transmit());
-//!             let n = conn.transmit().len();
-//!             conn.transmitted(n);
-//!         }
-//!         None => {
-//!             // One byte at a time, as the slowest transport would.
-//!             let free = conn.receive_buffer();
-//!             free[0] = input[0];
-//!             input = &input[1..];
-//!             conn.received(1);
-//!         }
+//!     } else if !conn.transmit().is_empty() {
+//!         wire.extend_from_slice(conn.transmit());
+//!         let n = conn.transmit().len();
+//!         conn.transmitted(n);
+//!     } else {
+//!         // One byte at a time, as the slowest transport would.
+//!         let free = conn.receive_buffer();
+//!         free[0] = input[0];
+//!         input = &input[1..];
+//!         conn.received(1);
 //!     }
 //! }
 //! // The echo and the close's answer.
@@ -162,6 +161,9 @@ impl<E, RB, WB> core::fmt::Debug for Connection<E, RB, WB> {
             .finish_non_exhaustive()
     }
 }
+
+/// A message or chunk handed out, with the write side beside it.
+pub type WithSender<'a, M, E, WB> = (M, Sender<'a, E, WB>);
 
 /// What to do about a control frame.
 enum Handled {
@@ -307,7 +309,9 @@ where
 
     /// [`Connection::read`], also lending the write side, so the message
     /// can be written back without a copy.
-    pub fn read_with_sender(&mut self) -> Result<Option<(Message<'_>, Sender<'_, E, WB>)>, Error> {
+    pub fn read_with_sender(
+        &mut self,
+    ) -> Result<Option<WithSender<'_, Message<'_>, E, WB>>, Error> {
         match self.poll(Mode::Whole)? {
             Some(event) => self.message(event).map(Some),
             None => Ok(None),
@@ -328,7 +332,7 @@ where
     /// [`Connection::read_chunk`], also lending the write side.
     pub fn read_chunk_with_sender(
         &mut self,
-    ) -> Result<Option<(Chunk<'_>, Sender<'_, E, WB>)>, Error> {
+    ) -> Result<Option<WithSender<'_, Chunk<'_>, E, WB>>, Error> {
         match self.poll(Mode::Chunks)? {
             Some(event) => self.chunk(event).map(Some),
             None => Ok(None),
@@ -467,7 +471,10 @@ where
     }
 
     /// The chunk an event hands out, as [`Connection::message`].
-    pub(crate) fn chunk(&mut self, event: Event) -> Result<(Chunk<'_>, Sender<'_, E, WB>), Error> {
+    pub(crate) fn chunk(
+        &mut self,
+        event: Event,
+    ) -> Result<WithSender<'_, Chunk<'_>, E, WB>, Error> {
         let (rx, mut sender) = self.parts();
         match message::chunk(rx, event) {
             Ok(chunk) => Ok((chunk, sender)),

@@ -276,7 +276,9 @@ impl<E: Endpoint, B: AsRef<[u8]> + AsMut<[u8]>> Outbox<E, B> {
 
     /// Queues the close owed, if any and if it fits.
     fn queue_owed(&mut self) {
-        let Some(code) = self.owed_close else {
+        // Taken out first: queueing it completes a frame, which looks
+        // here again.
+        let Some(code) = self.owed_close.take() else {
             return;
         };
         let payload = code.map(CloseCode::to_be_bytes);
@@ -284,8 +286,8 @@ impl<E: Endpoint, B: AsRef<[u8]> + AsMut<[u8]>> Outbox<E, B> {
             Some(bytes) => bytes,
             None => &[],
         };
-        if let Ok(Some(_)) = self.frame(Opcode::Close, true, payload) {
-            self.owed_close = None;
+        if !matches!(self.frame(Opcode::Close, true, payload), Ok(Some(_))) {
+            self.owed_close = Some(code);
         }
     }
 }

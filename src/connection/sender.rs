@@ -133,7 +133,7 @@ where
         *self.state = State::Closed;
     }
 
-    fn data(
+    pub(crate) fn data(
         &mut self,
         kind: DataKind,
         data: &[u8],

@@ -20,6 +20,10 @@ pub const DEFAULT_BUFFER_LEN: usize = 4096;
 pub type Client<const N: usize = DEFAULT_BUFFER_LEN> =
     WebSocket<Stream, [u8; N], crate::Client<OsRandom>>;
 
+/// A client connection over TCP with the buffers `B`: what
+/// [`connect_with`] returns.
+pub type ClientOver<B> = WebSocket<Stream, B, crate::Client<OsRandom>>;
+
 /// What the server agreed to in the opening handshake.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Connected<'a> {
@@ -223,7 +227,7 @@ pub fn connect_with<'o, B>(
     options: &ClientOptions<'o>,
     read_buffer: B,
     write_buffer: B,
-) -> Result<(WebSocket<Stream, B, crate::Client<OsRandom>>, Connected<'o>), ConnectError>
+) -> Result<(ClientOver<B>, Connected<'o>), ConnectError>
 where
     B: AsRef<[u8]> + AsMut<[u8]>,
 {

@@ -80,7 +80,8 @@ mod stream;
 mod url;
 
 pub use client::{
-    Client, ClientOptions, ConnectError, Connected, DEFAULT_BUFFER_LEN, connect, connect_with,
+    Client, ClientOptions, ClientOver, ConnectError, Connected, DEFAULT_BUFFER_LEN, connect,
+    connect_with,
 };
 pub use io::Std;
 pub use random::OsRandom;

@@ -7,11 +7,12 @@
 #![allow(dead_code)]
 
 use embedded_io::{BufRead, ErrorKind, ErrorType, Read, Write};
-use hybi::close::CloseFrame;
+use hybi::close::{CloseCode, CloseFrame};
 use hybi::frame::{DecodeOptions, FrameHeader, Opcode, Rsv};
 use hybi::mask::apply_mask;
-use hybi::websocket::{Chunk, Config, Error, Input, Lending, Message, WebSocket};
-use hybi::{RandomSource, Role, Status};
+use hybi::reassembly::DataKind;
+use hybi::websocket::{Chunk, Config, Error, Input, Lending, Message, WebSocket, Writer};
+use hybi::{Client, RandomSource, Role, Server, Status};
 
 /// Every chunk size the scenarios run with: 1 to 17 bytes per read, then
 /// the whole input at once.
@@ -153,8 +154,192 @@ pub fn xorshift(state: &mut u64) -> u64 {
     x
 }
 
-pub type Ws = WebSocket<Mock, Vec<u8>, TestRng>;
+/// A connection of either role over the transport `T`: the role is chosen
+/// at run time, as the tests loop over both.
+pub enum AnyWs<T> {
+    Client(WebSocket<T, Vec<u8>, Client<TestRng>>),
+    Server(WebSocket<T, Vec<u8>, Server>),
+}
+
+/// The write side of an [`AnyWs`].
+pub enum AnyWriter<'a, T> {
+    Client(Writer<'a, T, Client<TestRng>, Vec<u8>>),
+    Server(Writer<'a, T, Server, Vec<u8>>),
+}
+
+pub type Ws = AnyWs<Mock>;
+/// A client over [`Mock`].
+pub type ClientWs = WebSocket<Mock, Vec<u8>, Client<TestRng>>;
+
+impl<T> From<WebSocket<T, Vec<u8>, Client<TestRng>>> for AnyWs<T> {
+    fn from(ws: WebSocket<T, Vec<u8>, Client<TestRng>>) -> Self {
+        AnyWs::Client(ws)
+    }
+}
+
+impl<T> From<WebSocket<T, Vec<u8>, Server>> for AnyWs<T> {
+    fn from(ws: WebSocket<T, Vec<u8>, Server>) -> Self {
+        AnyWs::Server(ws)
+    }
+}
 pub type WsError = Error<ErrorKind>;
+
+/// Runs `$body` with `$ws` bound to the connection, whichever its role.
+macro_rules! either {
+    ($value:expr, $ty:ident, $ws:ident => $body:expr) => {
+        match $value {
+            $ty::Client($ws) => $body,
+            $ty::Server($ws) => $body,
+        }
+    };
+}
+
+impl<T: Input + Write> AnyWs<T> {
+    pub fn role(&self) -> Role {
+        either!(self, AnyWs, ws => ws.role())
+    }
+    pub fn read(&mut self) -> Result<Message<'_>, Error<T::Error>> {
+        either!(self, AnyWs, ws => ws.read())
+    }
+    pub fn read_chunk(&mut self) -> Result<Chunk<'_>, Error<T::Error>> {
+        either!(self, AnyWs, ws => ws.read_chunk())
+    }
+    pub fn read_with_writer(&mut self) -> Result<(Message<'_>, AnyWriter<'_, T>), Error<T::Error>> {
+        match self {
+            AnyWs::Client(ws) => ws
+                .read_with_writer()
+                .map(|(m, w)| (m, AnyWriter::Client(w))),
+            AnyWs::Server(ws) => ws
+                .read_with_writer()
+                .map(|(m, w)| (m, AnyWriter::Server(w))),
+        }
+    }
+    pub fn read_chunk_with_writer(
+        &mut self,
+    ) -> Result<(Chunk<'_>, AnyWriter<'_, T>), Error<T::Error>> {
+        match self {
+            AnyWs::Client(ws) => ws
+                .read_chunk_with_writer()
+                .map(|(m, w)| (m, AnyWriter::Client(w))),
+            AnyWs::Server(ws) => ws
+                .read_chunk_with_writer()
+                .map(|(m, w)| (m, AnyWriter::Server(w))),
+        }
+    }
+    pub fn writer(&mut self) -> AnyWriter<'_, T> {
+        match self {
+            AnyWs::Client(ws) => AnyWriter::Client(ws.writer()),
+            AnyWs::Server(ws) => AnyWriter::Server(ws.writer()),
+        }
+    }
+    pub fn write_text(&mut self, text: &str) -> Result<(), Error<T::Error>> {
+        either!(self, AnyWs, ws => ws.write_text(text))
+    }
+    pub fn write_binary(&mut self, data: &[u8]) -> Result<(), Error<T::Error>> {
+        either!(self, AnyWs, ws => ws.write_binary(data))
+    }
+    pub fn write_fragment(
+        &mut self,
+        kind: DataKind,
+        data: &[u8],
+        last: bool,
+    ) -> Result<(), Error<T::Error>> {
+        either!(self, AnyWs, ws => ws.write_fragment(kind, data, last))
+    }
+    pub fn write_ping(&mut self, data: &[u8]) -> Result<(), Error<T::Error>> {
+        either!(self, AnyWs, ws => ws.write_ping(data))
+    }
+    pub fn write_pong(&mut self, data: &[u8]) -> Result<(), Error<T::Error>> {
+        either!(self, AnyWs, ws => ws.write_pong(data))
+    }
+    pub fn send_text(&mut self, text: &str) -> Result<(), Error<T::Error>> {
+        either!(self, AnyWs, ws => ws.send_text(text))
+    }
+    pub fn send_binary(&mut self, data: &[u8]) -> Result<(), Error<T::Error>> {
+        either!(self, AnyWs, ws => ws.send_binary(data))
+    }
+    pub fn close(&mut self, code: CloseCode, reason: &str) -> Result<(), Error<T::Error>> {
+        either!(self, AnyWs, ws => ws.close(code, reason))
+    }
+    pub fn flush(&mut self) -> Result<(), Error<T::Error>> {
+        either!(self, AnyWs, ws => ws.flush())
+    }
+    pub fn is_open(&self) -> bool {
+        either!(self, AnyWs, ws => ws.is_open())
+    }
+    pub fn is_closed(&self) -> bool {
+        either!(self, AnyWs, ws => ws.is_closed())
+    }
+    pub fn transport(&self) -> &T {
+        either!(self, AnyWs, ws => ws.transport())
+    }
+    pub fn transport_mut(&mut self) -> &mut T {
+        either!(self, AnyWs, ws => ws.transport_mut())
+    }
+    pub fn into_parts(self) -> (T, Vec<u8>, Vec<u8>) {
+        either!(self, AnyWs, ws => ws.into_parts())
+    }
+}
+
+impl<T: Write> AnyWriter<'_, T> {
+    pub fn write_text(&mut self, text: &str) -> Result<(), Error<T::Error>> {
+        either!(self, AnyWriter, w => w.write_text(text))
+    }
+    pub fn write_binary(&mut self, data: &[u8]) -> Result<(), Error<T::Error>> {
+        either!(self, AnyWriter, w => w.write_binary(data))
+    }
+    pub fn write_fragment(
+        &mut self,
+        kind: DataKind,
+        data: &[u8],
+        last: bool,
+    ) -> Result<(), Error<T::Error>> {
+        either!(self, AnyWriter, w => w.write_fragment(kind, data, last))
+    }
+    pub fn write_ping(&mut self, data: &[u8]) -> Result<(), Error<T::Error>> {
+        either!(self, AnyWriter, w => w.write_ping(data))
+    }
+    pub fn write_pong(&mut self, data: &[u8]) -> Result<(), Error<T::Error>> {
+        either!(self, AnyWriter, w => w.write_pong(data))
+    }
+    pub fn close(&mut self, code: CloseCode, reason: &str) -> Result<(), Error<T::Error>> {
+        either!(self, AnyWriter, w => w.close(code, reason))
+    }
+    pub fn flush(&mut self) -> Result<(), Error<T::Error>> {
+        either!(self, AnyWriter, w => w.flush())
+    }
+}
+
+/// A connection of `role` (a client masking with `rng`) over `transport`,
+/// handshake skipped, with `already_read` as the first bytes received.
+pub fn upgraded<T>(
+    transport: T,
+    role: Role,
+    rng: TestRng,
+    rx: Vec<u8>,
+    tx: Vec<u8>,
+    config: Config,
+    already_read: &[u8],
+) -> Result<AnyWs<T>, Error<core::convert::Infallible>> {
+    Ok(match role {
+        Role::Client => AnyWs::Client(WebSocket::from_upgraded(
+            transport,
+            rx,
+            tx,
+            Client::new(rng),
+            config,
+            already_read,
+        )?),
+        Role::Server => AnyWs::Server(WebSocket::from_upgraded(
+            transport,
+            rx,
+            tx,
+            Server,
+            config,
+            already_read,
+        )?),
+    })
+}
 
 /// An open connection (handshake skipped) over a transport serving `input`.
 pub fn open(role: Role, input: &[u8], chunk: usize, rx: usize, tx: usize, config: Config) -> Ws {
@@ -170,7 +355,7 @@ pub fn open_lending(
     rx: usize,
     tx: usize,
     config: Config,
-) -> WebSocket<Lending<Mock>, Vec<u8>, TestRng> {
+) -> AnyWs<Lending<Mock>> {
     open_over(Lending(Mock::new(input, chunk)), role, rx, tx, config)
 }
 
@@ -180,13 +365,14 @@ fn open_over<T: Transport>(
     rx: usize,
     tx: usize,
     config: Config,
-) -> WebSocket<T, Vec<u8>, TestRng> {
-    WebSocket::from_upgraded(
+) -> AnyWs<T> {
+    let rng = TestRng(0x9E37_79B9_7F4A_7C15);
+    upgraded(
         transport,
+        role,
+        rng,
         vec![0u8; rx],
         vec![0u8; tx],
-        role,
-        TestRng(0x9E37_79B9_7F4A_7C15),
         config,
         &[],
     )
@@ -392,10 +578,8 @@ impl Outcome {
 /// (concatenated into messages, checking that every text chunk is UTF-8
 /// on its own, which `&str` guarantees). After a `Close` message one more
 /// read must give `Error::Closed`.
-pub fn drain<T: Transport, R: RandomSource>(
-    mut ws: WebSocket<T, Vec<u8>, R>,
-    mode: Mode,
-) -> Outcome {
+pub fn drain<T: Transport>(ws: impl Into<AnyWs<T>>, mode: Mode) -> Outcome {
+    let mut ws = ws.into();
     let mut messages = Vec::new();
     let mut chunks = 0;
     let mut partial: Option<Msg> = None;

@@ -106,8 +106,7 @@ fn serve(uart: Uart, rx: &mut [u8], tx: &mut [u8]) -> Result<(), Error<Infallibl
         uart,
         rx,
         tx,
-        hybi::Role::Server,
-        hybi::websocket::NoRandom,
+        hybi::Server,
         Config::new(),
         &[],
     )

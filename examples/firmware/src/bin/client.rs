@@ -215,7 +215,7 @@ where
 /// Sends a message of `len` bytes, `byte(i)` each, in fragments of
 /// [`FRAGMENT`] bytes.
 fn send_fragments<T, R>(
-    ws: &mut WebSocket<T, &mut [u8], R>,
+    ws: &mut WebSocket<T, &mut [u8], hybi::Client<R>>,
     kind: DataKind,
     len: usize,
     byte: impl Fn(usize) -> u8,
@@ -240,7 +240,7 @@ where
 /// Reads the echo of a message of `kind` and `len` bytes, chunk by chunk,
 /// and checks that byte `i` is `byte(i)`.
 fn expect<T, R>(
-    ws: &mut WebSocket<T, &mut [u8], R>,
+    ws: &mut WebSocket<T, &mut [u8], hybi::Client<R>>,
     message: &'static str,
     kind: DataKind,
     len: usize,
