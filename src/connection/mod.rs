@@ -76,11 +76,12 @@
 //!   message read whole may be up to `len - 139` bytes;
 //!   [`Connection::read_chunk`] passes messages of any size.
 //! - **Write buffer**: holds frames until they are transmitted, and the
-//!   handshake head this end sends. At least [`MIN_WRITE_BUFFER`] (131)
-//!   bytes, a whole control frame as a client sends it; that is also
-//!   enough for a server's `101` without a subprotocol or extension
-//!   (129 bytes), and a `400` rejection (at most 114). Larger frames go
-//!   out in pieces.
+//!   handshake head this end sends. At least [`MIN_WRITE_BUFFER`] (139)
+//!   bytes: a whole control frame as a client sends it, and 8 bytes kept
+//!   for a close, so that the answer to a close or the close for a
+//!   protocol error always fits. That is also enough for a server's `101`
+//!   without a subprotocol or extension (129 bytes) and any rejection it
+//!   sends (at most 128). Larger frames go out in pieces.
 //!
 //! Nothing here allocates: the buffers are the caller's (`&mut [u8]`, an
 //! array, a `Vec`), and the state beside them is a few dozen bytes.
@@ -186,13 +187,13 @@ where
     /// buffers: see [`Connection::accept`] and
     /// [`Connection::write_request`].
     pub fn new(endpoint: E, read_buffer: RB, write_buffer: WB, config: Config) -> Self {
-        Connection {
+        Connection::starting(
+            State::Handshake,
+            endpoint,
+            read_buffer,
+            write_buffer,
             config,
-            state: State::Handshake,
-            await_eof: false,
-            inbox: Inbox::new(read_buffer, E::ROLE, config.max_message_len),
-            outbox: Outbox::new(endpoint, write_buffer),
-        }
+        )
     }
 
     /// A connection whose handshake is done (over HTTP/1.1 elsewhere, or an
@@ -200,9 +201,19 @@ where
     /// that came after the handshake are the peer's first frames: pass
     /// them to [`Connection::receive`].
     pub fn upgraded(endpoint: E, read_buffer: RB, write_buffer: WB, config: Config) -> Self {
-        let mut conn = Connection::new(endpoint, read_buffer, write_buffer, config);
-        conn.state = State::Open;
-        conn
+        Connection::starting(State::Open, endpoint, read_buffer, write_buffer, config)
+    }
+
+    /// Built where it is returned: the state is too large to move for
+    /// nothing on a microcontroller.
+    fn starting(state: State, endpoint: E, rx: RB, tx: WB, config: Config) -> Self {
+        Connection {
+            config,
+            state,
+            await_eof: false,
+            inbox: Inbox::new(rx, E::ROLE, config.max_message_len),
+            outbox: Outbox::new(endpoint, tx),
+        }
     }
 
     /// This end's role.
@@ -423,10 +434,12 @@ where
                 if self.state == State::Open {
                     // Echo the code (section 5.5.1); an empty close gets an
                     // empty close.
-                    self.outbox.owe_close(close.map(|c| c.code()));
+                    if !self.outbox.close_code(close.map(|c| c.code())) {
+                        return Ok(Handled::Blocked);
+                    }
                     self.state = State::CloseSent;
                 }
-                if self.outbox.owes_close() || !self.outbox.transmit().is_empty() {
+                if !self.outbox.transmit().is_empty() {
                     return Ok(Handled::Blocked);
                 }
                 self.inbox.take_control(control);

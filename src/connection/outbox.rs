@@ -9,6 +9,10 @@
 //! payload follows with [`Outbox::write_payload`] (or, unmasked, straight
 //! from the caller's slice: [`Outbox::skip_payload`]). Nothing else may be
 //! queued until such a frame is complete.
+//!
+//! The last [`CLOSE_ROOM`] bytes of the buffer are kept for a close: the
+//! answer to the peer's close, or the close for a protocol error, always
+//! fits, whatever else is waiting to be transmitted.
 
 use super::error::Error;
 use crate::UsageError;
@@ -20,10 +24,14 @@ use crate::reassembly::DataKind;
 use crate::role::Endpoint;
 use crate::utf8::Utf8Validator;
 
+/// The room kept at the end of the write buffer for a close frame with a
+/// code, as a client sends it: a 6-byte header and the 2-byte code.
+const CLOSE_ROOM: usize = 8;
+
 /// The smallest write buffer: a whole control frame as a client sends it
-/// (a 6-byte header and 125 bytes of payload), so that a pong or a close
-/// is always queued whole.
-pub const MIN_WRITE_BUFFER: usize = 6 + MAX_CONTROL_PAYLOAD;
+/// (a 6-byte header and 125 bytes of payload), so that a ping or a pong is
+/// always queued whole, and the room kept for a close.
+pub const MIN_WRITE_BUFFER: usize = 6 + MAX_CONTROL_PAYLOAD + CLOSE_ROOM;
 
 /// The send side: the write buffer, the endpoint (which masks for a
 /// client) and the message being sent.
@@ -40,9 +48,6 @@ pub(crate) struct Outbox<E, B> {
     /// The type of the fragmented message being sent, if any.
     sending: Option<DataKind>,
     sending_utf8: Utf8Validator,
-    /// A close frame owed (an empty one for `Some(None)`), queued as soon
-    /// as there is room.
-    owed_close: Option<Option<CloseCode>>,
 }
 
 impl<E: Endpoint, B: AsRef<[u8]> + AsMut<[u8]>> Outbox<E, B> {
@@ -57,7 +62,6 @@ impl<E: Endpoint, B: AsRef<[u8]> + AsMut<[u8]>> Outbox<E, B> {
             phase: 0,
             sending: None,
             sending_utf8: Utf8Validator::new(),
-            owed_close: None,
         }
     }
 
@@ -79,7 +83,6 @@ impl<E: Endpoint, B: AsRef<[u8]> + AsMut<[u8]>> Outbox<E, B> {
         if self.sent == self.pending {
             self.sent = 0;
             self.pending = 0;
-            self.queue_owed();
         }
     }
 
@@ -101,9 +104,20 @@ impl<E: Endpoint, B: AsRef<[u8]> + AsMut<[u8]>> Outbox<E, B> {
         self.key.is_none() && self.pending == 0
     }
 
-    /// Whether a whole frame of `len` bytes fits now.
+    /// Whether a whole frame of `len` bytes other than a close fits now.
     pub(crate) fn has_room(&self, len: usize) -> bool {
-        !self.mid_frame() && self.tx.as_ref().len() - self.pending >= len
+        !self.mid_frame() && self.end(Opcode::Ping).saturating_sub(self.pending) >= len
+    }
+
+    /// Where frames with `opcode` may end in the buffer: all but the room
+    /// kept for a close.
+    fn end(&self, opcode: Opcode) -> usize {
+        let cap = self.tx.as_ref().len();
+        if opcode == Opcode::Close {
+            cap
+        } else {
+            cap.saturating_sub(CLOSE_ROOM)
+        }
     }
 
     /// The whole length of a control frame with `payload_len` bytes of
@@ -129,10 +143,10 @@ impl<E: Endpoint, B: AsRef<[u8]> + AsMut<[u8]>> Outbox<E, B> {
         if self.mid_frame() {
             return Err(Error::InvalidState);
         }
-        let cap = self.tx.as_ref().len();
-        if cap < MIN_WRITE_BUFFER {
+        if self.tx.as_ref().len() < MIN_WRITE_BUFFER {
             return Err(Error::BufferTooSmall);
         }
+        let cap = self.end(opcode);
         let mut header = FrameHeader {
             fin,
             rsv: Rsv::NONE,
@@ -147,7 +161,7 @@ impl<E: Endpoint, B: AsRef<[u8]> + AsMut<[u8]>> Outbox<E, B> {
         } else {
             header_len
         };
-        if cap - self.pending < needed {
+        if cap.saturating_sub(self.pending) < needed {
             return Ok(None);
         }
         // The key is drawn only once the frame is sure to be queued.
@@ -160,7 +174,7 @@ impl<E: Endpoint, B: AsRef<[u8]> + AsMut<[u8]>> Outbox<E, B> {
         if self.key.is_none() && payload.len() > cap - self.pending {
             return Ok(Some(0));
         }
-        Ok(Some(self.write_payload(payload)))
+        Ok(Some(self.put_payload(payload, cap)))
     }
 
     /// Queues as much of the current frame's remaining payload as there is
@@ -168,8 +182,14 @@ impl<E: Endpoint, B: AsRef<[u8]> + AsMut<[u8]>> Outbox<E, B> {
     /// `payload` is the rest of the payload, from the first byte not yet
     /// queued; bytes past the frame's end are left alone.
     pub(crate) fn write_payload(&mut self, payload: &[u8]) -> usize {
+        // Only data frames are ever queued in part.
+        self.put_payload(payload, self.end(Opcode::Binary))
+    }
+
+    /// [`Outbox::write_payload`], into the buffer up to `end`.
+    fn put_payload(&mut self, payload: &[u8], end: usize) -> usize {
         let tx = self.tx.as_mut();
-        let free = tx.get_mut(self.pending..).unwrap_or_default();
+        let free = tx.get_mut(self.pending..end).unwrap_or_default();
         let n = payload.len().min(self.left).min(free.len());
         let (src, dest) = (&payload[..n], &mut free[..n]);
         match self.key {
@@ -181,9 +201,6 @@ impl<E: Endpoint, B: AsRef<[u8]> + AsMut<[u8]>> Outbox<E, B> {
         }
         self.pending += n;
         self.left -= n;
-        if self.left == 0 {
-            self.queue_owed();
-        }
         n
     }
 
@@ -195,9 +212,6 @@ impl<E: Endpoint, B: AsRef<[u8]> + AsMut<[u8]>> Outbox<E, B> {
             return Err(Error::InvalidState);
         }
         self.left -= n;
-        if self.left == 0 {
-            self.queue_owed();
-        }
         Ok(())
     }
 
@@ -250,11 +264,17 @@ impl<E: Endpoint, B: AsRef<[u8]> + AsMut<[u8]>> Outbox<E, B> {
         Ok(self.frame(Opcode::Close, true, &payload[..len])?.is_some())
     }
 
-    /// Owes a close with `code` (or an empty one): queued now if there is
-    /// room, else as soon as there is.
-    pub(crate) fn owe_close(&mut self, code: Option<CloseCode>) {
-        self.owed_close = Some(code);
-        self.queue_owed();
+    /// Queues a close with `code` and no reason (an empty close for
+    /// `None`): the answer to the peer's close, or the close for a protocol
+    /// error. It always fits, in the room kept for it, unless a frame is
+    /// partly queued: then it is not queued (false).
+    pub(crate) fn close_code(&mut self, code: Option<CloseCode>) -> bool {
+        let payload = code.map(CloseCode::to_be_bytes);
+        let payload: &[u8] = match &payload {
+            Some(bytes) => bytes,
+            None => &[],
+        };
+        matches!(self.frame(Opcode::Close, true, payload), Ok(Some(_)))
     }
 
     /// Writes a handshake head into the free room with `write`, which
@@ -267,27 +287,5 @@ impl<E: Endpoint, B: AsRef<[u8]> + AsMut<[u8]>> Outbox<E, B> {
         let n = write(free)?;
         self.pending += n.min(free.len());
         Ok(())
-    }
-
-    /// Whether a close is owed and not yet queued.
-    pub(crate) fn owes_close(&self) -> bool {
-        self.owed_close.is_some()
-    }
-
-    /// Queues the close owed, if any and if it fits.
-    fn queue_owed(&mut self) {
-        // Taken out first: queueing it completes a frame, which looks
-        // here again.
-        let Some(code) = self.owed_close.take() else {
-            return;
-        };
-        let payload = code.map(CloseCode::to_be_bytes);
-        let payload: &[u8] = match &payload {
-            Some(bytes) => bytes,
-            None => &[],
-        };
-        if !matches!(self.frame(Opcode::Close, true, payload), Ok(Some(_))) {
-            self.owed_close = Some(code);
-        }
     }
 }

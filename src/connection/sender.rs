@@ -115,11 +115,13 @@ where
         self.outbox.transmitted(n);
     }
 
-    /// Owes the close for a protocol error (if the connection was open)
+    /// Queues the close for a protocol error (if the connection was open)
     /// and ends the connection.
     pub(crate) fn fail(&mut self, error: ProtocolError) -> Error {
         if *self.state == State::Open {
-            self.outbox.owe_close(Some(error.close_code()));
+            // Not queued only in the middle of a frame, where no close can
+            // go: the peer sees the connection end without one.
+            self.outbox.close_code(Some(error.close_code()));
         }
         *self.state = State::Closed;
         Error::Protocol(error)
@@ -133,7 +135,7 @@ where
         *self.state = State::Closed;
     }
 
-    pub(crate) fn data(
+    fn data(
         &mut self,
         kind: DataKind,
         data: &[u8],

@@ -19,7 +19,7 @@
 //!   bytes; [`WebSocket::read_chunk`] passes messages of any size.
 //! - **Write buffer**: holds outgoing frames until they are flushed, and the
 //!   handshake head (a client's request is about 150 bytes plus host, path
-//!   and options). At least [`MIN_WRITE_BUFFER`] (131) bytes, a whole
+//!   and options). At least [`MIN_WRITE_BUFFER`] (139) bytes, a whole
 //!   control frame; larger messages are written in pieces (a server's
 //!   straight from the caller's slice). Small messages written back to
 //!   back share one transport write; anything pending is flushed before
@@ -154,14 +154,17 @@ where
         config: Config,
         already_read: &[u8],
     ) -> Result<Self, Error<core::convert::Infallible>> {
-        let mut conn = Connection::upgraded(endpoint, read_buffer, write_buffer, config);
-        let room = conn.receive_buffer();
+        let mut ws = WebSocket {
+            transport,
+            conn: Connection::upgraded(endpoint, read_buffer, write_buffer, config),
+        };
+        let room = ws.conn.receive_buffer();
         let dest = room
             .get_mut(..already_read.len())
             .ok_or(Error::BufferTooSmall)?;
         dest.copy_from_slice(already_read);
-        conn.received(already_read.len());
-        Ok(WebSocket { transport, conn })
+        ws.conn.received(already_read.len());
+        Ok(ws)
     }
 
     /// This end's role.

@@ -7,7 +7,7 @@ use embedded_io::Write;
 use super::{Error, WebSocket};
 use crate::ProtocolError;
 use crate::close::CloseCode;
-use crate::connection::{Queued, Sender};
+use crate::connection::{self, Queued, Sender};
 use crate::reassembly::DataKind;
 use crate::role::Endpoint;
 
@@ -46,12 +46,12 @@ where
 
     /// Queues a whole text message.
     pub fn write_text(&mut self, text: &str) -> Result<(), Error<T::Error>> {
-        self.frame(Out::Data(DataKind::Text, true, false), text.as_bytes())
+        self.frame(text.as_bytes(), |s| s.write_text(text))
     }
 
     /// Queues a whole binary message.
     pub fn write_binary(&mut self, data: &[u8]) -> Result<(), Error<T::Error>> {
-        self.frame(Out::Data(DataKind::Binary, true, false), data)
+        self.frame(data, |s| s.write_binary(data))
     }
 
     /// Queues one fragment of a message (section 5.4): the first call
@@ -66,20 +66,20 @@ where
         data: &[u8],
         last: bool,
     ) -> Result<(), Error<T::Error>> {
-        self.frame(Out::Data(kind, last, true), data)
+        self.frame(data, |s| s.write_fragment(kind, data, last))
     }
 
     /// Queues a ping with up to 125 bytes of payload ([`Error::Usage`] for
     /// more, nothing sent).
     pub fn write_ping(&mut self, data: &[u8]) -> Result<(), Error<T::Error>> {
-        self.frame(Out::Ping, data)
+        self.frame(data, |s| s.write_ping(data))
     }
 
     /// Queues a pong with up to 125 bytes of payload (unsolicited, or the
     /// answer to a ping when [`Config::auto_pong`](super::Config::auto_pong)
     /// is off).
     pub fn write_pong(&mut self, data: &[u8]) -> Result<(), Error<T::Error>> {
-        self.frame(Out::Pong, data)
+        self.frame(data, |s| s.write_pong(data))
     }
 
     /// Starts the close handshake (section 7.1.2): sends a close with `code`
@@ -90,7 +90,7 @@ where
     /// a transport error the close stays queued, for [`Writer::flush`] or
     /// the next read to send.
     pub fn close(&mut self, code: CloseCode, reason: &str) -> Result<(), Error<T::Error>> {
-        self.frame(Out::Close(code, reason), &[])?;
+        self.frame(&[], |s| s.close(code, reason))?;
         self.flush()
     }
 
@@ -114,18 +114,19 @@ where
     /// pieces; a server's goes out straight from `payload`. A transport
     /// error in the middle of a frame ends the connection: the peer could
     /// no longer tell where frames begin.
-    fn frame(&mut self, out: Out<'_>, payload: &[u8]) -> Result<(), Error<T::Error>> {
+    ///
+    /// Generic over `queue`, so that a program compiles in only the kinds
+    /// of frame it writes.
+    fn frame(
+        &mut self,
+        payload: &[u8],
+        mut queue: impl FnMut(&mut Sender<'a, E, W>) -> Result<Queued, connection::Error>,
+    ) -> Result<(), Error<T::Error>> {
         if self.sender.outbox().mid_frame() {
             self.sender.abort();
         }
         let taken = loop {
-            let queued = match out {
-                Out::Data(kind, last, fragment) => self.sender.data(kind, payload, last, fragment),
-                Out::Ping => self.sender.write_ping(payload),
-                Out::Pong => self.sender.write_pong(payload),
-                Out::Close(code, reason) => self.sender.close(code, reason),
-            };
-            match queued? {
+            match queue(&mut self.sender)? {
                 Queued::Whole => return Ok(()),
                 Queued::Partly(n) => break n,
                 Queued::Full => self.flush()?,
@@ -153,16 +154,6 @@ where
         }
         Ok(())
     }
-}
-
-/// A frame to queue: data (its kind, whether it is the last, whether it is
-/// a fragment), a ping, a pong or a close.
-#[derive(Clone, Copy)]
-enum Out<'r> {
-    Data(DataKind, bool, bool),
-    Ping,
-    Pong,
-    Close(CloseCode, &'r str),
 }
 
 /// Writes everything `sender` has queued to `transport` and flushes it.
