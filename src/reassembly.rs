@@ -51,17 +51,20 @@ pub enum FrameKind {
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Reassembler {
     current: Option<DataKind>,
-    len: u64,
-    max_len: u64,
+    // Counted in `usize`: a message longer than that could never be held
+    // on this target, and a 32-bit target keeps no 8-byte fields.
+    len: usize,
+    max_len: usize,
 }
 
 impl Reassembler {
-    /// Between messages, accepting messages of up to `max_len` bytes.
+    /// Between messages, accepting messages of up to `max_len` bytes (and
+    /// never more than `usize::MAX`).
     pub const fn new(max_len: u64) -> Self {
         Reassembler {
             current: None,
             len: 0,
-            max_len,
+            max_len: clamp(max_len),
         }
     }
 
@@ -83,8 +86,9 @@ impl Reassembler {
             (_, None) => (DataKind::Binary, true),
         };
         let len = if first { 0 } else { self.len };
-        let len = len
-            .checked_add(header.payload_len)
+        let len = usize::try_from(header.payload_len)
+            .ok()
+            .and_then(|payload| len.checked_add(payload))
             .filter(|&len| len <= self.max_len)
             .ok_or(ProtocolError::MessageTooBig)?;
         if header.fin {
@@ -108,12 +112,21 @@ impl Reassembler {
 
     /// The message size limit.
     pub const fn max_len(&self) -> u64 {
-        self.max_len
+        self.max_len as u64
     }
 
     /// Changes the message size limit.
     pub fn set_max_len(&mut self, max_len: u64) {
-        self.max_len = max_len;
+        self.max_len = clamp(max_len);
+    }
+}
+
+/// `len` as a `usize`, or `usize::MAX` if it is larger.
+const fn clamp(len: u64) -> usize {
+    if len > usize::MAX as u64 {
+        usize::MAX
+    } else {
+        len as usize
     }
 }
 

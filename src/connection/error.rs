@@ -11,6 +11,7 @@ use crate::{ProtocolError, UsageError};
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
 pub enum Error {
+    // `websocket::Error` starts with these variants, in this order.
     /// The peer broke the protocol. The close frame with
     /// [`ProtocolError::close_code`] is queued and the connection is
     /// closed.

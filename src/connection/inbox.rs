@@ -213,6 +213,11 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Inbox<B> {
         Ok(n)
     }
 
+    /// The message size limit.
+    pub(crate) fn max_message_len(&self) -> u64 {
+        self.reassembler.max_len()
+    }
+
     /// The usable capacity of the read buffer for whole messages.
     fn whole_message_capacity(&self) -> usize {
         let room = self.rx.as_ref().len().saturating_sub(MIN_READ_BUFFER);

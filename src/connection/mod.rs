@@ -145,7 +145,10 @@ impl State {
 /// `E` is the endpoint, [`Client`](crate::Client) or
 /// [`Server`](crate::Server); `RB` and `WB` are the read and write buffers.
 pub struct Connection<E, RB, WB = RB> {
-    config: Config,
+    // Config's flags only: its limit is the reassembler's, and its `u64`
+    // would align the whole state to 8 bytes on a 32-bit target.
+    auto_pong: bool,
+    show_control: bool,
     state: State,
     /// A client's close handshake is over: its driver should wait for the
     /// server to end the transport (section 7.1.1).
@@ -158,7 +161,8 @@ impl<E, RB, WB> core::fmt::Debug for Connection<E, RB, WB> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Connection")
             .field("state", &self.state)
-            .field("config", &self.config)
+            .field("auto_pong", &self.auto_pong)
+            .field("show_control", &self.show_control)
             .finish_non_exhaustive()
     }
 }
@@ -208,7 +212,8 @@ where
     /// nothing on a microcontroller.
     fn starting(state: State, endpoint: E, rx: RB, tx: WB, config: Config) -> Self {
         Connection {
-            config,
+            auto_pong: config.auto_pong,
+            show_control: config.show_control,
             state,
             await_eof: false,
             inbox: Inbox::new(rx, E::ROLE, config.max_message_len),
@@ -222,8 +227,11 @@ where
     }
 
     /// The configuration.
-    pub fn config(&self) -> &Config {
-        &self.config
+    pub fn config(&self) -> Config {
+        Config::new()
+            .max_message_len(self.inbox.max_message_len())
+            .auto_pong(self.auto_pong)
+            .show_control(self.show_control)
     }
 
     /// Whether messages can still be read and written: the handshake is
@@ -386,10 +394,10 @@ where
     /// Handles a whole control frame: the pong a ping is owed (section
     /// 5.5.2), the answer to a close (section 5.5.1).
     fn control(&mut self, control: Control) -> Result<Handled, Error> {
-        let show = self.config.show_control;
+        let show = self.show_control;
         match control.opcode {
             Opcode::Ping => {
-                let answer = self.config.auto_pong && self.state == State::Open;
+                let answer = self.auto_pong && self.state == State::Open;
                 if answer
                     && !self
                         .outbox

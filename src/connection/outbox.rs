@@ -193,8 +193,9 @@ impl<E: Endpoint, B: AsRef<[u8]> + AsMut<[u8]>> Outbox<E, B> {
         let n = payload.len().min(self.left).min(free.len());
         let (src, dest) = (&payload[..n], &mut free[..n]);
         match self.key {
-            // A zero key leaves the payload as it is.
-            Some(key) if key != [0; 4] => {
+            // Only a client masks: a server compiles no masking in. A zero
+            // key leaves the payload as it is.
+            Some(key) if E::ROLE.masks_outgoing() && key != [0; 4] => {
                 self.phase = copy_masked(key, self.phase.into(), src, dest).0 as u8;
             }
             _ => dest.copy_from_slice(src),
@@ -207,12 +208,10 @@ impl<E: Endpoint, B: AsRef<[u8]> + AsMut<[u8]>> Outbox<E, B> {
     /// The caller wrote the next `n` payload bytes of the current frame to
     /// the transport itself, after everything queued was transmitted: only
     /// for an unmasked frame ([`Outbox::can_skip`]).
-    pub(crate) fn skip_payload(&mut self, n: usize) -> Result<(), Error> {
-        if !self.can_skip() || n > self.left {
-            return Err(Error::InvalidState);
+    pub(crate) fn skip_payload(&mut self, n: usize) {
+        if self.can_skip() {
+            self.left = self.left.saturating_sub(n);
         }
-        self.left -= n;
-        Ok(())
     }
 
     /// Queues a data frame of the message being sent: the first of a

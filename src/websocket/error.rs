@@ -18,13 +18,8 @@ use crate::{ProtocolError, UsageError};
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
 pub enum Error<E> {
-    /// The transport failed.
-    Io(E),
-    /// The transport accepted no bytes of a write.
-    WriteZero,
-    /// The transport ended (read returned 0) before the close handshake:
-    /// an abnormal closure, reported locally as code 1006.
-    UnexpectedEof,
+    // The variants shared with `connection::Error` come first, in its
+    // order, so that converting one into the other is a copy.
     /// The peer broke the protocol. The close frame with
     /// [`ProtocolError::close_code`] has been sent (if the transport still
     /// worked) and the connection is closed.
@@ -36,6 +31,9 @@ pub enum Error<E> {
     /// The opening handshake failed. A server has already answered with
     /// the error's status.
     Handshake(HandshakeError),
+    /// The transport ended (read returned 0) before the close handshake:
+    /// an abnormal closure, reported locally as code 1006.
+    UnexpectedEof,
     /// The connection is closed: the close handshake is over or an error
     /// ended it. Nothing more can be read or written.
     Closed,
@@ -47,6 +45,10 @@ pub enum Error<E> {
     /// control frame ([`MIN_READ_BUFFER`](super::MIN_READ_BUFFER) and
     /// [`MIN_WRITE_BUFFER`](super::MIN_WRITE_BUFFER) bytes).
     BufferTooSmall,
+    /// The transport failed.
+    Io(E),
+    /// The transport accepted no bytes of a write.
+    WriteZero,
 }
 
 impl<E> From<connection::Error> for Error<E> {

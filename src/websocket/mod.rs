@@ -173,7 +173,7 @@ where
     }
 
     /// The configuration.
-    pub fn config(&self) -> &Config {
+    pub fn config(&self) -> Config {
         self.conn.config()
     }
 

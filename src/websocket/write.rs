@@ -122,9 +122,6 @@ where
         payload: &[u8],
         mut queue: impl FnMut(&mut Sender<'a, E, W>) -> Result<Queued, connection::Error>,
     ) -> Result<(), Error<T::Error>> {
-        if self.sender.outbox().mid_frame() {
-            self.sender.abort();
-        }
         let taken = loop {
             match queue(&mut self.sender)? {
                 Queued::Whole => return Ok(()),
@@ -147,7 +144,8 @@ where
             let outbox = self.sender.outbox();
             if outbox.can_skip() {
                 write_all(self.transport, rest)?;
-                return outbox.skip_payload(rest.len()).map_err(Error::from);
+                outbox.skip_payload(rest.len());
+                return Ok(());
             }
             let n = self.sender.write_payload(rest);
             rest = rest.get(n..).unwrap_or_default();
