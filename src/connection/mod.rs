@@ -216,7 +216,7 @@ where
             show_control: config.show_control,
             state,
             await_eof: false,
-            inbox: Inbox::new(rx, E::ROLE, config.max_message_len),
+            inbox: Inbox::new(rx, config.max_message_len),
             outbox: Outbox::new(endpoint, tx),
         }
     }
@@ -282,7 +282,7 @@ where
     pub fn receive(&mut self, bytes: &[u8]) -> Result<usize, Error> {
         let frames = self.state != State::Handshake;
         self.inbox
-            .receive_from(bytes, frames)
+            .receive_from(bytes, frames, E::ROLE)
             .map_err(|e| self.fail(e))
     }
 
@@ -359,19 +359,22 @@ where
     }
 
     /// Takes in bytes until there is something to hand out (`Some`), or
-    /// more bytes, or room to write, are needed (`None`).
+    /// more bytes, or room to write, are needed (`None`). Not inlined, for
+    /// the same reason as [`Inbox::step`].
+    #[inline(never)]
     pub(crate) fn poll(&mut self, mode: Mode) -> Result<Option<Event>, Error> {
         match self.state {
             State::Handshake => return Err(Error::InvalidState),
             State::Closed => return Err(Error::Closed),
             State::Open | State::CloseSent => {}
         }
-        if self.inbox.buffer().len() < MIN_READ_BUFFER {
+        // With both at their smallest, a control frame and its answer fit.
+        if self.inbox.buffer().len() < MIN_READ_BUFFER || !self.outbox.is_large_enough() {
             return Err(Error::BufferTooSmall);
         }
         self.inbox.release();
         loop {
-            let step = self.inbox.step(mode).map_err(|e| self.fail(e))?;
+            let step = self.inbox.step(mode, E::ROLE).map_err(|e| self.fail(e))?;
             match step {
                 Step::Data(event) => return Ok(Some(event)),
                 Step::Again => {}
@@ -407,8 +410,10 @@ where
                 }
                 let payload = self.inbox.take_control(control);
                 if answer {
+                    // It fits: there was room, and the buffer is large
+                    // enough.
                     let bytes = &self.inbox.buffer()[payload.clone()];
-                    self.outbox.control(Opcode::Pong, bytes)?;
+                    let _ = self.outbox.frame(Opcode::Pong, true, bytes);
                 }
                 Ok(if show {
                     Handled::Event(Event {

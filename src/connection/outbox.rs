@@ -86,6 +86,11 @@ impl<E: Endpoint, B: AsRef<[u8]> + AsMut<[u8]>> Outbox<E, B> {
         }
     }
 
+    /// Whether the write buffer holds at least [`MIN_WRITE_BUFFER`] bytes.
+    pub(crate) fn is_large_enough(&self) -> bool {
+        self.tx.as_ref().len() >= MIN_WRITE_BUFFER
+    }
+
     /// Whether a frame is partly queued: its payload must be completed
     /// before anything else is queued.
     pub(crate) fn mid_frame(&self) -> bool {
@@ -143,7 +148,7 @@ impl<E: Endpoint, B: AsRef<[u8]> + AsMut<[u8]>> Outbox<E, B> {
         if self.mid_frame() {
             return Err(Error::InvalidState);
         }
-        if self.tx.as_ref().len() < MIN_WRITE_BUFFER {
+        if !self.is_large_enough() {
             return Err(Error::BufferTooSmall);
         }
         let cap = self.end(opcode);

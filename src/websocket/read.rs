@@ -7,7 +7,7 @@ use embedded_io::Write;
 use super::input::sealed::Received;
 use super::{Chunk, Error, Input, Message, WebSocket, Writer};
 use crate::connection::{self, Event, Mode};
-use crate::role::Endpoint;
+use crate::role::{Endpoint, Role};
 
 /// How many reads a client spends waiting for the server to close the
 /// transport after the close handshake (section 7.1.1).
@@ -86,7 +86,8 @@ where
     /// Drives the core until it has an event: flushes what it owes,
     /// reads what it needs.
     fn next_event(&mut self, mode: Mode) -> Result<Event, Error<T::Error>> {
-        if self.conn.take_await_eof() {
+        // Only a client waits: a server compiles none of it in.
+        if E::ROLE == Role::Client && self.conn.take_await_eof() {
             self.wait_for_eof();
             return Err(Error::Closed);
         }
@@ -114,7 +115,9 @@ where
     }
 
     /// Reads more from the transport into the core. The end of input is
-    /// the end of the connection.
+    /// the end of the connection. Not inlined: it is called from the
+    /// handshake and from every read mode.
+    #[inline(never)]
     pub(super) fn fill(&mut self) -> Result<(), Error<T::Error>> {
         match self.transport.receive(&mut self.conn) {
             Ok(true) => Ok(()),
@@ -130,14 +133,10 @@ where
     /// A client lets the server close the transport first (section 7.1.1):
     /// reads until end of input, an error, or [`CLOSE_WAIT_READS`] reads.
     fn wait_for_eof(&mut self) {
+        let spare = self.conn.receive_buffer();
         for _ in 0..CLOSE_WAIT_READS {
-            let spare = self.conn.receive_buffer();
-            if spare.is_empty() {
+            if !matches!(self.transport.discard(spare), Ok(1..)) {
                 return;
-            }
-            match self.transport.discard(spare) {
-                Ok(0) | Err(_) => return,
-                Ok(_) => {}
             }
         }
     }
