@@ -465,7 +465,7 @@ fn chromium_against_echo_server() {
     checks.extend(
         [
             "launch",
-            "page-script-echo",
+            "page-open",
             "extensions-declined",
             "permessage-deflate-offer-declined",
         ]
