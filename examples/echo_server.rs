@@ -8,8 +8,10 @@
 //! comes back with the same type and bytes, whatever its size up to
 //! 64 MiB, through a 64 KiB buffer: each chunk read is written back as a
 //! fragment. The subprotocol is the first one offered among `echo` and
-//! `chat`. A plain `GET /` gets a page that opens a WebSocket back to the
-//! server (open http://127.0.0.1:9001/ in a browser); other paths get 404.
+//! `chat`. A plain `GET /` gets a test page (`echo_server_page.html`, open
+//! http://127.0.0.1:9001/ in a browser) that opens a WebSocket back to the
+//! server, sends text and binary messages of a chosen size, and logs each
+//! echo with its size and round-trip time; other paths get 404.
 //! One line per connection goes to stderr.
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -31,19 +33,10 @@ const BUFFER_LEN: usize = 64 * 1024;
 /// as soon as their first frame header announces them.
 const MAX_MESSAGE_LEN: u64 = 64 * 1024 * 1024;
 
-const PAGE: &str = r#"<!doctype html>
-<meta charset="utf-8">
-<title>hybi echo</title>
-<p>Connecting...</p>
-<pre id="log"></pre>
-<script>
-const log = (line) => document.getElementById('log').textContent += line + '\n';
-const ws = new WebSocket('ws://' + location.host + '/');
-ws.onopen = () => { log('open'); ws.send('hello from the browser'); };
-ws.onmessage = (event) => log('echo: ' + event.data);
-ws.onclose = (event) => log('closed: ' + event.code);
-</script>
-"#;
+/// The test page served at `GET /`: connection status, text and binary
+/// sends, a log of the echoes with their round-trip times, the negotiated
+/// subprotocol and extensions, Close and Reconnect.
+const PAGE: &str = include_str!("echo_server_page.html");
 
 fn main() {
     let addr = std::env::args()

@@ -6,6 +6,7 @@
 //! | Python `websockets` | `tests/interop/py_client.py` | `tests/interop/py_server.py` |
 //! | Node `ws` | `tests/interop/node_client.js` | `tests/interop/node_server.js` |
 //! | Chromium (Playwright) | `tests/interop/browser.js` | |
+//! | Chromium (Playwright) using the test page's controls | `tests/interop/page.js` | |
 //!
 //! The peers are not Rust crates: `bash scripts/interop-setup.sh` installs
 //! them under `target/interop/` (and Chromium from the system's packages),
@@ -465,7 +466,7 @@ fn chromium_against_echo_server() {
     checks.extend(
         [
             "launch",
-            "page-script-echo",
+            "page-open",
             "extensions-declined",
             "permessage-deflate-offer-declined",
         ]
@@ -492,6 +493,68 @@ fn chromium_against_echo_server() {
         lines
             .iter()
             .any(|l| l.contains("protocol chat: 115 messages,") && l.ends_with("closed with 1000")),
+        "echo_server saw: {lines:?}"
+    );
+}
+
+#[test]
+#[ignore = "needs interop peers: bash scripts/interop-setup.sh"]
+fn chromium_uses_echo_server_test_page() {
+    let (node, modules) = node("playwright-core");
+    let chromium = chromium();
+    let (server, port) = start_echo_server();
+    let checks = [
+        "launch",
+        "page-open",
+        "page-subprotocol",
+        "page-extensions",
+        "page-text-send",
+        "page-text-enter",
+        "page-text-long",
+        "page-binary-70000",
+        "page-echoes-in-order",
+        "page-close-1000",
+        "page-buttons-disabled",
+        "page-reconnect",
+        "page-reconnect-echo",
+        "page-reconnect-close-1000",
+        "page-no-errors",
+        "page-sent",
+    ]
+    .map(String::from);
+    let stdout = run_checks(
+        "page.js",
+        Command::new(node)
+            .env("NODE_PATH", &modules)
+            .arg(script("page.js"))
+            .arg(format!("http://127.0.0.1:{port}/"))
+            .arg(chromium),
+        &checks,
+    );
+    // What the page sent on its first connection, as the server counts it.
+    let sent = stdout
+        .iter()
+        .find_map(|l| l.strip_prefix("ok page-sent "))
+        .unwrap();
+    let stderr = server.stderr_seen.lock().unwrap().clone();
+    assert!(
+        stderr.iter().any(|l| l.contains(" http GET /: 200")),
+        "echo_server served no page: {stderr:?}"
+    );
+    // The page's connection offering `echo, chat`, closed with its Close
+    // button; then the one its Reconnect button opened offering `chat`.
+    let lines = server_connection_lines(&server, 2);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains(&format!("protocol echo: {sent},"))
+                && l.ends_with("closed with 1000")),
+        "echo_server saw: {lines:?}, the page sent {sent}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("protocol chat: 1 messages,") && l.ends_with("closed with 1000")),
         "echo_server saw: {lines:?}"
     );
 }
