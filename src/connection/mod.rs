@@ -94,6 +94,7 @@ mod handshake;
 mod inbox;
 pub(crate) mod message;
 mod outbox;
+pub(crate) mod rules;
 mod sender;
 
 pub use config::{Config, DEFAULT_MAX_MESSAGE_LEN};
@@ -106,10 +107,11 @@ pub use sender::{Queued, Sender};
 
 pub(crate) use inbox::{Event, Mode, What};
 
-use inbox::{Control, Inbox, Step};
+use inbox::Inbox;
 use outbox::Outbox;
+use rules::{Answers, Flags};
 
-use crate::close::CloseFrame;
+use crate::close::CloseCode;
 use crate::frame::Opcode;
 use crate::reassembly::DataKind;
 use crate::role::Endpoint;
@@ -170,15 +172,27 @@ impl<E, RB, WB> core::fmt::Debug for Connection<E, RB, WB> {
 /// A message or chunk handed out, with the write side beside it.
 pub type WithSender<'a, M, E, WB> = (M, Sender<'a, E, WB>);
 
-/// What to do about a control frame.
-enum Handled {
-    /// Hand this out.
-    Event(Event),
-    /// Taken in, nothing to hand out: go on.
-    Again,
-    /// It waits until the write buffer has room for the reply, or until
-    /// the reply has been transmitted.
-    Blocked,
+/// The answers a control frame calls for, into the connection's own write
+/// buffer.
+struct Queue<'a, E, WB>(&'a mut Outbox<E, WB>);
+
+impl<E: Endpoint, WB: AsRef<[u8]> + AsMut<[u8]>> Answers for Queue<'_, E, WB> {
+    fn room_for_pong(&self, payload_len: usize) -> bool {
+        self.0.has_room(Outbox::<E, WB>::control_len(payload_len))
+    }
+
+    fn pong(&mut self, payload: &[u8]) {
+        // It fits: there was room, and the buffer is large enough.
+        let _ = self.0.frame(Opcode::Pong, true, payload);
+    }
+
+    fn close(&mut self, code: Option<CloseCode>) -> bool {
+        self.0.close_code(code)
+    }
+
+    fn all_sent(&self) -> bool {
+        self.0.transmit().is_empty()
+    }
 }
 
 impl<E, RB, WB> Connection<E, RB, WB>
@@ -363,115 +377,44 @@ where
     /// the same reason as [`Inbox::step`].
     #[inline(never)]
     pub(crate) fn poll(&mut self, mode: Mode) -> Result<Option<Event>, Error> {
-        match self.state {
-            State::Handshake => return Err(Error::InvalidState),
-            State::Closed => return Err(Error::Closed),
-            State::Open | State::CloseSent => {}
+        if self.state == State::Handshake {
+            return Err(Error::InvalidState);
         }
         // With both at their smallest, a control frame and its answer fit.
-        if self.inbox.buffer().len() < MIN_READ_BUFFER || !self.outbox.is_large_enough() {
+        if !self.outbox.is_large_enough() {
             return Err(Error::BufferTooSmall);
         }
-        self.inbox.release();
-        loop {
-            let step = self.inbox.step(mode, E::ROLE).map_err(|e| self.fail(e))?;
-            match step {
-                Step::Data(event) => return Ok(Some(event)),
-                Step::Again => {}
-                Step::Control(control) => match self.control(control)? {
-                    Handled::Event(event) => return Ok(Some(event)),
-                    Handled::Again => {}
-                    Handled::Blocked => return Ok(None),
-                },
-                Step::Wait => {
-                    if let Some(event) = self.inbox.ready_chunk(mode) {
-                        return Ok(Some(event));
-                    }
-                    self.inbox.make_room().map_err(|e| self.fail(e))?;
-                    return Ok(None);
-                }
-            }
+        let flags = Flags {
+            auto_pong: self.auto_pong,
+            show_control: self.show_control,
+        };
+        let mut answers = Queue(&mut self.outbox);
+        let event = rules::poll(
+            &mut self.inbox,
+            &mut self.state,
+            flags,
+            &mut answers,
+            mode,
+            E::ROLE,
+        )?;
+        if let (
+            Role::Client,
+            Some(Event {
+                what: What::Close, ..
+            }),
+        ) = (E::ROLE, &event)
+        {
+            // A client lets the server end the transport first (section
+            // 7.1.1).
+            self.await_eof = true;
         }
+        Ok(event)
     }
 
-    /// Handles a whole control frame: the pong a ping is owed (section
-    /// 5.5.2), the answer to a close (section 5.5.1).
-    fn control(&mut self, control: Control) -> Result<Handled, Error> {
-        let show = self.show_control;
-        match control.opcode {
-            Opcode::Ping => {
-                let answer = self.auto_pong && self.state == State::Open;
-                if answer
-                    && !self
-                        .outbox
-                        .has_room(Outbox::<E, WB>::control_len(control.payload_len))
-                {
-                    return Ok(Handled::Blocked);
-                }
-                let payload = self.inbox.take_control(control);
-                if answer {
-                    // It fits: there was room, and the buffer is large
-                    // enough.
-                    let bytes = &self.inbox.buffer()[payload.clone()];
-                    let _ = self.outbox.frame(Opcode::Pong, true, bytes);
-                }
-                Ok(if show {
-                    Handled::Event(Event {
-                        what: What::Ping,
-                        range: payload,
-                    })
-                } else {
-                    Handled::Again
-                })
-            }
-            Opcode::Pong => {
-                let payload = self.inbox.take_control(control);
-                Ok(if show {
-                    Handled::Event(Event {
-                        what: What::Pong,
-                        range: payload,
-                    })
-                } else {
-                    Handled::Again
-                })
-            }
-            _ => {
-                let payload = self.inbox.unmask_control(control);
-                let close = match CloseFrame::parse(&self.inbox.buffer()[payload.clone()]) {
-                    Ok(close) => close,
-                    Err(e) => {
-                        self.inbox.take_control(control);
-                        return Err(self.fail(e));
-                    }
-                };
-                if self.state == State::Open {
-                    // Echo the code (section 5.5.1); an empty close gets an
-                    // empty close.
-                    if !self.outbox.close_code(close.map(|c| c.code())) {
-                        return Ok(Handled::Blocked);
-                    }
-                    self.state = State::CloseSent;
-                }
-                if !self.outbox.transmit().is_empty() {
-                    return Ok(Handled::Blocked);
-                }
-                self.inbox.take_control(control);
-                self.state = State::Closed;
-                // A client lets the server end the transport first (section
-                // 7.1.1).
-                self.await_eof = E::ROLE == Role::Client;
-                Ok(Handled::Event(Event {
-                    what: What::Close,
-                    range: payload,
-                }))
-            }
-        }
-    }
-
-    /// The peer broke the protocol: owes the close with the code the
+    /// The peer broke the protocol: queues the close with the code the
     /// error names (if this end had not sent one) and ends the connection.
     pub(crate) fn fail(&mut self, error: ProtocolError) -> Error {
-        self.sender().fail(error)
+        rules::fail(&mut self.state, &mut Queue(&mut self.outbox), error)
     }
 
     /// The read buffer and the write side, borrowed apart.

@@ -118,13 +118,7 @@ where
     /// Queues the close for a protocol error (if the connection was open)
     /// and ends the connection.
     pub(crate) fn fail(&mut self, error: ProtocolError) -> Error {
-        if *self.state == State::Open {
-            // Not queued only in the middle of a frame, where no close can
-            // go: the peer sees the connection end without one.
-            self.outbox.close_code(Some(error.close_code()));
-        }
-        *self.state = State::Closed;
-        Error::Protocol(error)
+        super::rules::fail(self.state, &mut super::Queue(self.outbox), error)
     }
 
     pub(crate) fn outbox(&mut self) -> &mut Outbox<E, B> {
