@@ -15,7 +15,9 @@
 //! | [`handshake`] | section 4 | the opening handshake, client and server |
 //! | [`http`] | (RFC 9112) | the small, strict HTTP/1.1 head parser the handshake uses |
 //! | [`reassembly`] | sections 5.4, 5.5 | which frame may follow which, message size limits |
+//! | [`connection`] | sections 4 to 7 | the connection as a state machine without I/O: bytes in, events and bytes out |
 //! | [`websocket`] | sections 4 to 7 | a blocking connection over `embedded-io` `Read + Write` |
+//! | [`split`] | sections 5 to 7 | a connection in a read half and a write half, for two threads or tasks |
 //! | `net` (feature `std`) | | `std::net` client and server helpers |
 //!
 //! Nothing here panics on input: malformed bytes give a typed error, and
@@ -43,6 +45,7 @@ pub mod mask;
 mod random;
 pub mod reassembly;
 mod role;
+pub mod split;
 mod status;
 mod usage;
 pub mod utf8;

@@ -91,9 +91,9 @@
 mod config;
 mod error;
 mod handshake;
-mod inbox;
+pub(crate) mod inbox;
 pub(crate) mod message;
-mod outbox;
+pub(crate) mod outbox;
 pub(crate) mod rules;
 mod sender;
 
@@ -526,5 +526,15 @@ where
 
     pub(crate) fn state(&self) -> State {
         self.state
+    }
+
+    /// The receive side, the send side, the state, the flags and whether a
+    /// client waits for the end of input, apart: for the split halves.
+    pub(crate) fn into_halves(self) -> (Inbox<RB>, Outbox<E, WB>, State, Flags, bool) {
+        let flags = Flags {
+            auto_pong: self.auto_pong,
+            show_control: self.show_control,
+        };
+        (self.inbox, self.outbox, self.state, flags, self.await_eof)
     }
 }

@@ -32,8 +32,8 @@ pub enum Queued {
 /// own or beside a message just read
 /// ([`Connection::read_with_sender`](super::Connection::read_with_sender)).
 pub struct Sender<'a, E, B> {
-    pub(super) outbox: &'a mut Outbox<E, B>,
-    pub(super) state: &'a mut State,
+    pub(crate) outbox: &'a mut Outbox<E, B>,
+    pub(crate) state: &'a mut State,
 }
 
 impl<E, B> Sender<'_, E, B>

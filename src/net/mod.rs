@@ -9,6 +9,7 @@
 //! | [`accept`] | the server handshake under a deadline: [`Accepted`] |
 //! | [`Url`] | parse `ws://host[:port][/path][?query]` |
 //! | [`Stream`] | a `TcpStream` as an `embedded-io` transport, with timeouts and a deadline |
+//! | [`split`] | a connection in a reader and a writer, for two threads |
 //! | [`Std`] | any `std::io` stream (a TLS stream, say) as an `embedded-io` transport |
 //! | [`OsRandom`] | masking keys and nonces from the operating system |
 //!
@@ -76,6 +77,7 @@ mod client;
 mod io;
 mod random;
 mod server;
+mod split;
 mod stream;
 mod url;
 
@@ -86,6 +88,7 @@ pub use client::{
 pub use io::Std;
 pub use random::OsRandom;
 pub use server::{Accepted, DEFAULT_HANDSHAKE_TIMEOUT, Server, ServerOptions, accept};
+pub use split::{Reader, SharedStream, Writer, split};
 pub use stream::Stream;
 pub use url::{Url, UrlError};
 

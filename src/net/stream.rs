@@ -52,6 +52,18 @@ impl Stream {
         &mut self.inner
     }
 
+    /// A second handle to the same socket, with the same timeouts (they
+    /// are the socket's) and no deadline: the read half of a split
+    /// connection.
+    pub fn try_clone(&self) -> io::Result<Stream> {
+        Ok(Stream {
+            inner: self.inner.try_clone()?,
+            read_timeout: self.read_timeout,
+            write_timeout: self.write_timeout,
+            deadline: None,
+        })
+    }
+
     /// The socket.
     pub fn into_inner(self) -> TcpStream {
         self.inner

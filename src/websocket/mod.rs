@@ -67,7 +67,7 @@ mod error;
 mod handshake;
 mod input;
 mod read;
-mod write;
+pub(crate) mod write;
 
 pub use crate::connection::{
     Chunk, Config, DEFAULT_MAX_MESSAGE_LEN, MIN_READ_BUFFER, MIN_WRITE_BUFFER, Message,
@@ -202,6 +202,11 @@ where
     /// The connection core the transport drives.
     pub fn connection(&self) -> &Connection<E, B, W> {
         &self.conn
+    }
+
+    /// The transport and the connection core.
+    pub(crate) fn into_connection(self) -> (T, Connection<E, B, W>) {
+        (self.transport, self.conn)
     }
 
     /// The transport and the two buffers. Bytes not yet flushed are lost.

@@ -40,7 +40,7 @@ where
     E: Endpoint,
     W: AsRef<[u8]> + AsMut<[u8]>,
 {
-    pub(super) fn new(transport: &'a mut T, sender: Sender<'a, E, W>) -> Self {
+    pub(crate) fn new(transport: &'a mut T, sender: Sender<'a, E, W>) -> Self {
         Writer { transport, sender }
     }
 
@@ -157,7 +157,7 @@ where
 /// Writes everything `sender` has queued to `transport` and flushes it.
 /// After a transport error the bytes not yet written stay queued for the
 /// next flush.
-pub(super) fn flush<T: Write, E: Endpoint, W: AsRef<[u8]> + AsMut<[u8]>>(
+pub(crate) fn flush<T: Write, E: Endpoint, W: AsRef<[u8]> + AsMut<[u8]>>(
     transport: &mut T,
     sender: &mut Sender<'_, E, W>,
 ) -> Result<(), Error<T::Error>> {

@@ -11,8 +11,11 @@ use hybi::close::{CloseCode, CloseFrame};
 use hybi::frame::{DecodeOptions, FrameHeader, Opcode, Rsv};
 use hybi::mask::apply_mask;
 use hybi::reassembly::DataKind;
+use hybi::split::LocalCell;
 use hybi::websocket::{Chunk, Config, Error, Input, Lending, Message, WebSocket, Writer};
 use hybi::{Client, RandomSource, Role, Server, Status};
+use std::cell::RefCell;
+use std::rc::Rc;
 
 /// Every chunk size the scenarios run with: 1 to 17 bytes per read, then
 /// the whole input at once.
@@ -359,13 +362,7 @@ pub fn open_lending(
     open_over(Lending(Mock::new(input, chunk)), role, rx, tx, config)
 }
 
-fn open_over<T: Transport>(
-    transport: T,
-    role: Role,
-    rx: usize,
-    tx: usize,
-    config: Config,
-) -> AnyWs<T> {
+fn open_over<T>(transport: T, role: Role, rx: usize, tx: usize, config: Config) -> AnyWs<T> {
     let rng = TestRng(0x9E37_79B9_7F4A_7C15);
     upgraded(
         transport,
@@ -524,12 +521,21 @@ pub enum Mode {
     LendingWhole,
     /// `read_chunk` over [`Lending`].
     LendingChunks,
+    /// `read` from the read half of the connection split.
+    SplitWhole,
+    /// `read_chunk` from the read half of the connection split.
+    SplitChunks,
 }
 
 impl Mode {
     /// Whether the connection reads with `read_chunk`.
     pub fn chunks(self) -> bool {
-        matches!(self, Mode::Chunks | Mode::LendingChunks)
+        matches!(self, Mode::Chunks | Mode::LendingChunks | Mode::SplitChunks)
+    }
+
+    /// Whether the connection is split.
+    pub fn split(self) -> bool {
+        matches!(self, Mode::SplitWhole | Mode::SplitChunks)
     }
 
     /// Whether the transport lends its buffer.
@@ -542,12 +548,15 @@ impl Mode {
 /// their own connection over [`Mock`].
 pub const MODES: [Mode; 2] = [Mode::Whole, Mode::Chunks];
 
-/// Every read mode, over both kinds of transport.
-pub const ALL_MODES: [Mode; 4] = [
+/// Every read mode, over both kinds of transport, and through the read
+/// half of the connection split.
+pub const ALL_MODES: [Mode; 6] = [
     Mode::Whole,
     Mode::Chunks,
     Mode::LendingWhole,
     Mode::LendingChunks,
+    Mode::SplitWhole,
+    Mode::SplitChunks,
 ];
 
 /// What reading a connection to its end gave.
@@ -580,48 +589,117 @@ impl Outcome {
 /// read must give `Error::Closed`.
 pub fn drain<T: Transport>(ws: impl Into<AnyWs<T>>, mode: Mode) -> Outcome {
     let mut ws = ws.into();
+    let (messages, chunks, end) = read_all(mode.chunks(), |chunks| {
+        if chunks {
+            ws.read_chunk().map(Got::of_chunk)
+        } else {
+            ws.read().map(|m| Got::Message(Msg::from_message(&m)))
+        }
+    });
+    outcome(ws.into_parts().0.into_mock(), messages, chunks, end)
+}
+
+/// [`drain`] through the read half of the connection split
+/// ([`hybi::split`]), with both halves in this thread.
+pub fn drain_split(ws: AnyWs<SharedMock>, mode: Mode) -> Outcome {
+    let mock = ws.transport().clone();
+    fn halves(t: SharedMock) -> (SharedMock, SharedMock) {
+        (t.clone(), t)
+    }
+    let (messages, chunks, end) = match ws {
+        AnyWs::Client(ws) => {
+            let (reading, shared) = ws.split::<LocalCell, _, _>(halves).expect("open");
+            let (mut reader, _writer) = reading.attach(Rc::new(shared));
+            read_all(mode.chunks(), |chunks| {
+                if chunks {
+                    reader.read_chunk().map(Got::of_chunk)
+                } else {
+                    reader.read().map(|m| Got::Message(Msg::from_message(&m)))
+                }
+            })
+        }
+        AnyWs::Server(ws) => {
+            let (reading, shared) = ws.split::<LocalCell, _, _>(halves).expect("open");
+            let (mut reader, _writer) = reading.attach(Rc::new(shared));
+            read_all(mode.chunks(), |chunks| {
+                if chunks {
+                    reader.read_chunk().map(Got::of_chunk)
+                } else {
+                    reader.read().map(|m| Got::Message(Msg::from_message(&m)))
+                }
+            })
+        }
+    };
+    let mock = Rc::try_unwrap(mock.0)
+        .map(RefCell::into_inner)
+        .unwrap_or_else(|rc| core::mem::take(&mut *rc.borrow_mut()));
+    outcome(mock, messages, chunks, end)
+}
+
+/// What one read gave, owned.
+pub enum Got {
+    Message(Msg),
+    Text(String, bool),
+    Binary(Vec<u8>, bool),
+}
+
+impl Got {
+    fn of_chunk(chunk: Chunk<'_>) -> Got {
+        match chunk {
+            Chunk::Control(m) => Got::Message(Msg::from_message(&m)),
+            Chunk::Text { data, last } => Got::Text(data.into(), last),
+            Chunk::Binary { data, last } => Got::Binary(data.into(), last),
+        }
+    }
+}
+
+/// Reads with `read` (given whether to read chunks) until an error:
+/// the messages (chunks concatenated, checking that every text chunk is
+/// UTF-8 on its own, which `&str` guarantees), how many chunks, and the
+/// error. After a `Close` message one more read must give `Error::Closed`.
+fn read_all(
+    chunks: bool,
+    mut read: impl FnMut(bool) -> Result<Got, WsError>,
+) -> (Vec<Msg>, usize, WsError) {
     let mut messages = Vec::new();
-    let mut chunks = 0;
+    let mut count = 0;
     let mut partial: Option<Msg> = None;
     let mut reads = 0usize;
     let end = loop {
         reads += 1;
         assert!(reads < 100_000_000, "runaway reading");
-        match mode.chunks() {
-            false => match ws.read() {
-                Ok(m) => messages.push(Msg::from_message(&m)),
-                Err(e) => break e,
-            },
-            true => match ws.read_chunk() {
-                Ok(Chunk::Control(m)) => messages.push(Msg::from_message(&m)),
-                Ok(Chunk::Text { data, last }) => {
-                    chunks += 1;
-                    match partial.get_or_insert_with(|| Msg::Text(String::new())) {
-                        Msg::Text(t) => t.push_str(data),
-                        other => panic!("text chunk inside {other:?}"),
-                    }
-                    if last {
-                        messages.push(partial.take().unwrap());
-                    }
+        match read(chunks) {
+            Ok(Got::Message(m)) => messages.push(m),
+            Ok(Got::Text(data, last)) => {
+                count += 1;
+                match partial.get_or_insert_with(|| Msg::Text(String::new())) {
+                    Msg::Text(t) => t.push_str(&data),
+                    other => panic!("text chunk inside {other:?}"),
                 }
-                Ok(Chunk::Binary { data, last }) => {
-                    chunks += 1;
-                    match partial.get_or_insert_with(|| Msg::Binary(Vec::new())) {
-                        Msg::Binary(b) => b.extend_from_slice(data),
-                        other => panic!("binary chunk inside {other:?}"),
-                    }
-                    if last {
-                        messages.push(partial.take().unwrap());
-                    }
+                if last {
+                    messages.push(partial.take().unwrap());
                 }
-                Err(e) => break e,
-            },
+            }
+            Ok(Got::Binary(data, last)) => {
+                count += 1;
+                match partial.get_or_insert_with(|| Msg::Binary(Vec::new())) {
+                    Msg::Binary(b) => b.extend_from_slice(&data),
+                    other => panic!("binary chunk inside {other:?}"),
+                }
+                if last {
+                    messages.push(partial.take().unwrap());
+                }
+            }
+            Err(e) => break e,
         }
     };
     if matches!(messages.last(), Some(Msg::Close(_))) {
         assert_eq!(end, Error::Closed, "read after a close");
     }
-    let transport = ws.into_parts().0.into_mock();
+    (messages, count, end)
+}
+
+fn outcome(transport: Mock, messages: Vec<Msg>, chunks: usize, end: WsError) -> Outcome {
     Outcome {
         messages,
         end,
@@ -629,6 +707,30 @@ pub fn drain<T: Transport>(ws: impl Into<AnyWs<T>>, mode: Mode) -> Outcome {
         log: transport.log,
         chunks,
         unread: transport.input.len() - transport.pos,
+    }
+}
+
+/// One [`Mock`] for both halves of a split connection.
+#[derive(Debug, Clone, Default)]
+pub struct SharedMock(pub Rc<RefCell<Mock>>);
+
+impl ErrorType for SharedMock {
+    type Error = ErrorKind;
+}
+
+impl Read for SharedMock {
+    fn read(&mut self, buf: &mut [u8]) -> Result<usize, ErrorKind> {
+        self.0.borrow_mut().read(buf)
+    }
+}
+
+impl Write for SharedMock {
+    fn write(&mut self, buf: &[u8]) -> Result<usize, ErrorKind> {
+        self.0.borrow_mut().write(buf)
+    }
+
+    fn flush(&mut self) -> Result<(), ErrorKind> {
+        self.0.borrow_mut().flush()
     }
 }
 
@@ -644,6 +746,9 @@ pub fn run_with(
 ) -> Outcome {
     if mode.lending() {
         drain(open_lending(role, input, chunk, rx, 1024, config), mode)
+    } else if mode.split() {
+        let mock = SharedMock(Rc::new(RefCell::new(Mock::new(input, chunk))));
+        drain_split(open_over(mock, role, rx, 1024, config), mode)
     } else {
         drain(open(role, input, chunk, rx, 1024, config), mode)
     }

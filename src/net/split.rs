@@ -1,0 +1,56 @@
+//! A TCP connection in two halves (see [`split`](crate::split)): the
+//! socket and a clone of it, sharing their state in an `Arc`.
+
+use std_crate::sync::Arc;
+
+use super::{Error, Stream};
+use crate::role::Endpoint;
+use crate::split::{ReadHalf, Shared, StdMutex, WriteHalf};
+use crate::websocket::WebSocket;
+
+/// What the halves of a TCP connection share.
+pub type SharedStream<E, W> = Arc<Shared<StdMutex, Stream, E, W>>;
+
+/// The read half of a TCP connection: [`split`].
+pub type Reader<B, E, W = B> = ReadHalf<SharedStream<E, W>, Stream, B, E>;
+
+/// The write half of a TCP connection: [`split`].
+pub type Writer<E, W> = WriteHalf<SharedStream<E, W>>;
+
+/// Splits an open TCP connection into a reader and a writer for two
+/// threads: the reader reads from a clone of the socket
+/// ([`Stream::try_clone`]), the writer writes to the socket; what they
+/// share is in an `Arc` (the one allocation). A read blocked on the network
+/// never holds up a write, and pongs and close answers go out as soon as
+/// the write side is free (see [the `split` module](crate::split)).
+///
+/// ```no_run
+/// use hybi::websocket::Message;
+///
+/// let (ws, _) = hybi::net::connect("ws://127.0.0.1:9001/")?;
+/// let (mut reader, mut writer) = hybi::net::split(ws)?;
+/// let printer = std::thread::spawn(move || {
+///     while let Ok(message) = reader.read() {
+///         println!("{message:?}");
+///     }
+/// });
+/// writer.send_text("hello")?;
+/// writer.close(hybi::close::CloseCode::NORMAL, "")?;
+/// printer.join().unwrap();
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[allow(clippy::type_complexity)]
+pub fn split<B, E, W>(
+    ws: WebSocket<Stream, B, E, W>,
+) -> Result<(Reader<B, E, W>, Writer<E, W>), Error>
+where
+    B: AsRef<[u8]> + AsMut<[u8]>,
+    W: AsRef<[u8]> + AsMut<[u8]>,
+    E: Endpoint,
+{
+    let clone = ws.transport().try_clone().map_err(Error::Io)?;
+    let (reading, shared) = ws
+        .split::<StdMutex, _, _>(|stream| (clone, stream))
+        .map_err(|_| Error::InvalidState)?;
+    Ok(reading.attach(Arc::new(shared)))
+}
