@@ -18,6 +18,7 @@
 //! | [`connection`] | sections 4 to 7 | the connection as a state machine without I/O: bytes in, events and bytes out |
 //! | [`websocket`] | sections 4 to 7 | a blocking connection over `embedded-io` `Read + Write` |
 //! | [`split`] | sections 5 to 7 | a connection in a read half and a write half, for two threads or tasks |
+//! | `asynch` (feature `async`) | sections 4 to 7 | an async connection over `embedded-io-async` |
 //! | `net` (feature `std`) | | `std::net` client and server helpers |
 //!
 //! Nothing here panics on input: malformed bytes give a typed error, and
@@ -35,6 +36,9 @@
 #[cfg(feature = "std")]
 extern crate std as std_crate;
 
+#[cfg(feature = "async")]
+#[cfg_attr(docsrs, doc(cfg(feature = "async")))]
+pub mod asynch;
 pub mod close;
 pub mod connection;
 mod error;
@@ -62,4 +66,12 @@ pub use status::Status;
 pub use usage::UsageError;
 
 pub use connection::{Config, Connection};
+
+/// The `embedded-io` this crate speaks (0.7): implement its traits from
+/// here to be sure the versions meet.
+pub use embedded_io;
+/// The `embedded-io-async` this crate speaks (0.7).
+#[cfg(feature = "async")]
+#[cfg_attr(docsrs, doc(cfg(feature = "async")))]
+pub use embedded_io_async;
 pub use websocket::{Chunk, Message, WebSocket};

@@ -46,7 +46,7 @@ fn big_messages_in_many_frame_sizes() {
         let message = data_of(len);
         let role = ROLES[i % 2];
         let input = fragmented(role, &message, frame);
-        for mode in ALL_MODES {
+        for &mode in ALL_MODES {
             let rx = match mode.chunks() {
                 false => len + MIN_READ_BUFFER,
                 true => 4096,

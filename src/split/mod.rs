@@ -33,50 +33,43 @@
 //! halves allocate nothing. With `std`, [`net::split`](crate::net::split)
 //! splits a TCP connection in one call.
 //!
+//! Both halves in one thread (a main loop, or two tasks of one
+//! executor), sharing a [`LocalCell`]; with threads, the same with
+//! [`StdMutex`] (see [`net::split`](crate::net::split)):
+//!
 //! ```
-//! use std::thread;
-//! use hybi::split::{LocalCell, StdMutex};
+//! use hybi::split::LocalCell;
 //! use hybi::websocket::{Config, Message, WebSocket};
 //! # use embedded_io::{ErrorType, Read, Write};
-//! # struct Rx(std::collections::VecDeque<u8>);
-//! # impl ErrorType for Rx { type Error = core::convert::Infallible; }
-//! # impl Read for Rx {
-//! #     fn read(&mut self, buf: &mut [u8]) -> Result<usize, Self::Error> {
-//! #         let n = buf.len().min(self.0.len());
-//! #         for b in &mut buf[..n] { *b = self.0.pop_front().unwrap(); }
-//! #         Ok(n)
-//! #     }
+//! # struct Rx<'a>(&'a [u8]);
+//! # impl ErrorType for Rx<'_> { type Error = core::convert::Infallible; }
+//! # impl Read for Rx<'_> {
+//! #     fn read(&mut self, buf: &mut [u8]) -> Result<usize, Self::Error> { self.0.read(buf) }
 //! # }
-//! # struct Tx(Vec<u8>);
+//! # struct Tx;
 //! # impl ErrorType for Tx { type Error = core::convert::Infallible; }
 //! # impl Write for Tx {
-//! #     fn write(&mut self, buf: &[u8]) -> Result<usize, Self::Error> { self.0.extend_from_slice(buf); Ok(buf.len()) }
+//! #     fn write(&mut self, buf: &[u8]) -> Result<usize, Self::Error> { Ok(buf.len()) }
 //! #     fn flush(&mut self) -> Result<(), Self::Error> { Ok(()) }
 //! # }
-//! # struct Uart(Rx, Tx);
-//! # impl ErrorType for Uart { type Error = core::convert::Infallible; }
-//! # impl Read for Uart { fn read(&mut self, b: &mut [u8]) -> Result<usize, Self::Error> { self.0.read(b) } }
-//! # impl Write for Uart {
+//! # struct Uart<'a>(Rx<'a>, Tx);
+//! # impl ErrorType for Uart<'_> { type Error = core::convert::Infallible; }
+//! # impl Read for Uart<'_> { fn read(&mut self, b: &mut [u8]) -> Result<usize, Self::Error> { self.0.read(b) } }
+//! # impl Write for Uart<'_> {
 //! #     fn write(&mut self, b: &[u8]) -> Result<usize, Self::Error> { self.1.write(b) }
 //! #     fn flush(&mut self) -> Result<(), Self::Error> { Ok(()) }
 //! # }
-//! # // A masked "hi" from the client, then its close.
-//! # let input = [0x81, 0x82, 1, 2, 3, 4, 0x69, 0x6b, 0x88, 0x82, 1, 2, 3, 4, 0x02, 0xea];
-//! # let uart = Uart(Rx(input.into_iter().collect()), Tx(Vec::new()));
+//! // A client's masked "hi", then its close.
+//! let input = [0x81, 0x82, 1, 2, 3, 4, 0x69, 0x6b, 0x88, 0x82, 1, 2, 3, 4, 0x02, 0xea];
+//! let uart = Uart(Rx(&input), Tx);
 //! let (mut rx, mut tx) = ([0u8; 1024], [0u8; 1024]);
 //! let ws = WebSocket::from_upgraded(uart, &mut rx[..], &mut tx[..], hybi::Server, Config::new(), &[])?;
-//! // The transport's two halves, and where the halves meet: on this
-//! // stack, for threads scoped to it.
-//! let (reading, shared) = ws.split::<StdMutex, _, _>(|Uart(rx, tx)| (rx, tx))?;
+//! // The transport's two halves; where the halves meet, on this stack.
+//! let (reading, shared) = ws.split::<LocalCell, _, _>(|Uart(rx, tx)| (rx, tx))?;
 //! let (mut reader, mut writer) = reading.attach(&shared);
-//! thread::scope(|s| {
-//!     s.spawn(move || writer.send_text("from the writer"));
-//!     while let Ok(message) = reader.read() {
-//!         if let Message::Close(_) = message {
-//!             break;
-//!         }
-//!     }
-//! });
+//! writer.send_text("from the writer").unwrap();
+//! assert_eq!(reader.read().unwrap(), Message::Text("hi"));
+//! assert!(matches!(reader.read().unwrap(), Message::Close(_)));
 //! # Ok::<(), hybi::websocket::Error<core::convert::Infallible>>(())
 //! ```
 

@@ -525,12 +525,24 @@ pub enum Mode {
     SplitWhole,
     /// `read_chunk` from the read half of the connection split.
     SplitChunks,
+    /// `read` from the async driver.
+    AsyncWhole,
+    /// `read_chunk` from the async driver.
+    AsyncChunks,
 }
 
 impl Mode {
     /// Whether the connection reads with `read_chunk`.
     pub fn chunks(self) -> bool {
-        matches!(self, Mode::Chunks | Mode::LendingChunks | Mode::SplitChunks)
+        matches!(
+            self,
+            Mode::Chunks | Mode::LendingChunks | Mode::SplitChunks | Mode::AsyncChunks
+        )
+    }
+
+    /// Whether the async driver reads.
+    pub fn asynch(self) -> bool {
+        matches!(self, Mode::AsyncWhole | Mode::AsyncChunks)
     }
 
     /// Whether the connection is split.
@@ -548,15 +560,20 @@ impl Mode {
 /// their own connection over [`Mock`].
 pub const MODES: [Mode; 2] = [Mode::Whole, Mode::Chunks];
 
-/// Every read mode, over both kinds of transport, and through the read
-/// half of the connection split.
-pub const ALL_MODES: [Mode; 6] = [
+/// Every read mode, over both kinds of transport, through the read half of
+/// the connection split, and (with the `async` feature) through the async
+/// driver.
+pub const ALL_MODES: &[Mode] = &[
     Mode::Whole,
     Mode::Chunks,
     Mode::LendingWhole,
     Mode::LendingChunks,
     Mode::SplitWhole,
     Mode::SplitChunks,
+    #[cfg(feature = "async")]
+    Mode::AsyncWhole,
+    #[cfg(feature = "async")]
+    Mode::AsyncChunks,
 ];
 
 /// What reading a connection to its end gave.
@@ -746,6 +763,8 @@ pub fn run_with(
 ) -> Outcome {
     if mode.lending() {
         drain(open_lending(role, input, chunk, rx, 1024, config), mode)
+    } else if mode.asynch() {
+        drain_async(role, input, chunk, rx, config, mode)
     } else if mode.split() {
         let mock = SharedMock(Rc::new(RefCell::new(Mock::new(input, chunk))));
         drain_split(open_over(mock, role, rx, 1024, config), mode)
@@ -762,7 +781,7 @@ pub fn run(role: Role, input: &[u8], chunk: usize, mode: Mode) -> Outcome {
 /// Runs `check` for every chunk size and every read mode.
 pub fn every_way(mut check: impl FnMut(usize, Mode)) {
     for chunk in chunk_sizes() {
-        for mode in ALL_MODES {
+        for &mode in ALL_MODES {
             check(chunk, mode);
         }
     }
@@ -799,4 +818,120 @@ pub const ROLES: [Role; 2] = [Role::Server, Role::Client];
 /// A protocol error ending.
 pub fn protocol(e: hybi::ProtocolError) -> WsError {
     Error::Protocol(e)
+}
+
+/// Runs `future` to its end, polling it as often as it is pending: the
+/// in-memory transports are never pending for long.
+pub fn block_on<F: core::future::Future>(future: F) -> F::Output {
+    let mut future = core::pin::pin!(future);
+    let mut cx = core::task::Context::from_waker(core::task::Waker::noop());
+    loop {
+        if let core::task::Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return output;
+        }
+    }
+}
+
+/// [`Mock`] as an async transport that is pending once before each read
+/// and each write: a driver must survive being polled again.
+#[cfg(feature = "async")]
+#[derive(Debug, Default)]
+pub struct AsyncMock(pub Mock);
+
+#[cfg(feature = "async")]
+mod async_mock {
+    use super::*;
+    use hybi::embedded_io_async as eia;
+
+    /// Pending once, then ready.
+    async fn yield_once() {
+        let mut yielded = false;
+        core::future::poll_fn(|_| {
+            if core::mem::replace(&mut yielded, true) {
+                core::task::Poll::Ready(())
+            } else {
+                core::task::Poll::Pending
+            }
+        })
+        .await
+    }
+
+    impl ErrorType for AsyncMock {
+        type Error = ErrorKind;
+    }
+
+    impl eia::Read for AsyncMock {
+        async fn read(&mut self, buf: &mut [u8]) -> Result<usize, ErrorKind> {
+            yield_once().await;
+            Read::read(&mut self.0, buf)
+        }
+    }
+
+    impl eia::Write for AsyncMock {
+        async fn write(&mut self, buf: &[u8]) -> Result<usize, ErrorKind> {
+            yield_once().await;
+            Write::write(&mut self.0, buf)
+        }
+
+        async fn flush(&mut self) -> Result<(), ErrorKind> {
+            Write::flush(&mut self.0)
+        }
+    }
+}
+
+/// [`drain`] through the async driver over an [`AsyncMock`] serving
+/// `input`.
+#[cfg(feature = "async")]
+pub fn drain_async(
+    role: Role,
+    input: &[u8],
+    chunk: usize,
+    rx: usize,
+    config: Config,
+    mode: Mode,
+) -> Outcome {
+    use hybi::asynch::WebSocket as AsyncWebSocket;
+    let mock = AsyncMock(Mock::new(input, chunk));
+    let (rx, tx) = (vec![0u8; rx], vec![0u8; 1024]);
+    macro_rules! drain_with {
+        ($ws:expr) => {{
+            let mut ws = $ws.expect("from_upgraded");
+            let (messages, chunks, end) = read_all(mode.chunks(), |chunks| {
+                block_on(async {
+                    if chunks {
+                        ws.read_chunk().await.map(Got::of_chunk)
+                    } else {
+                        ws.read().await.map(|m| Got::Message(Msg::from_message(&m)))
+                    }
+                })
+            });
+            outcome(ws.into_parts().0.0, messages, chunks, end)
+        }};
+    }
+    match role {
+        Role::Client => {
+            let client = Client::new(TestRng(0x9E37_79B9_7F4A_7C15));
+            drain_with!(AsyncWebSocket::from_upgraded(
+                mock,
+                rx,
+                tx,
+                client,
+                config,
+                &[]
+            ))
+        }
+        Role::Server => drain_with!(AsyncWebSocket::from_upgraded(
+            mock,
+            rx,
+            tx,
+            Server,
+            config,
+            &[]
+        )),
+    }
+}
+
+#[cfg(not(feature = "async"))]
+pub fn drain_async(_: Role, _: &[u8], _: usize, _: usize, _: Config, _: Mode) -> Outcome {
+    unreachable!("the async modes are only run with the async feature")
 }
