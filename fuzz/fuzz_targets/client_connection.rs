@@ -96,6 +96,54 @@ fn run<'a, T: Transport<'a>>(
     }
 }
 
+/// The same, with the connection core fed directly: no transport.
+fn run_core<'a>(
+    setup: &Setup<'a>,
+    sizes: &'a [u8],
+) -> Run<Result<Option<&'static str>, Error<ErrorKind>>> {
+    let mut split = Split::new(setup.stream, sizes, setup.write_limit);
+    let client = hybi::Client::new(FixedRng::default());
+    let mut conn = Core::new(client, vec![0; setup.rx], vec![0; setup.tx], setup.config);
+    // The request's length, as the blocking runs count it.
+    let mut head = 0;
+    let handshake = match conn.write_request(&REQUEST) {
+        Ok(key) => {
+            transmit(&mut conn, &mut split);
+            head = split.written.len();
+            loop {
+                match conn.read_response(&REQUEST, &key) {
+                    Ok(Status::Complete(protocol)) => break Ok(protocol),
+                    Ok(Status::Partial(_)) => {
+                        if !receive(&mut conn, &mut split) {
+                            break Err(error(conn.end_of_input()));
+                        }
+                    }
+                    Err(e) => break Err(error(e)),
+                }
+            }
+        }
+        Err(e) => Err(error(e)),
+    };
+    let outcome = match handshake {
+        Ok(_) => {
+            split.errors = true;
+            Some(drive_core(
+                &mut conn,
+                &mut split,
+                setup.chunks,
+                setup.close_first,
+            ))
+        }
+        Err(_) => None,
+    };
+    Run {
+        handshake,
+        outcome,
+        written: split.written,
+        head,
+    }
+}
+
 fuzz_target!(|data: &[u8]| {
     let Some(setup) = Setup::parse(data) else {
         return;
@@ -103,6 +151,8 @@ fuzz_target!(|data: &[u8]| {
     let whole = run::<Split>(&setup, &[]);
     let split = run::<Split>(&setup, setup.sizes);
     let lending = run::<Lending<Split>>(&setup, setup.sizes);
+    let core = run_core(&setup, setup.sizes);
     split.assert_agrees(&whole, setup.chunks);
     lending.assert_agrees(&whole, setup.chunks);
+    core.assert_agrees(&whole, setup.chunks);
 });

@@ -8,8 +8,8 @@
 //! `Sec-WebSocket-Accept`, or exactly the rejection for the error returned;
 //! every frame written is valid for a client to receive, echoes exactly the
 //! messages delivered, and a protocol error ends with its close code; and
-//! the outcome is the same, read either way, as with the whole input in
-//! one read.
+//! the outcome is the same, read either way or fed to the connection core
+//! directly, as with the whole input in one read.
 
 #![no_main]
 
@@ -115,6 +115,63 @@ fn run<'a, T: Transport<'a>>(
     }
 }
 
+/// The same, with the connection core fed directly: no transport.
+fn run_core<'a>(
+    setup: &Setup<'a>,
+    sizes: &'a [u8],
+) -> Run<Result<Option<ServerHandshake<'static>>, Error<ErrorKind>>> {
+    let mut split = Split::new(setup.stream, sizes, setup.write_limit);
+    let mut conn = Core::new(
+        hybi::Server,
+        vec![0; setup.rx],
+        vec![0; setup.tx],
+        setup.config,
+    );
+    let handshake = loop {
+        let accepted =
+            conn.accept(|request| Ok(request.protocols().find(|p| *p == "chat").map(|_| "chat")));
+        transmit(&mut conn, &mut split);
+        match accepted {
+            Ok(Status::Complete(ServerHandshake::Http)) => {
+                let page = b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n";
+                embedded_io::Write::write_all(&mut split, page).expect("in memory");
+                break Ok(None);
+            }
+            Ok(Status::Complete(accepted)) => break Ok(Some(accepted)),
+            Ok(Status::Partial(_)) => {
+                if !receive(&mut conn, &mut split) {
+                    break Err(error(conn.end_of_input()));
+                }
+            }
+            Err(e) => break Err(error(e)),
+        }
+    };
+    // Counted, as the blocking runs count it, only for an open connection.
+    let head = if matches!(handshake, Ok(Some(_))) {
+        split.written.len()
+    } else {
+        0
+    };
+    let outcome = match handshake {
+        Ok(Some(_)) => {
+            split.errors = true;
+            Some(drive_core(
+                &mut conn,
+                &mut split,
+                setup.chunks,
+                setup.close_first,
+            ))
+        }
+        _ => None,
+    };
+    Run {
+        handshake,
+        outcome,
+        written: split.written,
+        head,
+    }
+}
+
 fuzz_target!(|data: &[u8]| {
     let Some(setup) = Setup::parse(data) else {
         return;
@@ -122,6 +179,8 @@ fuzz_target!(|data: &[u8]| {
     let whole = run::<Split>(&setup, &[]);
     let split = run::<Split>(&setup, setup.sizes);
     let lending = run::<Lending<Split>>(&setup, setup.sizes);
+    let core = run_core(&setup, setup.sizes);
     split.assert_agrees(&whole, setup.chunks);
     lending.assert_agrees(&whole, setup.chunks);
+    core.assert_agrees(&whole, setup.chunks);
 });

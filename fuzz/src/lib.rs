@@ -17,6 +17,10 @@
 //! | 6.. | `n` read sizes, used in turn (by `Read::read`, or as the size of each buffer `BufRead::fill_buf` lends); after the handshake a 0 is a transport error (a timeout) that the driver retries |
 //! | rest | the peer's bytes |
 
+mod sans_io;
+
+pub use sans_io::{Core, drive_core, error, receive, transmit};
+
 use embedded_io::{BufRead, ErrorKind, ErrorType, Read, Write};
 use hybi::close::CloseFrame;
 use hybi::frame::{DecodeOptions, FrameHeader, Opcode, Rsv};
@@ -58,7 +62,8 @@ impl<'a> Setup<'a> {
             close_first: head[5] & 0x10 != 0,
             config,
             rx: 139 + 4 * usize::from(head[1]) + 256 * usize::from(flags >> 4),
-            tx: 16 + 2 * usize::from(head[2]),
+            // From the smallest write buffer a connection takes up.
+            tx: hybi::websocket::MIN_WRITE_BUFFER + 2 * usize::from(head[2]),
             write_limit: match head[4] {
                 0 => usize::MAX,
                 n => usize::from(n),
@@ -109,6 +114,11 @@ impl<'a> Split<'a> {
     /// Bytes handed out by reads so far.
     pub fn consumed(&self) -> usize {
         self.pos
+    }
+
+    /// The whole input's length.
+    pub fn input_len(&self) -> usize {
+        self.input.len()
     }
 }
 
@@ -251,7 +261,7 @@ pub enum Msg {
 }
 
 impl Msg {
-    fn of(m: &Message<'_>) -> Msg {
+    pub(crate) fn of(m: &Message<'_>) -> Msg {
         match *m {
             Message::Text(t) => Msg::Text(t.to_owned()),
             Message::Binary(b) => Msg::Binary(b.to_vec()),
@@ -456,7 +466,7 @@ fn echo<T: embedded_io::Write, E: hybi::Endpoint>(
     Ok(())
 }
 
-fn append(
+pub(crate) fn append(
     partial: &mut Option<Msg>,
     messages: &mut Vec<Msg>,
     kind: DataKind,

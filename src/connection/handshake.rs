@@ -56,6 +56,11 @@ where
     /// than the read buffer) `431` queued, and the error is returned; the
     /// connection is closed. A plain HTTP request gives
     /// [`ServerHandshake::Http`].
+    ///
+    /// The write buffer must hold [`MIN_WRITE_BUFFER`](super::MIN_WRITE_BUFFER)
+    /// bytes ([`Error::BufferTooSmall`] before anything is read): every
+    /// rejection fits, and a `101` without a subprotocol; a `101` too large
+    /// for the buffer is answered with a `500`.
     pub fn accept_with_headers<'p, const N: usize, F>(
         &mut self,
         choose: F,
@@ -65,6 +70,10 @@ where
     {
         if self.state != State::Handshake {
             return Err(Error::InvalidState);
+        }
+        // The smallest write buffer holds a plain 101 and every rejection.
+        if !self.outbox.is_large_enough() {
+            return Err(Error::BufferTooSmall);
         }
         let mut headers = [EMPTY_HEADER; N];
         let head = self.inbox.head();
