@@ -538,3 +538,197 @@ where
         (self.inbox, self.outbox, self.state, flags, self.await_eof)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::close::CloseCode;
+    use crate::{Client, Server, UsageError};
+
+    /// RFC 6455 section 5.7: a single-frame masked text message, "Hello".
+    const MASKED_HELLO: [u8; 11] = [
+        0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58,
+    ];
+
+    fn server() -> Connection<Server, [u8; 512], [u8; 512]> {
+        Connection::upgraded(Server, [0; 512], [0; 512], Config::new())
+    }
+
+    /// Feeds `bytes` one at a time, reading after each, and returns what
+    /// was handed out, as text.
+    fn one_byte_at_a_time<E: Endpoint>(
+        conn: &mut Connection<E, [u8; 512], [u8; 512]>,
+        bytes: &[u8],
+    ) -> Option<Result<Message<'static>, Error>> {
+        for &byte in bytes {
+            conn.receive_buffer()[0] = byte;
+            conn.received(1);
+            match conn.read() {
+                Ok(None) => {}
+                Ok(Some(Message::Text("Hello"))) => return Some(Ok(Message::Text("Hello"))),
+                Ok(Some(Message::Close(None))) => return Some(Ok(Message::Close(None))),
+                Ok(Some(other)) => panic!("unexpected {other:?}"),
+                Err(e) => return Some(Err(e)),
+            }
+        }
+        None
+    }
+
+    #[test]
+    fn rfc_masked_hello_to_a_server_split_anywhere() {
+        let mut conn = server();
+        assert_eq!(
+            one_byte_at_a_time(&mut conn, &MASKED_HELLO),
+            Some(Ok(Message::Text("Hello")))
+        );
+        assert_eq!(conn.transmit(), b"");
+        // All at once.
+        let mut conn = server();
+        conn.receive_buffer()[..11].copy_from_slice(&MASKED_HELLO);
+        conn.received(11);
+        assert_eq!(conn.read(), Ok(Some(Message::Text("Hello"))));
+        assert_eq!(conn.read(), Ok(None));
+    }
+
+    #[test]
+    fn rfc_fragmented_unmasked_hello_to_a_client() {
+        // Section 5.7: "Hel" then "lo", unmasked.
+        let input = [0x01, 0x03, 0x48, 0x65, 0x6c, 0x80, 0x02, 0x6c, 0x6f];
+        let rng = |dest: &mut [u8]| dest.fill(7);
+        let mut conn = Connection::upgraded(Client::new(rng), [0; 512], [0; 512], Config::new());
+        assert_eq!(
+            one_byte_at_a_time(&mut conn, &input),
+            Some(Ok(Message::Text("Hello")))
+        );
+    }
+
+    #[test]
+    fn ping_answered_with_its_payload() {
+        // Section 5.7: a masked ping with "Hello"; the pong is unmasked.
+        let ping = [
+            0x89, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58,
+        ];
+        let mut conn = server();
+        conn.receive_buffer()[..11].copy_from_slice(&ping);
+        conn.received(11);
+        assert_eq!(conn.read(), Ok(None));
+        assert_eq!(conn.transmit(), b"\x8a\x05Hello");
+        // Transmitted in pieces, as a transport takes it.
+        conn.transmitted(3);
+        assert_eq!(conn.transmit(), b"ello");
+        conn.transmitted(4);
+        assert_eq!(conn.transmit(), b"");
+    }
+
+    #[test]
+    fn close_answered_and_handed_out_once_the_answer_is_sent() {
+        // A masked close with code 1000 (key 0: the payload as it is).
+        let close = [0x88, 0x82, 0, 0, 0, 0, 0x03, 0xe8];
+        let mut conn = server();
+        conn.receive_buffer()[..8].copy_from_slice(&close);
+        conn.received(8);
+        assert_eq!(conn.read(), Ok(None), "not before the answer is out");
+        assert_eq!(conn.transmit(), b"\x88\x02\x03\xe8");
+        assert!(!conn.is_open() && !conn.is_closed());
+        conn.transmitted(4);
+        match conn.read() {
+            Ok(Some(Message::Close(Some(close)))) => assert_eq!(close.code(), CloseCode::NORMAL),
+            other => panic!("expected the close, got {other:?}"),
+        }
+        assert!(conn.is_closed());
+        assert_eq!(conn.read(), Err(Error::Closed));
+    }
+
+    #[test]
+    fn protocol_error_queues_its_close_code() {
+        // A frame with the reserved opcode 0x3, masked.
+        let mut conn = server();
+        conn.receive_buffer()[..6].copy_from_slice(&[0x83, 0x80, 1, 2, 3, 4]);
+        conn.received(6);
+        assert_eq!(
+            conn.read(),
+            Err(Error::Protocol(crate::ProtocolError::ReservedOpcode(3)))
+        );
+        assert_eq!(conn.transmit(), b"\x88\x02\x03\xea");
+        assert!(conn.is_closed());
+        // Invalid UTF-8 is 1007.
+        let mut conn = server();
+        conn.receive_buffer()[..7].copy_from_slice(&[0x81, 0x81, 0, 0, 0, 0, 0xff]);
+        conn.received(7);
+        assert_eq!(
+            conn.read(),
+            Err(Error::Protocol(crate::ProtocolError::InvalidUtf8))
+        );
+        assert_eq!(conn.transmit(), b"\x88\x02\x03\xef");
+    }
+
+    #[test]
+    fn a_client_masks_with_its_source() {
+        let rng = |dest: &mut [u8]| dest.copy_from_slice(&[0x37, 0xfa, 0x21, 0x3d][..dest.len()]);
+        let mut conn = Connection::upgraded(Client::new(rng), [0; 512], [0; 512], Config::new());
+        assert_eq!(conn.write_text("Hello"), Ok(Queued::Whole));
+        assert_eq!(conn.transmit(), MASKED_HELLO);
+    }
+
+    #[test]
+    fn the_callers_mistakes_leave_the_connection_open() {
+        let mut conn = server();
+        assert_eq!(
+            conn.write_ping(&[0; 126]),
+            Err(Error::Usage(UsageError::ControlFrameTooLong))
+        );
+        assert_eq!(
+            conn.close(CloseCode::new(1005), ""),
+            Err(Error::Usage(UsageError::InvalidCloseCode(CloseCode::new(
+                1005
+            ))))
+        );
+        assert_eq!(
+            conn.write_fragment(DataKind::Text, b"\xff", true),
+            Err(Error::Usage(UsageError::InvalidUtf8))
+        );
+        assert!(conn.is_open());
+        assert_eq!(conn.transmit(), b"");
+    }
+
+    #[test]
+    fn a_pong_waits_for_room_and_reading_waits_with_it() {
+        // 139 bytes, all but the 8 kept for a close filled with one frame.
+        let mut conn = Connection::upgraded(Server, [0; 512], [0; MIN_WRITE_BUFFER], Config::new());
+        assert_eq!(conn.write_binary(&[0; 127]), Ok(Queued::Whole));
+        let ping = [0x89, 0x80, 0, 0, 0, 0, 0x81, 0x80, 0, 0, 0, 0];
+        conn.receive_buffer()[..12].copy_from_slice(&ping);
+        conn.received(12);
+        // The ping, and the text after it, wait.
+        assert_eq!(conn.read(), Ok(None));
+        assert_eq!(conn.transmit().len(), 131);
+        conn.transmitted(131);
+        assert_eq!(conn.read(), Ok(Some(Message::Text(""))));
+        assert_eq!(conn.transmit(), b"\x8a\x00");
+    }
+
+    #[test]
+    fn large_frames_go_out_in_pieces() {
+        let mut conn = Connection::upgraded(Server, [0; 512], [0; MIN_WRITE_BUFFER], Config::new());
+        let payload = [0x5a; 300];
+        let Ok(Queued::Partly(n)) = conn.write_binary(&payload) else {
+            panic!("larger than the buffer")
+        };
+        // A server's payload waits for the header to go out.
+        assert_eq!((n, conn.transmit()), (0, &b"\x82\x7e\x01\x2c"[..]));
+        assert_eq!(conn.write_text("no"), Err(Error::InvalidState));
+        let mut sent = conn.transmit().to_vec();
+        conn.transmitted(4);
+        let mut rest = &payload[..];
+        while !rest.is_empty() {
+            let n = conn.write_payload(rest);
+            rest = &rest[n..];
+            sent.extend_from_slice(conn.transmit());
+            let len = conn.transmit().len();
+            conn.transmitted(len);
+        }
+        assert_eq!(sent[4..], payload);
+        assert_eq!(conn.payload_left(), 0);
+        assert_eq!(conn.write_text("after"), Ok(Queued::Whole));
+    }
+}

@@ -529,6 +529,10 @@ pub enum Mode {
     AsyncWhole,
     /// `read_chunk` from the async driver.
     AsyncChunks,
+    /// `read` from the connection core, driven here with no driver.
+    CoreWhole,
+    /// `read_chunk` from the connection core.
+    CoreChunks,
 }
 
 impl Mode {
@@ -536,7 +540,11 @@ impl Mode {
     pub fn chunks(self) -> bool {
         matches!(
             self,
-            Mode::Chunks | Mode::LendingChunks | Mode::SplitChunks | Mode::AsyncChunks
+            Mode::Chunks
+                | Mode::LendingChunks
+                | Mode::SplitChunks
+                | Mode::AsyncChunks
+                | Mode::CoreChunks
         )
     }
 
@@ -561,8 +569,8 @@ impl Mode {
 pub const MODES: [Mode; 2] = [Mode::Whole, Mode::Chunks];
 
 /// Every read mode, over both kinds of transport, through the read half of
-/// the connection split, and (with the `async` feature) through the async
-/// driver.
+/// the connection split, from the connection core with no driver, and
+/// (with the `async` feature) through the async driver.
 pub const ALL_MODES: &[Mode] = &[
     Mode::Whole,
     Mode::Chunks,
@@ -570,6 +578,8 @@ pub const ALL_MODES: &[Mode] = &[
     Mode::LendingChunks,
     Mode::SplitWhole,
     Mode::SplitChunks,
+    Mode::CoreWhole,
+    Mode::CoreChunks,
     #[cfg(feature = "async")]
     Mode::AsyncWhole,
     #[cfg(feature = "async")]
@@ -763,6 +773,8 @@ pub fn run_with(
 ) -> Outcome {
     if mode.lending() {
         drain(open_lending(role, input, chunk, rx, 1024, config), mode)
+    } else if matches!(mode, Mode::CoreWhole | Mode::CoreChunks) {
+        drain_core(role, input, chunk, rx, config, mode)
     } else if mode.asynch() {
         drain_async(role, input, chunk, rx, config, mode)
     } else if mode.split() {
@@ -934,4 +946,66 @@ pub fn drain_async(
 #[cfg(not(feature = "async"))]
 pub fn drain_async(_: Role, _: &[u8], _: usize, _: usize, _: Config, _: Mode) -> Outcome {
     unreachable!("the async modes are only run with the async feature")
+}
+
+/// [`drain`] straight from the connection core ([`hybi::Connection`]): the
+/// harness moves the bytes, from a [`Mock`] serving `input` and to it.
+pub fn drain_core(
+    role: Role,
+    input: &[u8],
+    chunk: usize,
+    rx: usize,
+    config: Config,
+    mode: Mode,
+) -> Outcome {
+    let mut mock = Mock::new(input, chunk);
+    let (rx, tx) = (vec![0u8; rx], vec![0u8; 1024]);
+    macro_rules! drain_with {
+        ($conn:expr) => {{
+            let mut conn = $conn;
+            let (messages, chunks, end) = read_all(mode.chunks(), |chunks| {
+                loop {
+                    let got = if chunks {
+                        conn.read_chunk().map(|c| c.map(Got::of_chunk))
+                    } else {
+                        conn.read()
+                            .map(|m| m.map(|m| Got::Message(Msg::from_message(&m))))
+                    };
+                    match got {
+                        Ok(Some(got)) => return Ok(got),
+                        Ok(None) if !conn.transmit().is_empty() => {
+                            let n = Write::write(&mut mock, conn.transmit()).expect("in memory");
+                            conn.transmitted(n);
+                            Write::flush(&mut mock).expect("in memory");
+                        }
+                        Ok(None) => {
+                            let n =
+                                Read::read(&mut mock, conn.receive_buffer()).expect("in memory");
+                            if n == 0 {
+                                return Err(conn.end_of_input().into());
+                            }
+                            conn.received(n);
+                        }
+                        Err(e) => {
+                            // The close it queued goes out, as a driver sends it.
+                            while !conn.transmit().is_empty() {
+                                let n =
+                                    Write::write(&mut mock, conn.transmit()).expect("in memory");
+                                conn.transmitted(n);
+                            }
+                            return Err(e.into());
+                        }
+                    }
+                }
+            });
+            outcome(mock, messages, chunks, end)
+        }};
+    }
+    match role {
+        Role::Client => {
+            let client = Client::new(TestRng(0x9E37_79B9_7F4A_7C15));
+            drain_with!(hybi::Connection::upgraded(client, rx, tx, config))
+        }
+        Role::Server => drain_with!(hybi::Connection::upgraded(Server, rx, tx, config)),
+    }
 }
