@@ -1,6 +1,10 @@
 //! A WebSocket echo server for a microcontroller: `#![no_std]`, no heap,
-//! 1.5 KiB of buffers, generic over any `embedded-io` transport (a TCP
-//! socket of smoltcp, embassy-net or a Wi-Fi module's driver, a UART...).
+//! 1.5 KiB of buffers, generic over any blocking `embedded-io` 0.7
+//! transport (a UART, a Wi-Fi module's AT driver, an `embedded-tls`
+//! blocking stream...). An async socket (embassy-net's `TcpSocket`
+//! implements `embedded-io-async` 0.7) goes through `hybi::asynch`
+//! instead, with the same calls awaited; smoltcp's own sockets implement
+//! neither and need a small adapter.
 //!
 //! Built as a library, so it needs no panic handler or linker script:
 //!

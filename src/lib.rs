@@ -75,3 +75,9 @@ pub use embedded_io;
 #[cfg_attr(docsrs, doc(cfg(feature = "async")))]
 pub use embedded_io_async;
 pub use websocket::{Chunk, Message, WebSocket};
+
+/// The README's examples, compiled and run as doc tests (they use every
+/// feature).
+#[cfg(all(doctest, feature = "std", feature = "async"))]
+#[doc = include_str!("../README.md")]
+struct ReadmeExamples;

@@ -97,9 +97,12 @@ impl<'a> ClientOptions<'a> {
     /// times out fails with [`io::ErrorKind::TimedOut`] and can be retried.
     ///
     /// It also bounds the wait, after the close handshake, for the server
-    /// to close the TCP connection (section 7.1.1): without it, a server
-    /// that keeps the connection open holds the read that returns its
-    /// [`Message::Close`](crate::websocket::Message::Close).
+    /// to close the TCP connection (section 7.1.1): the read that returns
+    /// the server's [`Message::Close`](crate::websocket::Message::Close)
+    /// returns at once, and the read after it waits for the end of the
+    /// connection before it returns
+    /// [`Error::Closed`](crate::websocket::Error::Closed). Without a
+    /// timeout, a server that keeps the connection open holds that read.
     pub const fn read_timeout(mut self, timeout: Duration) -> Self {
         self.read_timeout = Some(timeout);
         self
