@@ -8,12 +8,13 @@
 #   (c) the same client against a server that corrupts one echo byte: the
 #       firmware must detect it and exit with failure.
 # Installs what it needs (qemu-system-arm, binutils-arm-none-eabi, the Rust
-# target, a venv with websockets). Every process is stopped on exit, every
-# wait is bounded.
+# target, a venv with websockets at the version scripts/versions.sh pins).
+# Every process is stopped on exit, every wait is bounded.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
+source "$root/scripts/versions.sh"
 cd "$here"
 started=$SECONDS
 target=thumbv7m-none-eabi
@@ -37,12 +38,13 @@ qemu-system-arm -machine help | grep -q "^$machine " || {
 }
 rustup target add "$target"
 
+# websockets at the version scripts/versions.sh pins.
 venv="$root/target/firmware-venv"
 if ! "$venv/bin/python" -c "import websockets" 2>/dev/null; then
   rm -rf "$venv"
   python3 -m venv "$venv"
-  "$venv/bin/pip" install -q --disable-pip-version-check websockets
 fi
+"$venv/bin/pip" install -q --disable-pip-version-check "websockets==$PY_WEBSOCKETS_VERSION"
 py="$venv/bin/python"
 echo "websockets $("$py" -c 'import websockets; print(websockets.__version__)')"
 
