@@ -24,3 +24,11 @@ PY_WEBSOCKETS_VERSION=17.4
 # downloads no browser.
 NPM_WS_VERSION=8.23.1
 NPM_PLAYWRIGHT_CORE_VERSION=1.65.2
+
+# The oldest Rust hybi builds with: Cargo.toml's rust-version, the one
+# place it is written.
+MSRV=$(sed -n 's/^rust-version = "\(.*\)"$/\1/p' "$(dirname "${BASH_SOURCE[0]}")/../Cargo.toml")
+if [ -z "$MSRV" ]; then
+  echo "scripts/versions.sh: no rust-version in Cargo.toml" >&2
+  exit 1
+fi
