@@ -18,7 +18,8 @@ fi
 if [ "$(cargo "+$NIGHTLY" fuzz --version 2>/dev/null)" != "cargo-fuzz $CARGO_FUZZ_VERSION" ]; then
   cargo install cargo-fuzz --version "$CARGO_FUZZ_VERSION" --locked
 fi
-command -v python3 >/dev/null || { apt-get update && apt-get install -y python3; }
+# Says what it installs, installs only what is missing, removes nothing.
+command -v python3 >/dev/null || bash ../scripts/apt-install.sh python3
 
 python3 seeds.py corpus
 

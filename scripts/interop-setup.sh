@@ -25,15 +25,9 @@ NODE_PREFIX="$INTEROP/node"
 PYTHON="${PYTHON:-python3}"
 mkdir -p "$INTEROP"
 
-APT_UPDATED=
+# Says what it installs, installs only what is missing, removes nothing.
 apt_install() {
-  local apt=(apt-get -o DPkg::Lock::Timeout=600) # waits for another apt run
-  if [ "$(id -u)" -ne 0 ]; then apt=(sudo "${apt[@]}"); fi
-  if [ -z "$APT_UPDATED" ]; then
-    "${apt[@]}" update -q
-    APT_UPDATED=1
-  fi
-  DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y -q --no-install-recommends "$@"
+  bash scripts/apt-install.sh "$@"
 }
 
 echo "== interop: Chromium (Debian package)"

@@ -25,11 +25,8 @@ missing=()
 command -v qemu-system-arm >/dev/null || missing+=(qemu-system-arm)
 command -v arm-none-eabi-size >/dev/null || missing+=(binutils-arm-none-eabi)
 if ((${#missing[@]})); then
-  sudo=()
-  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
-  "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=300 update -q
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=300 \
-    install -y -q --no-install-recommends "${missing[@]}"
+  # Says what it installs, installs only what is missing, removes nothing.
+  bash "$root/scripts/apt-install.sh" "${missing[@]}"
 fi
 qemu-system-arm --version | head -1
 qemu-system-arm -machine help | grep -q "^$machine " || {
