@@ -8,34 +8,37 @@
 #   FUZZ_SECONDS=3600 fuzz/run.sh server_connection
 set -euo pipefail
 cd "$(dirname "$0")"
+source ../scripts/versions.sh
 seconds=${FUZZ_SECONDS:-30}
 
-if ! rustup run nightly rustc --version >/dev/null 2>&1; then
-  rustup toolchain install nightly --profile minimal
+# The nightly and the cargo-fuzz that scripts/versions.sh pins.
+if ! rustup run "$NIGHTLY" rustc --version >/dev/null 2>&1; then
+  rustup toolchain install "$NIGHTLY" --profile minimal
 fi
-if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
-  cargo +nightly install cargo-fuzz --locked || cargo install cargo-fuzz --locked
+if [ "$(cargo "+$NIGHTLY" fuzz --version 2>/dev/null)" != "cargo-fuzz $CARGO_FUZZ_VERSION" ]; then
+  cargo install cargo-fuzz --version "$CARGO_FUZZ_VERSION" --locked
 fi
-command -v python3 >/dev/null || { apt-get update && apt-get install -y python3; }
+# Says what it installs, installs only what is missing, removes nothing.
+command -v python3 >/dev/null || bash ../scripts/apt-install.sh python3
 
 python3 seeds.py corpus
 
 if [ $# -gt 0 ]; then
   targets=("$@")
 else
-  mapfile -t targets < <(cargo +nightly fuzz list)
+  mapfile -t targets < <(cargo "+$NIGHTLY" fuzz list)
 fi
 
 echo "== build"
 # Optimised, with debug assertions and overflow checks (cargo-fuzz's default).
-cargo +nightly fuzz build
+cargo "+$NIGHTLY" fuzz build
 
 failed=()
 for target in "${targets[@]}"; do
   echo "== $target: ${seconds} s"
   mkdir -p "artifacts/$target"
   # -timeout: an input that takes over 10 s is a hang; -rss_limit_mb: a leak.
-  if ! cargo +nightly fuzz run "$target" "corpus/$target" -- \
+  if ! cargo "+$NIGHTLY" fuzz run "$target" "corpus/$target" -- \
       -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
       2>"artifacts/$target/log"; then
     failed+=("$target")

@@ -3,19 +3,21 @@
 # and builds the example they test:
 #
 #   Chromium             /usr/bin/chromium        Debian package `chromium`
-#   Python `websockets`  target/interop/venv      PyPI, latest
-#   Node `ws`            target/interop/node      npm, latest
-#   `playwright-core`    target/interop/node      npm, latest (downloads no browser)
+#   Python `websockets`  target/interop/venv      PyPI
+#   Node `ws`            target/interop/node      npm
+#   `playwright-core`    target/interop/node      npm (downloads no browser)
 #   echo_server          cargo build --release --features std --example echo_server
 #
-# Safe to run again: Debian packages (chromium; python3-venv and nodejs
-# only if missing) are installed when absent, the virtualenv is made once,
-# and websockets, ws and playwright-core are brought to their latest
-# versions. Prints the versions it ends with. Then:
+# websockets, ws and playwright-core at the versions scripts/versions.sh
+# pins. Safe to run again: Debian packages (chromium; python3-venv and
+# nodejs only if missing) are installed when absent, the virtualenv is made
+# once, and websockets, ws and playwright-core are installed when not at
+# their pinned versions. Prints the versions it ends with. Then:
 #
 #   cargo test --all-features --test interop -- --include-ignored
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/versions.sh
 
 INTEROP="target/interop"
 VENV="$INTEROP/venv"
@@ -23,15 +25,9 @@ NODE_PREFIX="$INTEROP/node"
 PYTHON="${PYTHON:-python3}"
 mkdir -p "$INTEROP"
 
-APT_UPDATED=
+# Says what it installs, installs only what is missing, removes nothing.
 apt_install() {
-  local apt=(apt-get -o DPkg::Lock::Timeout=600) # waits for another apt run
-  if [ "$(id -u)" -ne 0 ]; then apt=(sudo "${apt[@]}"); fi
-  if [ -z "$APT_UPDATED" ]; then
-    "${apt[@]}" update -q
-    APT_UPDATED=1
-  fi
-  DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y -q --no-install-recommends "$@"
+  bash scripts/apt-install.sh "$@"
 }
 
 echo "== interop: Chromium (Debian package)"
@@ -48,7 +44,7 @@ if ! "$VENV/bin/python" -c '' >/dev/null 2>&1; then
     "$PYTHON" -m venv "$VENV"
   fi
 fi
-"$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade websockets
+"$VENV/bin/python" -m pip install -q --disable-pip-version-check "websockets==$PY_WEBSOCKETS_VERSION"
 
 echo "== interop: Node ws and playwright-core in $NODE_PREFIX"
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
@@ -56,7 +52,8 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
 fi
 # playwright-core never downloads a browser: the tests use /usr/bin/chromium.
 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --prefix "$NODE_PREFIX" \
-  --no-audit --no-fund --no-save --loglevel=error ws@latest playwright-core@latest
+  --no-audit --no-fund --no-save --loglevel=error \
+  "ws@$NPM_WS_VERSION" "playwright-core@$NPM_PLAYWRIGHT_CORE_VERSION"
 
 echo "== interop: echo_server example"
 cargo build --release --features std --example echo_server

@@ -19,13 +19,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+source scripts/versions.sh
+
 SIMD=${SIMD:-sse4.2}
 
-if ! rustup run nightly rustc --version >/dev/null 2>&1; then
-  rustup toolchain install nightly --profile minimal
+# The nightly scripts/versions.sh pins.
+if ! rustup run "$NIGHTLY" rustc --version >/dev/null 2>&1; then
+  rustup toolchain install "$NIGHTLY" --profile minimal
 fi
-rustup component add miri rust-src --toolchain nightly
+rustup component add miri rust-src --toolchain "$NIGHTLY"
 # Without `std`, simdutf8 picks its implementation from the target features
 # enabled at compile time.
 RUSTFLAGS="-C target-feature=+$SIMD" \
-  cargo +nightly miri test --lib --no-default-features --features simdutf8 -- utf8::
+  cargo "+$NIGHTLY" miri test --lib --no-default-features --features simdutf8 -- utf8::

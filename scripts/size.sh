@@ -15,10 +15,8 @@ TEXT_BUDGET=${TEXT_BUDGET:-13312}
 TARGET=thumbv7em-none-eabihf
 
 if ! command -v arm-none-eabi-size >/dev/null; then
-  echo "installing binutils-arm-none-eabi"
-  if [ "$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi
-  $sudo apt-get update -qq
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq binutils-arm-none-eabi >/dev/null
+  # Says what it installs, installs only what is missing, removes nothing.
+  bash ../../scripts/apt-install.sh binutils-arm-none-eabi
 fi
 rustup target list --installed | grep -qx "$TARGET" || rustup target add "$TARGET"
 

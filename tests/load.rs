@@ -1,8 +1,13 @@
 //! Slow and idle peers against a server built like the `echo_server`
-//! example (a thread per connection, chunk echo) with a 1 s handshake
+//! example (a thread per connection, chunk echo) with a 2 s handshake
 //! timeout and a 1 s idle timeout: slow senders are dropped when the
 //! handshake deadline passes, silent connections at the idle timeout, and
 //! well-behaved clients are served meanwhile. Every wait is bounded.
+//!
+//! The time windows allow for a loaded machine (CI's has 2 cores): a
+//! timeout may be seen to fire late, up to [`BOUND`] (ten times the
+//! handshake timeout) after it started, but not early, and what must
+//! happen before a timeout has many times the time it needs.
 
 #![cfg(feature = "std")]
 
@@ -17,9 +22,12 @@ use hybi::net::{self, Accepted, ClientOptions, ServerOptions};
 use hybi::reassembly::DataKind;
 use hybi::websocket::{Chunk, Error, Message};
 
-const HANDSHAKE: Duration = Duration::from_secs(1);
+const HANDSHAKE: Duration = Duration::from_secs(2);
 const IDLE: Duration = Duration::from_secs(1);
-const BOUND: Duration = Duration::from_secs(10);
+/// The longest any wait, and the latest a timeout may be seen to fire.
+const BOUND: Duration = Duration::from_secs(20);
+/// How much earlier than due a timeout may be seen to fire: timer rounding.
+const EARLY: Duration = Duration::from_millis(50);
 
 /// How a server connection ended.
 #[derive(Debug)]
@@ -142,11 +150,13 @@ fn slowloris_dropped_at_the_handshake_timeout() {
     let slow: Vec<_> = (0..SLOW)
         .map(|_| {
             thread::spawn(move || {
+                // Before the connection, so before the server's deadline
+                // starts, however late this thread runs.
+                let start = Instant::now();
                 let mut socket = TcpStream::connect(addr).unwrap();
                 socket
                     .set_read_timeout(Some(Duration::from_millis(1)))
                     .unwrap();
-                let start = Instant::now();
                 // One byte a second until the server drops the connection
                 // (or 5 s pass).
                 for byte in request.iter().take(5) {
@@ -171,7 +181,8 @@ fn slowloris_dropped_at_the_handshake_timeout() {
             })
         })
         .collect();
-    // While they hold their connections, a normal client gets its echoes.
+    // While they hold their connections, a normal client gets its echoes,
+    // in a small part of the handshake timeout: not after their deadline.
     echo_client(addr, 10);
     assert!(
         started.elapsed() < HANDSHAKE,
@@ -183,8 +194,8 @@ fn slowloris_dropped_at_the_handshake_timeout() {
     for _ in 0..=SLOW {
         match next_end(&ends) {
             End::HandshakeTimeout(after) => {
-                assert!(after >= HANDSHAKE - Duration::from_millis(50), "{after:?}");
-                assert!(after < HANDSHAKE + Duration::from_secs(1), "{after:?}");
+                assert!(after >= HANDSHAKE - EARLY, "{after:?}");
+                assert!(after < BOUND, "{after:?}");
                 timeouts += 1;
             }
             End::Closed(10) => closed += 1,
@@ -195,8 +206,8 @@ fn slowloris_dropped_at_the_handshake_timeout() {
     for client in slow {
         let after = client.join().unwrap();
         // Dropped after the deadline, long before the request was sent.
-        assert!(after >= HANDSHAKE - Duration::from_millis(50), "{after:?}");
-        assert!(after < HANDSHAKE + Duration::from_secs(2), "{after:?}");
+        assert!(after >= HANDSHAKE - EARLY, "{after:?}");
+        assert!(after < BOUND, "{after:?}");
     }
 }
 
@@ -211,22 +222,28 @@ fn idle_connection_dropped_at_the_idle_timeout() {
         .read_timeout(BOUND)
         .write_timeout(BOUND);
     let url = format!("ws://{addr}/");
-    let (mut silent, _) = net::connect_with(&url, &options, [0u8; 1024], [0u8; 1024]).unwrap();
+    // Before the handshake, so before the server starts waiting.
     let started = Instant::now();
+    let (mut silent, _) = net::connect_with(&url, &options, [0u8; 1024], [0u8; 1024]).unwrap();
     // The server drops the transport without a close: end of stream.
     match silent.read() {
         Err(Error::UnexpectedEof) => {}
         other => panic!("expected the end of the stream, got {other:?}"),
     }
     let after = started.elapsed();
-    assert!(after >= IDLE - Duration::from_millis(50), "{after:?}");
-    assert!(after < IDLE + Duration::from_secs(1), "{after:?}");
+    assert!(after >= IDLE - EARLY, "{after:?}");
+    assert!(after < BOUND, "{after:?}");
     match next_end(&ends) {
-        End::IdleTimeout(waited) => assert!(waited >= IDLE - Duration::from_millis(50)),
+        End::IdleTimeout(waited) => {
+            assert!(waited >= IDLE - EARLY, "{waited:?}");
+            assert!(waited < BOUND, "{waited:?}");
+        }
         other => panic!("unexpected end: {other:?}"),
     }
 
-    // Talking every 300 ms for 2 s: longer than the idle timeout in all.
+    // Talking every 100 ms for 2 s: longer than the idle timeout in all,
+    // and each pause a tenth of it, so that a pause stretched ten times on
+    // a loaded machine still ends before the server gives up.
     let (mut chatty, _) = net::connect_with(&url, &options, [0u8; 1024], [0u8; 1024]).unwrap();
     let started = Instant::now();
     let mut i = 0;
@@ -234,7 +251,7 @@ fn idle_connection_dropped_at_the_idle_timeout() {
         let text = format!("still here {i}");
         chatty.send_text(&text).unwrap();
         assert_eq!(chatty.read().unwrap(), Message::Text(&text));
-        thread::sleep(IDLE * 3 / 10);
+        thread::sleep(IDLE / 10);
         i += 1;
     }
     chatty.close(CloseCode::NORMAL, "").unwrap();

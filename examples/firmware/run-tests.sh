@@ -8,12 +8,13 @@
 #   (c) the same client against a server that corrupts one echo byte: the
 #       firmware must detect it and exit with failure.
 # Installs what it needs (qemu-system-arm, binutils-arm-none-eabi, the Rust
-# target, a venv with websockets). Every process is stopped on exit, every
-# wait is bounded.
+# target, a venv with websockets at the version scripts/versions.sh pins).
+# Every process is stopped on exit, every wait is bounded.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
+source "$root/scripts/versions.sh"
 cd "$here"
 started=$SECONDS
 target=thumbv7m-none-eabi
@@ -24,11 +25,8 @@ missing=()
 command -v qemu-system-arm >/dev/null || missing+=(qemu-system-arm)
 command -v arm-none-eabi-size >/dev/null || missing+=(binutils-arm-none-eabi)
 if ((${#missing[@]})); then
-  sudo=()
-  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
-  "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=300 update -q
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=300 \
-    install -y -q --no-install-recommends "${missing[@]}"
+  # Says what it installs, installs only what is missing, removes nothing.
+  bash "$root/scripts/apt-install.sh" "${missing[@]}"
 fi
 qemu-system-arm --version | head -1
 qemu-system-arm -machine help | grep -q "^$machine " || {
@@ -37,12 +35,13 @@ qemu-system-arm -machine help | grep -q "^$machine " || {
 }
 rustup target add "$target"
 
+# websockets at the version scripts/versions.sh pins.
 venv="$root/target/firmware-venv"
 if ! "$venv/bin/python" -c "import websockets" 2>/dev/null; then
   rm -rf "$venv"
   python3 -m venv "$venv"
-  "$venv/bin/pip" install -q --disable-pip-version-check websockets
 fi
+"$venv/bin/pip" install -q --disable-pip-version-check "websockets==$PY_WEBSOCKETS_VERSION"
 py="$venv/bin/python"
 echo "websockets $("$py" -c 'import websockets; print(websockets.__version__)')"
 
