@@ -44,12 +44,12 @@
 
 use core::fmt;
 
-mod list;
+pub(crate) mod list;
 mod parse;
 mod status;
 
 pub use list::{List, list, list_contains};
-pub(crate) use list::{element_end, trim_ows, trim_ows_bytes};
+pub(crate) use list::{trim_ows, trim_ows_bytes};
 pub use parse::{parse_request, parse_response};
 pub use status::StatusCode;
 
