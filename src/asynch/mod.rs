@@ -31,7 +31,7 @@
 
 mod handshake;
 mod read;
-mod write;
+pub(crate) mod write;
 
 pub use write::Writer;
 
@@ -148,6 +148,11 @@ where
     /// The connection core the transport drives.
     pub fn connection(&self) -> &Connection<E, B, W> {
         &self.conn
+    }
+
+    /// The transport and the connection core.
+    pub(crate) fn into_connection(self) -> (T, Connection<E, B, W>) {
+        (self.transport, self.conn)
     }
 
     /// The transport and the two buffers. Bytes not yet flushed are lost.

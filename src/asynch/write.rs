@@ -26,7 +26,7 @@ where
     E: Endpoint,
     W: AsRef<[u8]> + AsMut<[u8]>,
 {
-    pub(super) fn new(transport: &'a mut T, sender: Sender<'a, E, W>) -> Self {
+    pub(crate) fn new(transport: &'a mut T, sender: Sender<'a, E, W>) -> Self {
         Writer { transport, sender }
     }
 
@@ -125,7 +125,7 @@ where
 }
 
 /// Writes everything `sender` has queued to `transport` and flushes it.
-pub(super) async fn flush<T: Write, E: Endpoint, W: AsRef<[u8]> + AsMut<[u8]>>(
+pub(crate) async fn flush<T: Write, E: Endpoint, W: AsRef<[u8]> + AsMut<[u8]>>(
     transport: &mut T,
     sender: &mut Sender<'_, E, W>,
 ) -> Result<(), Error<T::Error>> {

@@ -73,6 +73,8 @@
 //! # Ok::<(), hybi::websocket::Error<core::convert::Infallible>>(())
 //! ```
 
+#[cfg(feature = "async")]
+mod asynch;
 mod lock;
 mod owed;
 mod read;
@@ -81,6 +83,9 @@ mod write;
 use core::marker::PhantomData;
 use core::ops::Deref;
 
+#[cfg(feature = "async")]
+#[cfg_attr(docsrs, doc(cfg(feature = "async")))]
+pub use asynch::{AsyncReadHalf, AsyncShared, AsyncWriteHalf};
 #[cfg(feature = "std")]
 pub use lock::StdMutex;
 pub use lock::{LocalCell, Mutex};

@@ -529,6 +529,10 @@ pub enum Mode {
     AsyncWhole,
     /// `read_chunk` from the async driver.
     AsyncChunks,
+    /// `read` from the read half of the async driver, split.
+    AsyncSplitWhole,
+    /// `read_chunk` from the read half of the async driver, split.
+    AsyncSplitChunks,
     /// `read` from the connection core, driven here with no driver.
     CoreWhole,
     /// `read_chunk` from the connection core.
@@ -545,6 +549,7 @@ impl Mode {
                 | Mode::SplitChunks
                 | Mode::AsyncChunks
                 | Mode::CoreChunks
+                | Mode::AsyncSplitChunks
         )
     }
 
@@ -584,6 +589,10 @@ pub const ALL_MODES: &[Mode] = &[
     Mode::AsyncWhole,
     #[cfg(feature = "async")]
     Mode::AsyncChunks,
+    #[cfg(feature = "async")]
+    Mode::AsyncSplitWhole,
+    #[cfg(feature = "async")]
+    Mode::AsyncSplitChunks,
 ];
 
 /// What reading a connection to its end gave.
@@ -775,6 +784,8 @@ pub fn run_with(
         drain(open_lending(role, input, chunk, rx, 1024, config), mode)
     } else if matches!(mode, Mode::CoreWhole | Mode::CoreChunks) {
         drain_core(role, input, chunk, rx, config, mode)
+    } else if matches!(mode, Mode::AsyncSplitWhole | Mode::AsyncSplitChunks) {
+        drain_async_split(role, input, chunk, rx, config, mode)
     } else if mode.asynch() {
         drain_async(role, input, chunk, rx, config, mode)
     } else if mode.split() {
@@ -855,19 +866,6 @@ mod async_mock {
     use super::*;
     use hybi::embedded_io_async as eia;
 
-    /// Pending once, then ready.
-    async fn yield_once() {
-        let mut yielded = false;
-        core::future::poll_fn(|_| {
-            if core::mem::replace(&mut yielded, true) {
-                core::task::Poll::Ready(())
-            } else {
-                core::task::Poll::Pending
-            }
-        })
-        .await
-    }
-
     impl ErrorType for AsyncMock {
         type Error = ErrorKind;
     }
@@ -941,6 +939,123 @@ pub fn drain_async(
             &[]
         )),
     }
+}
+
+/// [`drain`] through the read half of the async driver, split, both
+/// halves on this thread.
+#[cfg(feature = "async")]
+pub fn drain_async_split(
+    role: Role,
+    input: &[u8],
+    chunk: usize,
+    rx: usize,
+    config: Config,
+    mode: Mode,
+) -> Outcome {
+    use hybi::asynch::WebSocket as AsyncWebSocket;
+    let mock = SharedMock(Rc::new(RefCell::new(Mock::new(input, chunk))));
+    let (rx, tx) = (vec![0u8; rx], vec![0u8; 1024]);
+    fn halves(t: AsyncSharedMock) -> (AsyncSharedMock, AsyncSharedMock) {
+        (t.clone(), t)
+    }
+    macro_rules! drain_with {
+        ($ws:expr) => {{
+            let ws = $ws.expect("from_upgraded");
+            let (reading, shared) = ws.split(halves).expect("open");
+            let (mut reader, _writer) = reading.attach_async(&shared);
+            read_all(mode.chunks(), |chunks| {
+                block_on(async {
+                    if chunks {
+                        reader.read_chunk().await.map(Got::of_chunk)
+                    } else {
+                        reader
+                            .read()
+                            .await
+                            .map(|m| Got::Message(Msg::from_message(&m)))
+                    }
+                })
+            })
+        }};
+    }
+    let transport = AsyncSharedMock(mock.clone());
+    let (messages, chunks, end) = match role {
+        Role::Client => {
+            let client = Client::new(TestRng(0x9E37_79B9_7F4A_7C15));
+            drain_with!(AsyncWebSocket::from_upgraded(
+                transport,
+                rx,
+                tx,
+                client,
+                config,
+                &[]
+            ))
+        }
+        Role::Server => {
+            drain_with!(AsyncWebSocket::from_upgraded(
+                transport,
+                rx,
+                tx,
+                Server,
+                config,
+                &[]
+            ))
+        }
+    };
+    let mock = core::mem::take(&mut *mock.0.borrow_mut());
+    outcome(mock, messages, chunks, end)
+}
+
+/// A [`SharedMock`] as an async transport, pending once before each read
+/// and each write.
+#[cfg(feature = "async")]
+#[derive(Debug, Clone, Default)]
+pub struct AsyncSharedMock(pub SharedMock);
+
+#[cfg(feature = "async")]
+mod async_shared_mock {
+    use super::*;
+    use hybi::embedded_io_async as eia;
+
+    impl ErrorType for AsyncSharedMock {
+        type Error = ErrorKind;
+    }
+
+    impl eia::Read for AsyncSharedMock {
+        async fn read(&mut self, buf: &mut [u8]) -> Result<usize, ErrorKind> {
+            yield_once().await;
+            Read::read(&mut self.0, buf)
+        }
+    }
+
+    impl eia::Write for AsyncSharedMock {
+        async fn write(&mut self, buf: &[u8]) -> Result<usize, ErrorKind> {
+            yield_once().await;
+            Write::write(&mut self.0, buf)
+        }
+
+        async fn flush(&mut self) -> Result<(), ErrorKind> {
+            Write::flush(&mut self.0)
+        }
+    }
+}
+
+/// Pending once, then ready.
+#[cfg(feature = "async")]
+pub async fn yield_once() {
+    let mut yielded = false;
+    core::future::poll_fn(|_| {
+        if core::mem::replace(&mut yielded, true) {
+            core::task::Poll::Ready(())
+        } else {
+            core::task::Poll::Pending
+        }
+    })
+    .await
+}
+
+#[cfg(not(feature = "async"))]
+pub fn drain_async_split(_: Role, _: &[u8], _: usize, _: usize, _: Config, _: Mode) -> Outcome {
+    unreachable!("the async modes are only run with the async feature")
 }
 
 #[cfg(not(feature = "async"))]
