@@ -207,7 +207,7 @@ fn read_all<T>(transport: T, rx: &mut [u8], count: usize) -> usize
 where
     T: Input + embedded_io::Write<Error = core::convert::Infallible>,
 {
-    let mut tx = [0u8; 16];
+    let mut tx = [0u8; hybi::websocket::MIN_WRITE_BUFFER];
     let config = Config::new();
     let mut ws = WebSocket::from_upgraded(transport, rx, &mut tx[..], hybi::Server, config, &[])
         .expect("empty already-read");

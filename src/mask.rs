@@ -93,53 +93,19 @@ pub fn copy_masked(key: [u8; 4], phase: usize, src: &[u8], dest: &mut [u8]) -> (
     copy_masked_in_groups::<GROUP>(key, phase, src, dest)
 }
 
-/// [`copy_masked`] with groups of `G` bytes: 1, or a multiple of 4.
+/// [`copy_masked`] with groups of `G` bytes.
 fn copy_masked_in_groups<const G: usize>(
     key: [u8; 4],
     phase: usize,
     src: &[u8],
     dest: &mut [u8],
 ) -> (usize, bool) {
-    const { assert!(G == 1 || G % 4 == 0) };
     let len = src.len().min(dest.len());
-    let (src, dest) = (&src[..len], &mut dest[..len]);
-    let phase = phase % 4;
-    let next = (phase + len % 4) % 4;
-    let key: [u8; 4] = core::array::from_fn(|i| key[(phase + i) % 4]);
-    let mut seen = [0u8; G];
-    let mut done = 0;
-    if G > 1 && len >= G {
-        let group_key = group_key::<G>(key);
-        let mut groups = dest.chunks_exact_mut(G).zip(src.chunks_exact(G));
-        for (to, from) in &mut groups {
-            for (((byte, from), k), s) in to.iter_mut().zip(from).zip(&group_key).zip(&mut seen) {
-                *byte = from ^ k;
-                *s |= *byte;
-            }
-        }
-        done = len - len % G;
-    }
-    let mut words = 0;
-    if G > 1 {
-        for (to, from) in dest[done..]
-            .chunks_exact_mut(8)
-            .zip(src[done..].chunks_exact(8))
-        {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(from);
-            let word = u64::from_ne_bytes(word) ^ word_key(key);
-            to.copy_from_slice(&word.to_ne_bytes());
-            words |= word;
-        }
-        done += (len - done) / 8 * 8;
-    }
-    let mut tail = 0;
-    for i in done..len {
-        let byte = src[i] ^ key[i % 4];
-        dest[i] = byte;
-        tail |= byte;
-    }
-    (next, all_ascii(&seen, words, tail))
+    let mut between = Between {
+        src: &src[..len],
+        dest: &mut dest[..len],
+    };
+    mask_lanes::<G>(key, phase, &mut between)
 }
 
 /// Bytes per group in the loop below: an element-wise XOR of byte arrays
@@ -174,8 +140,7 @@ pub(crate) fn mask_down(
     mask_down_in_groups::<GROUP>(key, phase, buf, src, dest)
 }
 
-/// [`mask_down`] with groups of `G` bytes: 1, or a multiple of 4 so that
-/// every group starts at the same phase of the key.
+/// [`mask_down`] with groups of `G` bytes.
 fn mask_down_in_groups<const G: usize>(
     key: [u8; 4],
     phase: usize,
@@ -183,7 +148,6 @@ fn mask_down_in_groups<const G: usize>(
     src: Range<usize>,
     dest: usize,
 ) -> (usize, bool) {
-    const { assert!(G == 1 || G % 4 == 0) };
     let gap = src.start.checked_sub(dest);
     let buf = buf.get_mut(dest..src.end);
     let (Some(gap), Some(buf)) = (gap, buf) else {
@@ -192,44 +156,139 @@ fn mask_down_in_groups<const G: usize>(
     let Some(len) = buf.len().checked_sub(gap) else {
         return (phase, false);
     };
+    mask_lanes::<G>(key, phase, &mut Down { buf, gap, len })
+}
+
+/// Where one masking pass reads its bytes and writes them: from one slice
+/// to another ([`Between`]), or within one buffer, from ahead of where it
+/// writes ([`Down`]). The one kernel, [`mask_lanes`], does both.
+trait Lanes {
+    /// How many bytes the pass masks.
+    fn len(&self) -> usize;
+    /// The `N` bytes to mask from offset `at` on: a group or a word.
+    fn read<const N: usize>(&self, at: usize) -> [u8; N];
+    /// Writes the `N` masked bytes from offset `at` on.
+    fn write<const N: usize>(&mut self, at: usize, bytes: [u8; N]);
+    /// Masks the byte at `at` with `key` and returns it: one read and one
+    /// write, the loop that is all there is on 32-bit targets.
+    fn mask_byte(&mut self, at: usize, key: u8) -> u8;
+    /// The bytes, when they are masked where they are.
+    fn in_place(&mut self) -> Option<&mut [u8]> {
+        None
+    }
+}
+
+/// From `src` to `dest`, of the same length.
+struct Between<'a> {
+    src: &'a [u8],
+    dest: &'a mut [u8],
+}
+
+impl Lanes for Between<'_> {
+    fn len(&self) -> usize {
+        self.src.len()
+    }
+
+    #[inline(always)]
+    fn read<const N: usize>(&self, at: usize) -> [u8; N] {
+        let mut bytes = [0u8; N];
+        bytes.copy_from_slice(&self.src[at..at + N]);
+        bytes
+    }
+
+    #[inline(always)]
+    fn write<const N: usize>(&mut self, at: usize, bytes: [u8; N]) {
+        self.dest[at..at + N].copy_from_slice(&bytes);
+    }
+
+    #[inline(always)]
+    fn mask_byte(&mut self, at: usize, key: u8) -> u8 {
+        let byte = self.src[at] ^ key;
+        self.dest[at] = byte;
+        byte
+    }
+}
+
+/// Within `buf`: the `len` bytes at `gap + i` go to `i`. Going forward,
+/// every byte is read before anything is written over it.
+struct Down<'a> {
+    buf: &'a mut [u8],
+    gap: usize,
+    len: usize,
+}
+
+impl Lanes for Down<'_> {
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    #[inline(always)]
+    fn read<const N: usize>(&self, at: usize) -> [u8; N] {
+        let mut bytes = [0u8; N];
+        bytes.copy_from_slice(&self.buf[self.gap + at..self.gap + at + N]);
+        bytes
+    }
+
+    #[inline(always)]
+    fn write<const N: usize>(&mut self, at: usize, bytes: [u8; N]) {
+        self.buf[at..at + N].copy_from_slice(&bytes);
+    }
+
+    #[inline(always)]
+    fn mask_byte(&mut self, at: usize, key: u8) -> u8 {
+        let byte = self.buf[self.gap + at] ^ key;
+        self.buf[at] = byte;
+        byte
+    }
+
+    fn in_place(&mut self) -> Option<&mut [u8]> {
+        if self.gap == 0 {
+            Some(&mut *self.buf)
+        } else {
+            None
+        }
+    }
+}
+
+/// Masks what `lanes` reads into where it writes, in groups of `G` bytes
+/// (1, or a multiple of 4, so that every group starts at the same phase of
+/// the key), then eight bytes at a time, then one: the phase after the
+/// bytes and whether every one of them is ASCII, tested as they are
+/// written.
+fn mask_lanes<const G: usize>(key: [u8; 4], phase: usize, lanes: &mut impl Lanes) -> (usize, bool) {
+    const { assert!(G == 1 || G % 4 == 0) };
+    let len = lanes.len();
     let phase = phase % 4;
     let next = (phase + len % 4) % 4;
-    // The key as seen from the first byte, then repeated over a group.
+    // The key as seen from the first byte.
     let key: [u8; 4] = core::array::from_fn(|i| key[(phase + i) % 4]);
     let mut seen = [0u8; G];
     let mut done = 0;
     if G > 1 && len >= G {
         let group_key = group_key::<G>(key);
-        if gap == 0 {
+        if let Some(buf) = lanes.in_place() {
             // In place, whole groups go through `chunks_exact_mut`, which
-            // the compiler vectorises.
+            // the compiler vectorises best.
             let mut groups = buf.chunks_exact_mut(G);
             for group in &mut groups {
-                mask_group(group, &group_key, &mut seen);
+                mask_slice(group, &group_key, &mut seen);
             }
             done = len - groups.into_remainder().len();
         } else {
-            // Going forward with the destination before the source, a
-            // group is read whole before it is written, and only over bytes
-            // already read.
             while len - done >= G {
-                let mut group = [0u8; G];
-                group.copy_from_slice(&buf[gap + done..gap + done + G]);
-                mask_group(&mut group, &group_key, &mut seen);
-                buf[done..done + G].copy_from_slice(&group);
+                let mut group = lanes.read::<G>(done);
+                mask_slice(&mut group, &group_key, &mut seen);
+                lanes.write(done, group);
                 done += G;
             }
         }
     }
-    // What is left of a group, eight bytes at a time (each word is read
-    // whole before it is written, as the groups are).
+    // What is left of a group, eight bytes at a time.
     let mut words = 0;
     if G > 1 {
         while len - done >= 8 {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(&buf[gap + done..gap + done + 8]);
-            let word = u64::from_ne_bytes(word) ^ word_key(key);
-            buf[done..done + 8].copy_from_slice(&word.to_ne_bytes());
+            let word = u64::from_ne_bytes(lanes.read::<8>(done)) ^ word_key(key);
+            lanes.write(done, word.to_ne_bytes());
             words |= word;
             done += 8;
         }
@@ -237,9 +296,7 @@ fn mask_down_in_groups<const G: usize>(
     // The last bytes, or all of them with one-byte groups.
     let mut tail = 0;
     for i in done..len {
-        let byte = buf[gap + i] ^ key[i % 4];
-        buf[i] = byte;
-        tail |= byte;
+        tail |= lanes.mask_byte(i, key[i % 4]);
     }
     (next, all_ascii(&seen, words, tail))
 }
@@ -271,7 +328,7 @@ fn all_ascii<const G: usize>(groups: &[u8; G], words: u64, tail: u8) -> bool {
 
 /// XORs `group` with `key` and ORs the result into `seen`.
 #[inline(always)]
-fn mask_group<const G: usize>(group: &mut [u8], key: &[u8; G], seen: &mut [u8; G]) {
+fn mask_slice<const G: usize>(group: &mut [u8], key: &[u8; G], seen: &mut [u8; G]) {
     for ((byte, k), s) in group.iter_mut().zip(key).zip(seen.iter_mut()) {
         *byte ^= k;
         *s |= *byte;
