@@ -27,7 +27,10 @@ impl StatusCode {
 
     /// The reason phrase RFC 9110 (section 15) gives a redirection (3xx),
     /// client error (4xx) or server error (5xx) status, e.g. `Forbidden`
-    /// for 403; `None` for any other.
+    /// for 403; `None` for any other. A server's refusal of a handshake
+    /// carries it ([`Response::reject`]).
+    ///
+    /// [`Response::reject`]: crate::handshake::server::Response::reject
     pub const fn canonical_reason(self) -> Option<&'static str> {
         Some(match self.as_u16() {
             300 => "Multiple Choices",
