@@ -17,6 +17,7 @@
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::time::Duration;
 
+use hybi::handshake::server::Response;
 use hybi::http::EMPTY_HEADER;
 use hybi::net::{self, Accepted, Server, ServerOptions};
 use hybi::reassembly::DataKind;
@@ -76,14 +77,12 @@ fn serve(socket: TcpStream) {
         vec![0; BUFFER_LEN],
         |request| {
             path = request.path().to_owned();
-            Ok(request
-                .protocols()
-                .find_map(|p| SUPPORTED.into_iter().find(|s| *s == p)))
+            Response::accept().protocol(request.protocols().find(|p| SUPPORTED.contains(p)))
         },
     );
     match accepted {
         Ok(Accepted::WebSocket(ws, protocol)) => {
-            let protocol = protocol.unwrap_or("-");
+            let protocol = protocol.as_deref().unwrap_or("-");
             match echo(ws) {
                 Ok(stats) => eprintln!(
                     "{peer} ws {path} protocol {protocol}: {stats}, closed with {}",

@@ -106,6 +106,10 @@ pub enum HandshakeError {
     /// ([`Response::reject`](crate::handshake::server::Response::reject)),
     /// and the refusal was queued.
     Refused(StatusCode),
+    /// The subprotocol a server application chose is longer than
+    /// [`MAX_PROTOCOL_LEN`](crate::connection::MAX_PROTOCOL_LEN) bytes, the
+    /// room the connection keeps for it. Answered with a 500.
+    ProtocolTooLong,
 }
 
 impl HandshakeError {
@@ -148,7 +152,8 @@ impl HandshakeError {
             | HandshakeError::UnexpectedBody
             | HandshakeError::BufferTooSmall
             | HandshakeError::InvalidArgument
-            | HandshakeError::Refused(_) => None,
+            | HandshakeError::Refused(_)
+            | HandshakeError::ProtocolTooLong => None,
         }
     }
 }
@@ -182,6 +187,7 @@ impl fmt::Display for HandshakeError {
             HandshakeError::BufferTooSmall => f.write_str("buffer too small for the HTTP head"),
             HandshakeError::InvalidArgument => f.write_str("argument not valid in an HTTP head"),
             HandshakeError::Refused(code) => write!(f, "request refused with status {code}"),
+            HandshakeError::ProtocolTooLong => f.write_str("chosen subprotocol too long to keep"),
         }
     }
 }

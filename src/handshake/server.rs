@@ -976,6 +976,7 @@ mod tests {
             (HandshakeError::HeadTooLarge, b"HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"),
             (HandshakeError::Refused(StatusCode::new(403)), b"HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"),
             (HandshakeError::Refused(StatusCode::new(200)), b"HTTP/1.1 500 Internal Server Error\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"),
+            (HandshakeError::ProtocolTooLong, b"HTTP/1.1 500 Internal Server Error\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"),
         ];
         for &(err, expected) in cases {
             let mut out = [0u8; 160];
