@@ -11,12 +11,15 @@
 //! `chat`. A plain `GET /` gets a test page (`echo_server_page.html`, open
 //! http://127.0.0.1:9001/ in a browser) that opens a WebSocket back to the
 //! server, sends text and binary messages of a chosen size, and logs each
-//! echo with its size and round-trip time; other paths get 404.
+//! echo with its size and round-trip time. WebSockets are served at `/`
+//! (with any query); other paths get 404, WebSocket upgrades included.
 //! One line per connection goes to stderr.
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::time::Duration;
 
+use hybi::handshake::HandshakeError;
+use hybi::handshake::server::Response;
 use hybi::http::EMPTY_HEADER;
 use hybi::net::{self, Accepted, Server, ServerOptions};
 use hybi::reassembly::DataKind;
@@ -37,6 +40,15 @@ const MAX_MESSAGE_LEN: u64 = 64 * 1024 * 1024;
 /// sends, a log of the echoes with their round-trip times, the negotiated
 /// subprotocol and extensions, Close and Reconnect.
 const PAGE: &str = include_str!("echo_server_page.html");
+
+/// The body of a 404.
+const NOT_FOUND: &str = "not found\n";
+
+/// Whether `target` (a request's path and query) is `/`, where the page
+/// and the WebSocket are.
+fn is_root(target: &str) -> bool {
+    target.split('?').next() == Some("/")
+}
 
 fn main() {
     let addr = std::env::args()
@@ -76,14 +88,17 @@ fn serve(socket: TcpStream) {
         vec![0; BUFFER_LEN],
         |request| {
             path = request.path().to_owned();
-            Ok(request
-                .protocols()
-                .find_map(|p| SUPPORTED.into_iter().find(|s| *s == p)))
+            if !is_root(request.path()) {
+                return Response::reject(404)
+                    .headers(&[("Content-Type", "text/plain")])
+                    .body(NOT_FOUND.as_bytes());
+            }
+            Response::accept().protocol(request.protocols().find(|p| SUPPORTED.contains(p)))
         },
     );
     match accepted {
         Ok(Accepted::WebSocket(ws, protocol)) => {
-            let protocol = protocol.unwrap_or("-");
+            let protocol = protocol.as_deref().unwrap_or("-");
             match echo(ws) {
                 Ok(stats) => eprintln!(
                     "{peer} ws {path} protocol {protocol}: {stats}, closed with {}",
@@ -96,6 +111,9 @@ fn serve(socket: TcpStream) {
             Ok(line) => eprintln!("{peer} http {line}"),
             Err(e) => eprintln!("{peer} http: {e}"),
         },
+        Err(net::Error::Handshake(HandshakeError::Refused(status))) => {
+            eprintln!("{peer} ws {path}: {status}");
+        }
         Err(e) => eprintln!("{peer} handshake: {e}"),
     }
 }
@@ -156,10 +174,82 @@ fn page(mut ws: Server<Vec<u8>>) -> Result<String, net::Error> {
             PAGE.len()
         )
     } else {
-        "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: 10\r\n\
-         Connection: close\r\n\r\nnot found\n"
-            .to_string()
+        format!(
+            "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\
+             Connection: close\r\n\r\n{NOT_FOUND}",
+            NOT_FOUND.len()
+        )
     };
     ws.write_raw(response.as_bytes())?;
     Ok(format!("{line}: {}", if found { 200 } else { 404 }))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Read, Write};
+    use std::net::{TcpListener, TcpStream};
+    use std::thread;
+    use std::time::Duration;
+
+    /// Serves one connection with [`super::serve`], sends it `request` and
+    /// returns everything the server wrote before it closed.
+    fn exchange(request: &[u8]) -> Vec<u8> {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = thread::spawn(move || super::serve(listener.accept().unwrap().0));
+        let mut client = TcpStream::connect(addr).unwrap();
+        client
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        client.write_all(request).unwrap();
+        let mut response = Vec::new();
+        client.read_to_end(&mut response).unwrap();
+        server.join().unwrap();
+        response
+    }
+
+    fn upgrade(path: &str) -> String {
+        format!(
+            "GET {path} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+             Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: chat\r\n\
+             Sec-WebSocket-Version: 13\r\n\r\n"
+        )
+    }
+
+    #[test]
+    fn websocket_on_an_unknown_path_gets_404() {
+        let response = exchange(upgrade("/elsewhere").as_bytes());
+        assert_eq!(
+            response.escape_ascii().to_string(),
+            b"HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 10\r\n\
+              Content-Type: text/plain\r\n\r\nnot found\n"
+                .escape_ascii()
+                .to_string()
+        );
+    }
+
+    #[test]
+    fn websocket_at_the_root_is_accepted() {
+        // The request, then a masked close with code 1000.
+        let mut request = upgrade("/?room=1").into_bytes();
+        request.extend_from_slice(&[0x88, 0x82, 0, 0, 0, 0, 0x03, 0xe8]);
+        let response = exchange(&request);
+        let text = String::from_utf8_lossy(&response);
+        assert!(
+            text.starts_with("HTTP/1.1 101 Switching Protocols\r\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("\r\nSec-WebSocket-Protocol: chat\r\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn plain_http_on_an_unknown_path_gets_404() {
+        let response = exchange(b"GET /elsewhere HTTP/1.1\r\nHost: x\r\n\r\n");
+        let text = String::from_utf8(response).unwrap();
+        assert!(text.starts_with("HTTP/1.1 404 Not Found\r\n"), "{text}");
+        assert!(text.ends_with("\r\n\r\nnot found\n"), "{text}");
+    }
 }

@@ -20,6 +20,7 @@
 #![cfg_attr(not(test), no_std)]
 
 use embedded_io::{Read, Write};
+use hybi::handshake::server::Response;
 use hybi::reassembly::DataKind;
 use hybi::websocket::{Chunk, Config, Error, Message, ServerHandshake, WebSocket};
 
@@ -42,9 +43,7 @@ pub fn serve<T: Read + Write>(transport: T) -> Result<(), Error<T::Error>> {
     let mut tx = [0u8; 512];
     let mut ws = WebSocket::server(transport, &mut rx[..], &mut tx[..], Config::new());
     let handshake = ws.accept(|request| {
-        Ok(request
-            .protocols()
-            .find_map(|p| SUPPORTED.into_iter().find(|s| *s == p)))
+        Response::accept().protocol(request.protocols().find(|p| SUPPORTED.contains(p)))
     })?;
     if handshake == ServerHandshake::Http {
         return ws.write_raw(NOT_FOUND);

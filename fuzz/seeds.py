@@ -120,6 +120,8 @@ def seeds():
     cc.append(connection_seed(0x21, 100, 120, [], RFC_RESPONSE, unmasked, count=0x10))
     sc.append(connection_seed(0x20, 200, 120, [], OLD_VERSION, []))
     sc.append(connection_seed(0x20, 200, 120, [], PLAIN, []))
+    # A path the server refuses with its own 403.
+    sc.append(connection_seed(0x20, 200, 120, [3], RFC_REQUEST.replace(b"/chat", b"/chat/403"), []))
     # Byte 0: the chunk size (0: one feed); then the text.
     text = "a€b𐍈cκόσμε¢d\U0010FFFF.xyz!".encode() * 8
     out["utf8_validator"] = [

@@ -74,6 +74,10 @@ pub use embedded_io;
 #[cfg(feature = "async")]
 #[cfg_attr(docsrs, doc(cfg(feature = "async")))]
 pub use embedded_io_async;
+/// The `heapless` this crate speaks (0.8): the owned subprotocol
+/// ([`websocket::Subprotocol`]) and close reason ([`close::OwnedClose`])
+/// are its `String`s.
+pub use heapless;
 pub use websocket::{Chunk, Message, WebSocket};
 
 /// The README's examples, compiled and run as doc tests (they use every

@@ -5,9 +5,10 @@ mod common;
 
 use common::*;
 use hybi::Role;
+use hybi::handshake::server::Response;
 use hybi::handshake::{HandshakeError, client};
 use hybi::http::{EMPTY_HEADER, StatusCode};
-use hybi::websocket::{Config, Error, ServerHandshake, WebSocket};
+use hybi::websocket::{Config, Error, MAX_PROTOCOL_LEN, ServerHandshake, Subprotocol, WebSocket};
 
 const SEED: u64 = 0x1234_5678_9abc_def1;
 
@@ -46,8 +47,9 @@ fn client_request() -> Vec<u8> {
     ws.into_parts().0.written
 }
 
-/// The server's 101 for the client's request, choosing `superchat`, plus
-/// its first frames.
+/// The server's 101 for the client's request, choosing `superchat` (as
+/// the request holds it: the string returned lives in the read buffer, and
+/// comes back owned), plus its first frames.
 fn server_response() -> Vec<u8> {
     let mut ws = server_over(&client_request(), 1, 1024);
     let got = ws.accept(|req| {
@@ -55,12 +57,12 @@ fn server_response() -> Vec<u8> {
         assert_eq!(req.host(), "example.com");
         assert_eq!(req.origin(), Some("http://example.com"));
         assert_eq!(req.protocols().collect::<Vec<_>>(), OFFERED);
-        Ok(Some("superchat"))
+        Response::accept().protocol(req.protocols().find(|p| *p == "superchat"))
     });
     assert_eq!(
         got,
         Ok(ServerHandshake::Accepted {
-            protocol: Some("superchat")
+            protocol: Some(Subprotocol::try_from("superchat").unwrap())
         })
     );
     assert!(ws.is_open());
@@ -141,7 +143,7 @@ fn server_accepts_client_bytes_and_keeps_frames() {
         for mode in MODES {
             let mut ws = server_over(&input, chunk, 1024);
             assert_eq!(ws.read().err(), Some(Error::InvalidState));
-            let got = ws.accept(|_| Ok(None));
+            let got = ws.accept(|_| Response::accept());
             assert_eq!(got, Ok(ServerHandshake::Accepted { protocol: None }));
             let response = ws.transport().written.clone();
             assert!(response.starts_with(b"HTTP/1.1 101 Switching Protocols\r\n"));
@@ -196,7 +198,7 @@ fn serve(
     rx: usize,
 ) -> (Result<(), Error<embedded_io::ErrorKind>>, String) {
     let mut ws = server_over(input, chunk, rx);
-    let result = ws.accept(|_| Ok(None)).map(|_| ());
+    let result = ws.accept(|_| Response::accept()).map(|_| ());
     let written = String::from_utf8(ws.into_parts().0.written).unwrap();
     (result, written)
 }
@@ -267,24 +269,199 @@ fn bad_request_gets_400() {
         "{result:?}"
     );
     assert!(written.starts_with("HTTP/1.1 400 "));
-    // The application refuses.
+    // A subprotocol the client never offered: the server's mistake, a 500.
     let mut ws = server_over(&client_request(), 5, 1024);
-    let got = ws.accept(|_| {
-        Err(HandshakeError::InvalidHeader(
-            hybi::handshake::Field::Origin,
-        ))
-    });
-    assert!(matches!(got, Err(Error::Handshake(_))));
-    assert!(ws.is_closed());
-    let written = String::from_utf8(ws.into_parts().0.written).unwrap();
-    assert!(written.starts_with("HTTP/1.1 400 Bad Request\r\n"));
-    // A subprotocol the client never offered.
-    let mut ws = server_over(&client_request(), 5, 1024);
-    let got = ws.accept(|_| Ok(Some("other")));
+    let got = ws.accept(|_| Response::accept().protocol(Some("other")));
     assert_eq!(
         got,
         Err(Error::Handshake(HandshakeError::ProtocolNotOffered))
     );
+    let written = String::from_utf8(ws.into_parts().0.written).unwrap();
+    assert!(written.starts_with("HTTP/1.1 500 Internal Server Error\r\n"));
+}
+
+/// The server's answer when `choose` answers the client's request, read
+/// `chunk` bytes at a time into buffers of `rx` and `tx` bytes: the result
+/// and every byte written.
+fn answer<'a>(
+    chunk: usize,
+    tx: usize,
+    choose: impl for<'r> Fn(&hybi::handshake::server::Request<'_, 'r>) -> Response<'r, 'a>,
+) -> (
+    Result<ServerHandshake, Error<embedded_io::ErrorKind>>,
+    Vec<u8>,
+) {
+    let mut ws = WebSocket::server(
+        Mock::new(&client_request(), chunk),
+        vec![0u8; 1024],
+        vec![0u8; tx],
+        Config::new(),
+    );
+    let got = ws.accept(&choose);
+    if got.is_err() {
+        assert!(ws.is_closed());
+        assert_eq!(ws.read().err(), Some(Error::Closed));
+    }
+    (got, ws.into_parts().0.written)
+}
+
+/// The application's refusals, byte for byte: a 403 for an `Origin` it
+/// does not trust, a 401 asking for credentials, a 404 with a body.
+#[test]
+fn application_refusals_on_the_wire() {
+    let refused = |status| {
+        Err(Error::Handshake(HandshakeError::Refused(StatusCode::new(
+            status,
+        ))))
+    };
+    for chunk in chunk_sizes() {
+        let (got, written) = answer(chunk, 1024, |req| match req.origin() {
+            Some("http://trusted.example") => Response::accept(),
+            _ => Response::reject(403),
+        });
+        assert_eq!(got, refused(403));
+        assert_eq!(
+            written.escape_ascii().to_string(),
+            "HTTP/1.1 403 Forbidden\\r\\nConnection: close\\r\\nContent-Length: 0\\r\\n\\r\\n"
+        );
+
+        let (got, written) = answer(chunk, 1024, |_| {
+            Response::reject(401).headers(&[("WWW-Authenticate", "Basic realm=\"x\"")])
+        });
+        assert_eq!(got, refused(401));
+        assert_eq!(
+            written,
+            b"HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\
+              WWW-Authenticate: Basic realm=\"x\"\r\n\r\n"
+        );
+
+        let (got, written) = answer(chunk, 1024, |_| {
+            Response::reject(404)
+                .headers(&[
+                    ("Content-Type", "text/plain"),
+                    ("Cache-Control", "no-store"),
+                ])
+                .body(b"no such room\n")
+        });
+        assert_eq!(got, refused(404));
+        assert_eq!(
+            written,
+            b"HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 13\r\n\
+              Content-Type: text/plain\r\nCache-Control: no-store\r\n\r\nno such room\n"
+        );
+    }
+    // A status without a reason phrase of its own.
+    let (got, written) = answer(WHOLE, 1024, |_| Response::reject(499));
+    assert_eq!(got, refused(499));
+    assert_eq!(
+        written,
+        b"HTTP/1.1 499 \r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+    );
+}
+
+/// Extra header fields on the 101, and a subprotocol borrowed from the
+/// request, returned owned.
+#[test]
+fn accept_with_headers_and_a_borrowed_protocol() {
+    for chunk in chunk_sizes() {
+        let (got, written) = answer(chunk, 1024, |req| {
+            Response::accept()
+                .protocol(req.protocols().last())
+                .headers(&[("Set-Cookie", "id=1; HttpOnly")])
+        });
+        let Ok(ServerHandshake::Accepted {
+            protocol: Some(protocol),
+        }) = got
+        else {
+            panic!("{got:?}")
+        };
+        assert_eq!(protocol.as_str(), "superchat");
+        let text = String::from_utf8(written).unwrap();
+        assert!(
+            text.starts_with("HTTP/1.1 101 Switching Protocols\r\n"),
+            "{text}"
+        );
+        assert!(
+            text.ends_with(
+                "Sec-WebSocket-Protocol: superchat\r\nSet-Cookie: id=1; HttpOnly\r\n\r\n"
+            ),
+            "{text}"
+        );
+    }
+}
+
+/// What the server's callback gets wrong, and what does not fit the write
+/// buffer, is answered with a 500 and its error.
+#[test]
+fn answers_the_server_gets_wrong_are_500() {
+    const FIVE_HUNDRED: &[u8] =
+        b"HTTP/1.1 500 Internal Server Error\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
+    // A request offering `protocol`, accepted with it.
+    let offer = |protocol: &str| {
+        let offered = [protocol];
+        let mut client = client_over(&[], 1);
+        let _ = client.connect(&client::Request::new("example.com", "/").protocols(&offered));
+        let input = client.into_parts().0.written;
+        let mut ws = server_over(&input, WHOLE, 1024);
+        let got = ws.accept(|req| Response::accept().protocol(req.protocols().next()));
+        (got, ws.into_parts().0.written)
+    };
+    // Too long to keep: a 500, though the client offered it.
+    let (got, written) = offer(&"x".repeat(MAX_PROTOCOL_LEN + 1));
+    assert_eq!(got, Err(Error::Handshake(HandshakeError::ProtocolTooLong)));
+    assert_eq!(written, FIVE_HUNDRED);
+    // Exactly MAX_PROTOCOL_LEN bytes is fine.
+    let fits = "y".repeat(MAX_PROTOCOL_LEN);
+    let (got, _) = offer(&fits);
+    assert!(
+        matches!(&got, Ok(ServerHandshake::Accepted { protocol: Some(p) }) if *p == *fits),
+        "{got:?}"
+    );
+
+    let invalid = Err(Error::Handshake(HandshakeError::InvalidArgument));
+    let cases: [Response<'static, 'static>; 7] = [
+        // No refusal: 1xx, 2xx, and 101 itself.
+        Response::reject(101),
+        Response::reject(200),
+        Response::reject(204),
+        Response::reject(600),
+        // A body on a 101, a subprotocol on a refusal.
+        Response::accept().body(b"hello"),
+        Response::reject(403).protocol(Some("chat")),
+        // A header the handshake writes itself, a header value with CRLF.
+        Response::reject(403).headers(&[("Content-Length", "5")]),
+    ];
+    for response in cases {
+        let (got, written) = answer(WHOLE, 1024, |_| response);
+        assert_eq!(got, invalid, "{response:?}");
+        assert_eq!(written, FIVE_HUNDRED, "{response:?}");
+    }
+    let (got, written) = answer(WHOLE, 1024, |_| {
+        Response::accept().headers(&[("Set-Cookie", "a\r\nInjected: 1")])
+    });
+    assert_eq!(got, invalid);
+    assert_eq!(written, FIVE_HUNDRED);
+
+    // A refusal larger than the write buffer: the 500 fits it.
+    let body = [b'b'; 100];
+    let (got, written) = answer(WHOLE, hybi::websocket::MIN_WRITE_BUFFER, |_| {
+        Response::reject(403).body(&body)
+    });
+    assert_eq!(got, Err(Error::Handshake(HandshakeError::BufferTooSmall)));
+    assert_eq!(written, FIVE_HUNDRED);
+    // About 70 bytes of header fields and body fit the smallest buffer.
+    let (got, written) = answer(WHOLE, hybi::websocket::MIN_WRITE_BUFFER, |_| {
+        Response::reject(403)
+            .headers(&[("Content-Type", "text/plain")])
+            .body(&body[..48])
+    });
+    assert_eq!(
+        got,
+        Err(Error::Handshake(HandshakeError::Refused(StatusCode::new(
+            403
+        ))))
+    );
+    assert_eq!(written.len(), hybi::websocket::MIN_WRITE_BUFFER);
 }
 
 #[test]

@@ -9,6 +9,7 @@ use common::*;
 use embedded_io::{ErrorKind, ErrorType, Read, Write};
 use hybi::ProtocolError::*;
 use hybi::handshake::client::Request;
+use hybi::handshake::server::Response;
 use hybi::handshake::{ClientKey, Field, HandshakeError};
 use hybi::http::HttpError;
 use hybi::websocket::{Config, Error, Message, ServerHandshake, WebSocket};
@@ -61,7 +62,7 @@ fn accept(input: &[u8], rx: usize) -> (Result<(), WsError>, Vec<u8>) {
             vec![0u8; 512],
             Config::new(),
         );
-        let result = ws.accept(|_| Ok(None)).map(|outcome| {
+        let result = ws.accept(|_| Response::accept()).map(|outcome| {
             assert_eq!(outcome, ServerHandshake::Accepted { protocol: None });
         });
         if result.is_err() {
@@ -240,7 +241,7 @@ fn request_line_with_5000_path_bytes() {
     let mut path_len = 0;
     ws.accept(|request| {
         path_len = request.path().len();
-        Ok(None)
+        Response::accept()
     })
     .unwrap();
     assert_eq!(path_len, 5000);

@@ -18,6 +18,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use hybi::close::CloseCode;
+use hybi::handshake::server::Response;
 use hybi::net::{self, Accepted, ClientOptions, ServerOptions};
 use hybi::reassembly::DataKind;
 use hybi::websocket::{Chunk, Error, Message};
@@ -65,7 +66,9 @@ fn serve(socket: TcpStream) -> End {
         .idle_timeout(Some(IDLE))
         .write_timeout(Some(BOUND));
     let started = Instant::now();
-    let mut ws = match net::accept(socket, &options, vec![0; 4096], vec![0; 4096], |_| Ok(None)) {
+    let mut ws = match net::accept(socket, &options, vec![0; 4096], vec![0; 4096], |_| {
+        Response::accept()
+    }) {
         Ok(Accepted::WebSocket(ws, _)) => ws,
         Ok(Accepted::Http(_)) => return End::Other("plain HTTP".into()),
         Err(Error::Io(e)) if net::is_timeout(&e) => {

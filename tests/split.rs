@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use hybi::ProtocolError;
 use hybi::close::CloseCode;
+use hybi::handshake::server::Response;
 use hybi::net::{self, Accepted, ClientOptions, Server, ServerOptions};
 use hybi::reassembly::DataKind;
 use hybi::websocket::{Chunk, Config, Error, Message};
@@ -75,7 +76,7 @@ fn serve_with<T: Send + 'static>(
             .idle_timeout(Some(BOUND))
             .config(config);
         let accepted = net::accept(socket, &options, vec![0; 1 << 16], vec![0; 1 << 16], |_| {
-            Ok(None)
+            Response::accept()
         })
         .unwrap();
         match accepted {

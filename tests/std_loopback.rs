@@ -14,9 +14,10 @@ use std::time::{Duration, Instant};
 use hybi::RandomSource;
 use hybi::close::CloseCode;
 use hybi::handshake::HandshakeError;
+use hybi::handshake::server::Response;
 use hybi::net::{self, Accepted, ClientOptions, ConnectError, Server, ServerOptions, UrlError};
 use hybi::reassembly::DataKind;
-use hybi::websocket::{Chunk, Config, Error, Message, WebSocket};
+use hybi::websocket::{Chunk, Config, Error, Message, Subprotocol, WebSocket};
 
 /// The longest any test waits for anything.
 const BOUND: Duration = Duration::from_secs(10);
@@ -55,16 +56,16 @@ fn listener() -> (TcpListener, SocketAddr) {
 /// `options` gets a write timeout so a stuck test cannot hang.
 fn serve_one<T: Send + 'static>(
     options: ServerOptions,
-    handler: impl FnOnce(Server<Vec<u8>>, Option<&'static str>) -> T + Send + 'static,
+    handler: impl FnOnce(Server<Vec<u8>>, Option<Subprotocol>) -> T + Send + 'static,
 ) -> (SocketAddr, Bounded<Result<T, net::Error>>) {
     let (listener, addr) = listener();
     let result = spawn(move || {
         let (socket, _) = listener.accept().unwrap();
         let options = options.write_timeout(Some(BOUND)).idle_timeout(Some(BOUND));
+        // The first protocol offered that the server speaks, borrowed from
+        // the request and handed back owned.
         let accepted = net::accept(socket, &options, vec![0; 4096], vec![0; 4096], |request| {
-            Ok(request
-                .protocols()
-                .find_map(|p| SUPPORTED.into_iter().find(|s| *s == p)))
+            Response::accept().protocol(request.protocols().find(|p| SUPPORTED.contains(p)))
         })?;
         match accepted {
             Accepted::WebSocket(ws, protocol) => Ok(handler(ws, protocol)),
@@ -221,7 +222,7 @@ fn std_adapter_and_ipv6() {
             let options = ServerOptions::new().write_timeout(Some(BOUND));
             match net::accept(socket, &options, [0u8; 1024], [0u8; 1024], |r| {
                 assert_eq!(r.host(), format!("{addr}"));
-                Ok(None)
+                Response::accept()
             })? {
                 Accepted::WebSocket(ws, _) => chunk_echo(ws),
                 Accepted::Http(_) => panic!("expected a WebSocket request"),
@@ -259,7 +260,7 @@ fn subprotocol_negotiation() {
         net::connect_with(&ws_url(addr), &options, [0u8; 1024], [0u8; 1024]).unwrap();
     assert_eq!(connected.protocol, Some("chat"));
     close_from_client(&mut ws);
-    assert_eq!(server.join().unwrap(), Some("chat"));
+    assert_eq!(server.join().unwrap().as_deref(), Some("chat"));
 }
 
 #[test]
@@ -311,7 +312,9 @@ fn plain_http_gets_a_page() {
     let server = spawn(move || {
         let (socket, _) = listener.accept().unwrap();
         let options = ServerOptions::new().write_timeout(Some(BOUND));
-        let accepted = net::accept(socket, &options, [0u8; 1024], [0u8; 1024], |_| Ok(None));
+        let accepted = net::accept(socket, &options, [0u8; 1024], [0u8; 1024], |_| {
+            Response::accept()
+        });
         let Ok(Accepted::Http(mut ws)) = accepted else {
             panic!("expected plain HTTP, got {accepted:?}");
         };
@@ -349,7 +352,9 @@ fn bad_upgrade_request_gets_400() {
     let server = spawn(move || {
         let (socket, _) = listener.accept().unwrap();
         let options = ServerOptions::new().write_timeout(Some(BOUND));
-        match net::accept(socket, &options, [0u8; 1024], [0u8; 1024], |_| Ok(None)) {
+        match net::accept(socket, &options, [0u8; 1024], [0u8; 1024], |_| {
+            Response::accept()
+        }) {
             Err(Error::Handshake(e)) => e,
             other => panic!("expected a handshake error, got {other:?}"),
         }
@@ -377,22 +382,102 @@ fn refused_by_the_server_choice() {
             [0u8; 1024],
             [0u8; 1024],
             |request| match request.origin() {
-                Some("http://good.example") => Ok(None),
-                _ => Err(HandshakeError::InvalidHeader(
-                    hybi::handshake::Field::Origin,
-                )),
+                Some("http://good.example") => Response::accept(),
+                _ => Response::reject(403),
             },
         );
-        assert!(matches!(result, Err(Error::Handshake(_))), "{result:?}");
+        match result {
+            Err(Error::Handshake(HandshakeError::Refused(status))) => assert_eq!(status, 403),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
     });
     let options = client_options().origin("http://evil.example");
     let result = net::connect_with(&ws_url(addr), &options, [0u8; 1024], [0u8; 1024]);
     match result {
         Err(ConnectError::WebSocket(Error::Handshake(HandshakeError::Status(status))))
-            if status == 400 => {}
-        other => panic!("expected a 400, got {:?}", other.map(|(_, c)| c)),
+            if status == 403 => {}
+        other => panic!("expected a 403, got {:?}", other.map(|(_, c)| c)),
     }
     server.join();
+}
+
+/// An upgrade request from `origin` to `path`, as a browser sends it.
+fn upgrade_request(path: &str, origin: &str) -> String {
+    format!(
+        "GET {path} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Origin: {origin}\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
+         Sec-WebSocket-Version: 13\r\n\r\n"
+    )
+}
+
+/// The server's refusals, as the callback chose them, byte for byte on the
+/// wire: 403 for an `Origin` it does not trust, 401 with `WWW-Authenticate`
+/// for a path that needs credentials, 404 with a body for a path it does
+/// not serve. The server closes the connection after each.
+#[test]
+fn refusals_on_the_wire() {
+    let cases: [(&str, &str, &[u8]); 3] = [
+        (
+            "/chat",
+            "http://evil.example",
+            b"HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+        ),
+        (
+            "/private",
+            "http://good.example",
+            b"HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\
+              WWW-Authenticate: Basic realm=\"x\"\r\n\r\n",
+        ),
+        (
+            "/elsewhere",
+            "http://good.example",
+            b"HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 10\r\n\
+              Content-Type: text/plain\r\n\r\nnot found\n",
+        ),
+    ];
+    for (path, origin, expected) in cases {
+        let (listener, addr) = listener();
+        let server = spawn(move || {
+            let (socket, _) = listener.accept().unwrap();
+            let options = ServerOptions::new().write_timeout(Some(BOUND));
+            let result = net::accept(socket, &options, [0u8; 1024], [0u8; 1024], |request| {
+                if request.origin() != Some("http://good.example") {
+                    return Response::reject(403);
+                }
+                match request.path() {
+                    "/chat" => Response::accept(),
+                    "/private" => {
+                        Response::reject(401).headers(&[("WWW-Authenticate", "Basic realm=\"x\"")])
+                    }
+                    _ => Response::reject(404)
+                        .headers(&[("Content-Type", "text/plain")])
+                        .body(b"not found\n"),
+                }
+            });
+            match result {
+                Err(Error::Handshake(HandshakeError::Refused(status))) => status.as_u16(),
+                other => panic!("expected a refusal, got {other:?}"),
+            }
+        });
+        let mut client = TcpStream::connect(addr).unwrap();
+        client.set_read_timeout(Some(BOUND)).unwrap();
+        client
+            .write_all(upgrade_request(path, origin).as_bytes())
+            .unwrap();
+        // Everything up to the server's end of the connection.
+        let mut response = Vec::new();
+        client.read_to_end(&mut response).unwrap();
+        assert_eq!(
+            response.escape_ascii().to_string(),
+            expected.escape_ascii().to_string(),
+            "{path} from {origin}"
+        );
+        let status = server.join();
+        assert_eq!(
+            status.to_string(),
+            String::from_utf8_lossy(&expected[9..12])
+        );
+    }
 }
 
 #[test]
@@ -445,7 +530,9 @@ fn handshake_timeout_drops_slowloris() {
             .handshake_timeout(Some(Duration::from_secs(1)))
             .write_timeout(Some(BOUND));
         let started = Instant::now();
-        let result = net::accept(socket, &options, [0u8; 1024], [0u8; 1024], |_| Ok(None));
+        let result = net::accept(socket, &options, [0u8; 1024], [0u8; 1024], |_| {
+            Response::accept()
+        });
         (result.map(|_| ()), started.elapsed())
     });
 
@@ -492,7 +579,10 @@ fn idle_timeout() {
             .idle_timeout(Some(Duration::from_millis(300)))
             .write_timeout(Some(BOUND));
         let Accepted::WebSocket(mut ws, _) =
-            net::accept(socket, &options, [0u8; 1024], [0u8; 1024], |_| Ok(None)).unwrap()
+            net::accept(socket, &options, [0u8; 1024], [0u8; 1024], |_| {
+                Response::accept()
+            })
+            .unwrap()
         else {
             panic!("expected a WebSocket");
         };

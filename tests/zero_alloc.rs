@@ -16,6 +16,7 @@ use std::thread;
 use std::time::Duration;
 
 use hybi::close::CloseCode;
+use hybi::handshake::server::Response;
 use hybi::net::{self, Accepted, ClientOptions, ServerOptions};
 use hybi::websocket::{Config, Message};
 
@@ -142,7 +143,7 @@ fn server(listener: TcpListener) -> (usize, usize) {
         &options,
         vec![0u8; BUFFER_LEN],
         vec![0u8; BUFFER_LEN],
-        |_| Ok(None),
+        |_| Response::accept(),
     );
     let Ok(Accepted::WebSocket(mut ws, _)) = accepted else {
         panic!("server handshake failed");

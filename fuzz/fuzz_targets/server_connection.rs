@@ -3,9 +3,13 @@
 //! through `BufRead` in `Lending`), with small buffers, partial writes and
 //! transport timeouts; every message is echoed back.
 //!
+//! The server accepts with `chat` when it is offered, and refuses a request
+//! for a path ending in `/403` with a 403, a header field and a body.
+//!
 //! Invariants: nothing panics or loops; no more payload is delivered than
 //! was read; the handshake answer is a valid 101 with the right
-//! `Sec-WebSocket-Accept`, or exactly the rejection for the error returned;
+//! `Sec-WebSocket-Accept`, or exactly the refusal, or exactly the rejection
+//! for the error returned;
 //! every frame written is valid for a client to receive, echoes exactly the
 //! messages delivered, and a protocol error ends with its close code; and
 //! the outcome is the same, read either way or fed to the connection core
@@ -15,18 +19,36 @@
 
 use base64ct::Encoding;
 use embedded_io::ErrorKind;
-use hybi::handshake::AcceptKey;
-use hybi::handshake::server::write_rejection;
+use hybi::handshake::server::{Request, Response, write_rejection};
+use hybi::handshake::{AcceptKey, HandshakeError};
 use hybi::http::{self, EMPTY_HEADER};
 use hybi::websocket::{Error, Lending, ServerHandshake, WebSocket};
 use hybi::{Role, Status};
 use hybi_fuzz::*;
 use libfuzzer_sys::fuzz_target;
 
+/// The refusal's body.
+const BODY: &[u8] = b"not here";
+
+/// The refusal, as it goes on the wire.
+const REFUSAL: &[u8] = b"HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 8\r\n\
+    X-Fuzz: refused\r\n\r\nnot here";
+
+/// The server's answer: `chat` if offered (borrowed from the request), or
+/// the refusal for a path ending in `/403`.
+fn answer<'r>(request: &Request<'_, 'r>) -> Response<'r, 'static> {
+    if request.path().ends_with("/403") {
+        return Response::reject(403)
+            .headers(&[("X-Fuzz", "refused")])
+            .body(BODY);
+    }
+    Response::accept().protocol(request.protocols().find(|p| *p == "chat"))
+}
+
 fn run<'a, T: Transport<'a>>(
     setup: &Setup<'a>,
     sizes: &'a [u8],
-) -> Run<Result<Option<ServerHandshake<'static>>, Error<ErrorKind>>> {
+) -> Run<Result<Option<ServerHandshake>, Error<ErrorKind>>> {
     let transport = T::wrap(Split::new(setup.stream, sizes, setup.write_limit));
     let mut ws = WebSocket::server(
         transport,
@@ -37,7 +59,7 @@ fn run<'a, T: Transport<'a>>(
     let mut key = None;
     let handshake = ws.accept(|request| {
         key = Some(request.key().to_vec());
-        Ok(request.protocols().find(|p| *p == "chat").map(|_| "chat"))
+        answer(request)
     });
     let mut head = 0;
     let (handshake, outcome) = match handshake {
@@ -60,7 +82,7 @@ fn run<'a, T: Transport<'a>>(
             );
             assert_eq!(
                 response.header("Sec-WebSocket-Protocol"),
-                protocol.map(str::as_bytes)
+                protocol.as_deref().map(str::as_bytes)
             );
             head = len;
             ws.transport_mut().split_mut().errors = true;
@@ -80,13 +102,20 @@ fn run<'a, T: Transport<'a>>(
             assert!(matches!(ws.read(), Err(Error::InvalidState)));
             (Ok(None), None)
         }
+        Err(Error::Handshake(HandshakeError::Refused(status))) => {
+            assert_eq!(status, 403);
+            assert!(key.is_some(), "the request was seen");
+            assert_eq!(ws.transport().split().written, REFUSAL);
+            assert!(ws.is_closed());
+            (Err(Error::Handshake(HandshakeError::Refused(status))), None)
+        }
         Err(Error::Handshake(e)) => {
             let written = &ws.transport().split().written;
             let mut expected = [0u8; 256];
             let n = write_rejection(e, &mut expected).expect("rejection fits 256 bytes");
-            if e == hybi::handshake::HandshakeError::BufferTooSmall {
-                // The 101 did not fit (a 500 went out), or the rejection
-                // did not either (nothing went out).
+            if e == HandshakeError::BufferTooSmall {
+                // The 101 or the refusal did not fit (a 500 went out), or
+                // the rejection did not either (nothing went out).
                 assert!(written.is_empty() || written[..] == expected[..n]);
             } else {
                 let status = e.status_code().expect("a request error has a status");
@@ -119,7 +148,7 @@ fn run<'a, T: Transport<'a>>(
 fn run_core<'a>(
     setup: &Setup<'a>,
     sizes: &'a [u8],
-) -> Run<Result<Option<ServerHandshake<'static>>, Error<ErrorKind>>> {
+) -> Run<Result<Option<ServerHandshake>, Error<ErrorKind>>> {
     let mut split = Split::new(setup.stream, sizes, setup.write_limit);
     let mut conn = Core::new(
         hybi::Server,
@@ -128,8 +157,7 @@ fn run_core<'a>(
         setup.config,
     );
     let handshake = loop {
-        let accepted =
-            conn.accept(|request| Ok(request.protocols().find(|p| *p == "chat").map(|_| "chat")));
+        let accepted = conn.accept(answer);
         transmit(&mut conn, &mut split);
         match accepted {
             Ok(Status::Complete(ServerHandshake::Http)) => {

@@ -6,7 +6,8 @@ use embedded_io_async::{Read, Write};
 use super::WebSocket;
 use super::write::write_all;
 use crate::connection::{DEFAULT_MAX_HEADERS, ServerHandshake, State};
-use crate::handshake::{HandshakeError, client, server};
+use crate::handshake::client;
+use crate::handshake::server::{self, Response};
 use crate::http::{Header, RequestHead};
 use crate::role::{Client, Server};
 use crate::websocket::Error;
@@ -20,31 +21,26 @@ where
 {
     /// Runs the server handshake, as
     /// [`websocket::WebSocket::accept`](crate::websocket::WebSocket::accept)
-    /// does.
-    pub async fn accept<'p, F>(&mut self, choose: F) -> Result<ServerHandshake<'p>, Error<T::Error>>
+    /// does: `choose` answers the request with a [`Response`].
+    pub async fn accept<'a, F>(&mut self, choose: F) -> Result<ServerHandshake, Error<T::Error>>
     where
-        F: FnOnce(&server::Request<'_, '_>) -> Result<Option<&'p str>, HandshakeError>,
+        F: for<'r> FnOnce(&server::Request<'_, 'r>) -> Response<'r, 'a>,
     {
         self.accept_with_headers::<DEFAULT_MAX_HEADERS, F>(choose)
             .await
     }
 
     /// [`WebSocket::accept`] with room for `N` header fields.
-    pub async fn accept_with_headers<'p, const N: usize, F>(
+    pub async fn accept_with_headers<'a, const N: usize, F>(
         &mut self,
         choose: F,
-    ) -> Result<ServerHandshake<'p>, Error<T::Error>>
+    ) -> Result<ServerHandshake, Error<T::Error>>
     where
-        F: FnOnce(&server::Request<'_, '_>) -> Result<Option<&'p str>, HandshakeError>,
+        F: for<'r> FnOnce(&server::Request<'_, 'r>) -> Response<'r, 'a>,
     {
         let mut choose = Some(choose);
         loop {
-            let result = self
-                .conn
-                .accept_with_headers::<N, _>(|request| match choose.take() {
-                    Some(choose) => choose(request),
-                    None => Err(HandshakeError::InvalidArgument),
-                });
+            let result = self.conn.accept_once::<N, F>(&mut choose);
             match result {
                 Ok(Status::Complete(outcome)) => {
                     self.flush().await?;

@@ -8,12 +8,13 @@
 //! ```
 //! use embedded_io_async::{Read, Write};
 //! use hybi::asynch::WebSocket;
+//! use hybi::handshake::server::Response;
 //! use hybi::websocket::{Config, Error, Message};
 //!
 //! async fn echo<T: Read + Write>(socket: T) -> Result<(), Error<T::Error>> {
 //!     let (mut rx, mut tx) = ([0u8; 1024], [0u8; 512]);
 //!     let mut ws = WebSocket::server(socket, &mut rx[..], &mut tx[..], Config::new());
-//!     ws.accept(|_request| Ok(None)).await?;
+//!     ws.accept(|_request| Response::accept()).await?;
 //!     loop {
 //!         let (message, mut writer) = ws.read_with_writer().await?;
 //!         match message {

@@ -76,6 +76,72 @@ impl<'a> CloseFrame<'a> {
         out[2..len].copy_from_slice(&self.reason.as_bytes()[..len - 2]);
         len
     }
+
+    /// The code and a copy of the reason, to keep past the next read: a
+    /// received close borrows the read buffer, which the next read reuses.
+    ///
+    /// ```
+    /// use hybi::close::{CloseCode, CloseFrame};
+    ///
+    /// let owned = {
+    ///     let read_buffer = *b"\x03\xe9going away";
+    ///     CloseFrame::parse(&read_buffer)?.map(CloseFrame::into_owned)
+    /// };
+    /// let owned = owned.expect("a code");
+    /// assert_eq!((owned.code(), owned.reason()), (CloseCode::GOING_AWAY, "going away"));
+    /// # Ok::<(), hybi::ProtocolError>(())
+    /// ```
+    pub fn into_owned(self) -> OwnedClose {
+        let mut reason = heapless::String::new();
+        // At most MAX_REASON_LEN bytes, checked when the frame was made.
+        let _ = reason.push_str(self.reason);
+        OwnedClose {
+            code: self.code,
+            reason,
+        }
+    }
+}
+
+/// A [`CloseFrame`] that owns its reason: 2 bytes of code and up to
+/// [`MAX_REASON_LEN`] (123) bytes of reason in place, about 128 bytes in
+/// all, no allocation. Made by [`CloseFrame::into_owned`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct OwnedClose {
+    code: CloseCode,
+    reason: heapless::String<MAX_REASON_LEN>,
+}
+
+impl OwnedClose {
+    /// The close code.
+    pub const fn code(&self) -> CloseCode {
+        self.code
+    }
+
+    /// The reason, possibly empty.
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+
+    /// The frame again, borrowing this reason: to send it on, say.
+    pub fn as_frame(&self) -> CloseFrame<'_> {
+        CloseFrame {
+            code: self.code,
+            reason: &self.reason,
+        }
+    }
+}
+
+impl From<CloseFrame<'_>> for OwnedClose {
+    fn from(close: CloseFrame<'_>) -> Self {
+        close.into_owned()
+    }
+}
+
+#[cfg(feature = "defmt")]
+impl defmt::Format for OwnedClose {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        defmt::write!(f, "{}", self.as_frame())
+    }
 }
 
 #[cfg(test)]
@@ -156,5 +222,21 @@ mod tests {
                 Err(UsageError::InvalidCloseCode(CloseCode::new(code)))
             );
         }
+    }
+
+    #[test]
+    fn owned_outlives_the_payload() {
+        let mut payload = [b'r'; MAX_CLOSE_PAYLOAD];
+        payload[..2].copy_from_slice(&4000u16.to_be_bytes());
+        let close = CloseFrame::parse(&payload).unwrap().unwrap();
+        let owned = close.into_owned();
+        assert_eq!(owned, OwnedClose::from(close));
+        payload.fill(0);
+        assert_eq!(owned.code(), CloseCode::new(4000));
+        assert_eq!(owned.reason().len(), MAX_REASON_LEN);
+        assert!(owned.reason().bytes().all(|b| b == b'r'));
+        assert_eq!(owned.as_frame().encoded_len(), MAX_CLOSE_PAYLOAD);
+        let empty = CloseFrame::new(CloseCode::NORMAL, "").unwrap().into_owned();
+        assert_eq!((empty.code(), empty.reason()), (CloseCode::NORMAL, ""));
     }
 }

@@ -3,13 +3,15 @@
 //! A close payload is either empty or a 2-byte big-endian code followed by a
 //! UTF-8 reason, 125 bytes in all. [`CloseFrame::parse`] checks a received one;
 //! [`CloseFrame::new`] checks one before it is sent and
-//! [`CloseFrame::encode`] writes it.
+//! [`CloseFrame::encode`] writes it. A received close borrows the read
+//! buffer; [`CloseFrame::into_owned`] copies it into an [`OwnedClose`] to
+//! keep past the next read.
 
 mod code;
 mod frame;
 
 pub use code::CloseCode;
-pub use frame::CloseFrame;
+pub use frame::{CloseFrame, OwnedClose};
 
 /// The longest close payload: a control frame carries at most 125 bytes.
 pub const MAX_CLOSE_PAYLOAD: usize = 125;

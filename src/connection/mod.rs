@@ -80,8 +80,10 @@
 //!   bytes: a whole control frame as a client sends it, and 8 bytes kept
 //!   for a close, so that the answer to a close or the close for a
 //!   protocol error always fits. That is also enough for a server's `101`
-//!   without a subprotocol or extension (129 bytes) and any rejection it
-//!   sends (at most 128). Larger frames go out in pieces.
+//!   without a subprotocol or extension (129 bytes), any rejection it
+//!   sends for a bad request (at most 128), and a refusal of its own with
+//!   about 70 bytes of header fields and body. Larger frames go out in
+//!   pieces.
 //!
 //! Nothing here allocates: the buffers are the caller's (`&mut [u8]`, an
 //! array, a `Vec`), and the state beside them is a few dozen bytes.
@@ -99,7 +101,7 @@ mod sender;
 
 pub use config::{Config, DEFAULT_MAX_MESSAGE_LEN};
 pub use error::Error;
-pub use handshake::{DEFAULT_MAX_HEADERS, ServerHandshake};
+pub use handshake::{DEFAULT_MAX_HEADERS, MAX_PROTOCOL_LEN, ServerHandshake, Subprotocol};
 pub use inbox::MIN_READ_BUFFER;
 pub use message::{Chunk, Message};
 pub use outbox::MIN_WRITE_BUFFER;

@@ -152,7 +152,7 @@ impl<'a> Request<'a> {
         let default_port = if self.secure { 443 } else { 80 };
         if let Some(port) = self.port.filter(|&p| p != default_port) {
             w.put(b":")?;
-            w.put_u16(port)?;
+            w.put_decimal(port.into())?;
         }
         w.put(b"\r\n")?;
         w.header("Upgrade", "websocket")?;

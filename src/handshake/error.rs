@@ -50,8 +50,10 @@ impl Field {
 ///
 /// Errors about a received request say which status a server answers with
 /// ([`HandshakeError::status_code`]; [`server::write_rejection`] writes the
-/// response). Errors about a received response, or about the caller's own
-/// arguments, have none: a client just drops the connection.
+/// response), as does a server application's refusal
+/// ([`HandshakeError::Refused`]). Errors about a received response, or about
+/// the caller's own arguments, have none: a client just drops the
+/// connection, and a server answers 500.
 ///
 /// [`server::write_rejection`]: crate::handshake::server::write_rejection
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -91,19 +93,44 @@ pub enum HandshakeError {
     /// A 101 response with `Content-Length` or `Transfer-Encoding`: a 1xx
     /// response has no body (RFC 9110 section 8.6).
     UnexpectedBody,
-    /// The output buffer is too small for the head being written.
+    /// The output buffer is too small for the head being written (a
+    /// server answers a `101` or a refusal that does not fit its write
+    /// buffer with a 500).
     BufferTooSmall,
     /// An argument given to a writer cannot go on the wire (a path without
     /// a leading `/`, a header value with CR or LF, a subprotocol that is not
-    /// a token, a header this crate writes itself...).
+    /// a token, a header this crate writes itself, a refusal whose status is
+    /// not 3xx to 5xx, a body on a `101`...). A server answers it with a 500.
     InvalidArgument,
+    /// The server application refused the request with this status
+    /// ([`Response::reject`](crate::handshake::server::Response::reject)),
+    /// and the refusal was queued.
+    Refused(StatusCode),
+    /// The subprotocol a server application chose is longer than
+    /// [`MAX_PROTOCOL_LEN`](crate::connection::MAX_PROTOCOL_LEN) bytes, the
+    /// room the connection keeps for it. Answered with a 500.
+    ProtocolTooLong,
 }
 
 impl HandshakeError {
-    /// The HTTP status a server answers a request with this error, or `None`
-    /// for the errors that can only come from a response (a client drops the
-    /// connection instead) or from the caller's own arguments.
+    /// The HTTP status a server answers a request with this error (for
+    /// [`HandshakeError::Refused`], the status the application chose), or
+    /// `None` for the errors that can only come from a response (a client
+    /// drops the connection instead) or from the caller's own arguments (a
+    /// server answers 500).
     pub const fn status_code(self) -> Option<u16> {
+        match self {
+            HandshakeError::Refused(code) => Some(code.as_u16()),
+            _ => self.request_status(),
+        }
+    }
+
+    /// [`HandshakeError::status_code`] for the errors a server finds in a
+    /// request itself: 400, 426 or 431, or `None` for a 500 (and for
+    /// [`HandshakeError::Refused`], whose status is the application's). A
+    /// few constants, which a server that refuses nothing itself matches
+    /// on without a status in a register.
+    pub(crate) const fn request_status(self) -> Option<u16> {
         match self {
             HandshakeError::MissingHeader(Field::Accept)
             | HandshakeError::DuplicateHeader(Field::Accept)
@@ -124,7 +151,9 @@ impl HandshakeError {
             | HandshakeError::ExtensionNotOffered
             | HandshakeError::UnexpectedBody
             | HandshakeError::BufferTooSmall
-            | HandshakeError::InvalidArgument => None,
+            | HandshakeError::InvalidArgument
+            | HandshakeError::Refused(_)
+            | HandshakeError::ProtocolTooLong => None,
         }
     }
 }
@@ -157,6 +186,8 @@ impl fmt::Display for HandshakeError {
             HandshakeError::UnexpectedBody => f.write_str("101 response announces a body"),
             HandshakeError::BufferTooSmall => f.write_str("buffer too small for the HTTP head"),
             HandshakeError::InvalidArgument => f.write_str("argument not valid in an HTTP head"),
+            HandshakeError::Refused(code) => write!(f, "request refused with status {code}"),
+            HandshakeError::ProtocolTooLong => f.write_str("chosen subprotocol too long to keep"),
         }
     }
 }

@@ -2,8 +2,10 @@
 //!
 //! - [`server`]: parse and validate a client's upgrade request in the
 //!   caller's buffer, without copying (section 4.2.1); tell a plain HTTP
-//!   request apart from a bad WebSocket request; write the `101` response
-//!   (section 4.2.2) or a `400` / `426` rejection.
+//!   request apart from a bad WebSocket request; answer it with a
+//!   [`server::Response`]: the `101` (section 4.2.2), or a refusal with the
+//!   status, header fields and body the server chooses; or write the `400`
+//!   / `426` rejection for a bad request.
 //! - [`client`]: write an upgrade request with a fresh nonce (section 4.1)
 //!   and validate the server's response.
 //! - [`ClientKey`] and [`AcceptKey`]: the `Sec-WebSocket-Key` nonce and the

@@ -4,8 +4,10 @@
 //! a valid WebSocket upgrade ([`Incoming::WebSocket`]), a plain HTTP request
 //! that asks for no upgrade at all ([`Incoming::Http`], so a server can
 //! serve a page on the same port), or an error for a WebSocket request that
-//! breaks section 4.2.1. [`Request::write_response`] writes the `101`, and
-//! [`write_rejection`] the `400`, `426` or `431` for an error.
+//! breaks section 4.2.1. The server's answer to a valid request is a
+//! [`Response`]: the `101` (with [`Request::write_response`], or
+//! [`Response::write`]), or a refusal with the status it chooses.
+//! [`write_rejection`] writes the `400`, `426` or `431` for an error.
 //!
 //! ```
 //! use hybi::handshake::server::{self, Incoming};
@@ -42,7 +44,7 @@ use super::key::is_valid_key;
 use super::writer::HeadWriter;
 use super::{AcceptKey, Extensions, Field, HandshakeError};
 use crate::Status;
-use crate::http::{self, Header, RequestHead};
+use crate::http::{self, Header, RequestHead, StatusCode};
 
 /// What a complete request head turned out to be.
 #[derive(Debug, Clone, Copy)]
@@ -221,15 +223,209 @@ impl<'h, 'b> Request<'h, 'b> {
     }
 }
 
+/// A server's answer to a valid WebSocket request: accept it with a `101
+/// Switching Protocols`, with a subprotocol and extra header fields, or
+/// refuse it with a status of its choosing (a `403` for an `Origin` it does
+/// not trust, a `404` for a path it does not serve, a `401` asking for
+/// credentials), extra header fields and a short body.
+///
+/// This is what the callback of
+/// [`WebSocket::accept`](crate::websocket::WebSocket::accept) (and of the
+/// other drivers' `accept`) returns. The subprotocol, `'r`, may borrow from
+/// the request (one of [`Request::protocols`]) or be a `&'static str`; the
+/// header fields and body, `'a`, are the caller's (constants, or values
+/// made before the call).
+///
+/// ```
+/// use hybi::handshake::server::{Request, Response};
+///
+/// fn answer<'r>(request: &Request<'_, 'r>) -> Response<'r, 'static> {
+///     if request.path() != "/chat" {
+///         return Response::reject(404)
+///             .headers(&[("Content-Type", "text/plain")])
+///             .body(b"not found\n");
+///     }
+///     match request.origin() {
+///         None | Some("https://example.com") => Response::accept()
+///             // The client's first choice, borrowed from the request.
+///             .protocol(request.protocols().next())
+///             .headers(&[("Set-Cookie", "seen=1")]),
+///         Some(_) => Response::reject(403),
+///     }
+/// }
+/// ```
+///
+/// The caller's mistakes are [`HandshakeError::InvalidArgument`] when the
+/// answer is written, and a server answers them with a 500: a refusal with
+/// a status outside 300 to 599 (a `1xx` or `2xx` is no refusal), a
+/// subprotocol on a refusal, a body on a `101`, a header field whose name is
+/// not a token or whose value holds CR, LF or other control bytes, or one the
+/// handshake writes itself (checked as for
+/// [`client::Request::headers`](super::client::Request::headers)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Response<'r, 'a> {
+    /// 101 to accept, the refusal's status otherwise.
+    status: u16,
+    /// Whether this is the `101`: a refusal may not pass for one.
+    accept: bool,
+    protocol: Option<&'r str>,
+    headers: &'a [(&'a str, &'a str)],
+    body: &'a [u8],
+}
+
+impl<'r, 'a> Response<'r, 'a> {
+    /// Accepts the request: a `101 Switching Protocols`, with no
+    /// subprotocol and no extra header fields unless given.
+    pub const fn accept() -> Self {
+        Response {
+            status: 101,
+            accept: true,
+            protocol: None,
+            headers: &[],
+            body: &[],
+        }
+    }
+
+    /// Refuses the request with `status`, a redirection (3xx), client error
+    /// (4xx) or server error (5xx), with its reason phrase
+    /// ([`StatusCode::canonical_reason`]), `Connection: close` and the body's
+    /// `Content-Length` (empty unless given). The connection is closed once
+    /// it is sent.
+    pub const fn reject(status: u16) -> Self {
+        Response {
+            status,
+            accept: false,
+            protocol: None,
+            headers: &[],
+            body: &[],
+        }
+    }
+
+    /// The subprotocol chosen, which must be one of those the client
+    /// offered ([`HandshakeError::ProtocolNotOffered`] otherwise), or `None`
+    /// for none. Only for a `101`.
+    pub const fn protocol(mut self, protocol: Option<&'r str>) -> Self {
+        self.protocol = protocol;
+        self
+    }
+
+    /// Extra header fields, e.g. `Set-Cookie` on a `101`, or
+    /// `WWW-Authenticate` on a `401`, written after the handshake's own.
+    pub const fn headers(mut self, headers: &'a [(&'a str, &'a str)]) -> Self {
+        self.headers = headers;
+        self
+    }
+
+    /// The body of a refusal, sent after the head, with its length in
+    /// `Content-Length`. Only for a refusal (a `101` has no body).
+    pub const fn body(mut self, body: &'a [u8]) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// The status: 101 to accept, or the refusal's.
+    pub const fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// Whether the request is accepted.
+    pub const fn is_accept(&self) -> bool {
+        self.accept
+    }
+
+    /// The subprotocol chosen, if any.
+    pub const fn chosen_protocol(&self) -> Option<&'r str> {
+        self.protocol
+    }
+
+    /// Writes the answer to `request` to the front of `out` and returns its
+    /// length: the `101` as [`Request::write_response`] writes it, or the
+    /// refusal.
+    ///
+    /// A refusal takes 55 bytes, plus its reason phrase (`Forbidden`: 9),
+    /// its header fields (name, value and 4 bytes each), its body, and the
+    /// digits of a `Content-Length` beyond the first. A server's smallest
+    /// write buffer ([`MIN_WRITE_BUFFER`], 139 bytes) holds a `403` with
+    /// about 70 bytes of header fields and body; a larger refusal needs a
+    /// larger write buffer ([`HandshakeError::BufferTooSmall`], which a
+    /// server answers with a 500).
+    ///
+    /// Errors: [`HandshakeError::InvalidArgument`] for the caller's mistakes
+    /// ([`Response`]), [`HandshakeError::ProtocolNotOffered`],
+    /// [`HandshakeError::BufferTooSmall`].
+    ///
+    /// [`MIN_WRITE_BUFFER`]: crate::connection::MIN_WRITE_BUFFER
+    pub fn write(
+        &self,
+        request: &Request<'_, '_>,
+        out: &mut [u8],
+    ) -> Result<usize, HandshakeError> {
+        if self.accept {
+            if !self.body.is_empty() {
+                return Err(HandshakeError::InvalidArgument);
+            }
+            return request.write_response(self.protocol, self.headers, out);
+        }
+        if self.protocol.is_some() || !matches!(self.status, 300..=599) {
+            return Err(HandshakeError::InvalidArgument);
+        }
+        write_refusal(self.status, self.headers, self.body, out)
+    }
+}
+
+/// Writes a refusal with `status` (3xx to 5xx, checked by the caller), its
+/// reason phrase, `Connection: close`, the body's `Content-Length` and the
+/// extra `headers`, then the body.
+fn write_refusal(
+    status: u16,
+    headers: &[(&str, &str)],
+    body: &[u8],
+    out: &mut [u8],
+) -> Result<usize, HandshakeError> {
+    let mut w = HeadWriter::new(out);
+    w.put(b"HTTP/1.1 ")?;
+    w.put_decimal(status.into())?;
+    w.put(b" ")?;
+    w.put_str(
+        StatusCode::new(status)
+            .canonical_reason()
+            .unwrap_or_default(),
+    )?;
+    w.put(b"\r\nConnection: close\r\nContent-Length: ")?;
+    w.put_decimal(body.len())?;
+    w.put(b"\r\n")?;
+    for &(name, value) in headers {
+        w.extra_header(name, value)?;
+    }
+    w.finish_with(body)
+}
+
 /// Writes the response that rejects a request with `error`: its status
 /// ([`HandshakeError::status_code`]; 500 for an error that is not the
 /// request's fault, such as a response too large for the buffer), `Connection:
 /// close` and an empty body. A 426 also carries `Sec-WebSocket-Version: 13`
 /// and `Upgrade: websocket` (section 4.4; RFC 9110 section 15.5.22). At most
-/// 160 bytes.
+/// 160 bytes. [`HandshakeError::Refused`] gets its own status, as
+/// [`Response::reject`] writes it.
 pub fn write_rejection(error: HandshakeError, out: &mut [u8]) -> Result<usize, HandshakeError> {
+    match error {
+        HandshakeError::Refused(code) => match code.as_u16() {
+            status @ 300..=599 => write_refusal(status, &[], &[], out),
+            // No refusal: the caller's mistake.
+            _ => write_error(HandshakeError::InvalidArgument, out),
+        },
+        _ => write_error(error, out),
+    }
+}
+
+/// [`write_rejection`] for the errors the connection finds itself: never
+/// [`HandshakeError::Refused`], whose refusal is written as the application
+/// gave it (here it would be a 400), so that a server that refuses nothing
+/// carries no code to write any status.
+pub(crate) fn write_error(error: HandshakeError, out: &mut [u8]) -> Result<usize, HandshakeError> {
     const CLOSE: &str = "Connection: close\r\n";
-    let (status_line, fields) = match error.status_code() {
+    let (status_line, fields) = match error.request_status() {
         Some(426) => (
             "426 Upgrade Required",
             "Sec-WebSocket-Version: 13\r\nUpgrade: websocket\r\nConnection: Upgrade, close\r\n",
@@ -667,12 +863,120 @@ mod tests {
     }
 
     #[test]
+    fn responses_chosen_by_the_server() {
+        let (req, _) = parse_ok(FIREFOX_KEEP_ALIVE);
+        let mut out = [0u8; 256];
+        let mut write = |response: Response<'_, '_>| {
+            response
+                .write(&req, &mut out)
+                .map(|n| std::string::String::from_utf8(out[..n].to_vec()).unwrap())
+        };
+        // The 101, as write_response writes it.
+        let accept = Response::accept()
+            .protocol(req.protocols().nth(1))
+            .headers(&[("Set-Cookie", "id=1")]);
+        assert!(accept.is_accept());
+        assert_eq!(
+            (accept.status(), accept.chosen_protocol()),
+            (101, Some("superchat"))
+        );
+        assert_eq!(
+            write(accept).unwrap(),
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: HSmrc0sMlYUkAGmm5OPpG2HaGWk=\r\nSec-WebSocket-Protocol: superchat\r\nSet-Cookie: id=1\r\n\r\n"
+        );
+        // Refusals: the status with its reason, the body's length, the
+        // caller's fields, the body.
+        let cases: [(Response<'_, '_>, &str); 5] = [
+            (
+                Response::reject(403),
+                "HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+            ),
+            (
+                Response::reject(401).headers(&[("WWW-Authenticate", "Basic realm=\"x\"")]),
+                "HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\nWWW-Authenticate: Basic realm=\"x\"\r\n\r\n",
+            ),
+            (
+                Response::reject(404).body(b"gone\n"),
+                "HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 5\r\n\r\ngone\n",
+            ),
+            (
+                Response::reject(308).headers(&[("Location", "/v2/chat")]),
+                "HTTP/1.1 308 Permanent Redirect\r\nConnection: close\r\nContent-Length: 0\r\nLocation: /v2/chat\r\n\r\n",
+            ),
+            (
+                Response::reject(599),
+                "HTTP/1.1 599 \r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+            ),
+        ];
+        for (response, expected) in cases {
+            assert!(!response.is_accept());
+            assert_eq!(write(response).unwrap(), expected);
+        }
+        // The caller's mistakes.
+        let mistakes: [(Response<'_, '_>, HandshakeError); 9] = [
+            (Response::reject(101), HandshakeError::InvalidArgument),
+            (Response::reject(100), HandshakeError::InvalidArgument),
+            (Response::reject(200), HandshakeError::InvalidArgument),
+            (Response::reject(299), HandshakeError::InvalidArgument),
+            (Response::reject(600), HandshakeError::InvalidArgument),
+            (
+                Response::reject(403).protocol(Some("chat")),
+                HandshakeError::InvalidArgument,
+            ),
+            (
+                Response::accept().body(b"x"),
+                HandshakeError::InvalidArgument,
+            ),
+            (
+                Response::reject(403).headers(&[("X", "a\r\nInjected: 1")]),
+                HandshakeError::InvalidArgument,
+            ),
+            (
+                Response::accept().protocol(Some("other")),
+                HandshakeError::ProtocolNotOffered,
+            ),
+        ];
+        for (response, error) in mistakes {
+            assert_eq!(write(response), Err(error), "{response:?}");
+        }
+        for name in [
+            "Connection",
+            "Content-Length",
+            "Transfer-Encoding",
+            "Upgrade",
+            "Bad Name",
+        ] {
+            let headers = [(name, "x")];
+            assert_eq!(
+                write(Response::reject(403).headers(&headers)),
+                Err(HandshakeError::InvalidArgument),
+                "{name}"
+            );
+        }
+        // Every buffer that is too small is an error, never a panic.
+        let response = Response::reject(401)
+            .headers(&[("WWW-Authenticate", "Basic realm=\"x\"")])
+            .body(b"credentials, please");
+        let n = response.write(&req, &mut out).unwrap();
+        for size in 0..n {
+            let mut small = [0u8; 256];
+            assert_eq!(
+                response.write(&req, &mut small[..size]),
+                Err(HandshakeError::BufferTooSmall)
+            );
+        }
+    }
+
+    #[test]
     fn rejection_responses() {
         let cases: &[(HandshakeError, &[u8])] = &[
             (HandshakeError::MissingHeader(Field::Key), b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"),
             (HandshakeError::UnsupportedVersion, b"HTTP/1.1 426 Upgrade Required\r\nSec-WebSocket-Version: 13\r\nUpgrade: websocket\r\nConnection: Upgrade, close\r\nContent-Length: 0\r\n\r\n"),
             (HandshakeError::BufferTooSmall, b"HTTP/1.1 500 Internal Server Error\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"),
             (HandshakeError::HeadTooLarge, b"HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"),
+            (HandshakeError::Refused(StatusCode::new(403)), b"HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"),
+            (HandshakeError::Refused(StatusCode::new(200)), b"HTTP/1.1 500 Internal Server Error\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"),
+            (HandshakeError::ProtocolTooLong, b"HTTP/1.1 500 Internal Server Error\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"),
         ];
         for &(err, expected) in cases {
             let mut out = [0u8; 160];

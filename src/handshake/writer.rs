@@ -31,8 +31,8 @@ impl<'o> HeadWriter<'o> {
     }
 
     /// Writes `n` in decimal.
-    pub(crate) fn put_u16(&mut self, n: u16) -> Result<(), HandshakeError> {
-        let mut digits = [0u8; 5];
+    pub(crate) fn put_decimal(&mut self, n: usize) -> Result<(), HandshakeError> {
+        let mut digits = [0u8; 20];
         let mut i = digits.len();
         let mut n = n;
         loop {
@@ -61,8 +61,15 @@ impl<'o> HeadWriter<'o> {
     }
 
     /// Ends the head with the empty line and returns its length.
-    pub(crate) fn finish(mut self) -> Result<usize, HandshakeError> {
+    pub(crate) fn finish(self) -> Result<usize, HandshakeError> {
+        self.finish_with(&[])
+    }
+
+    /// Ends the head with the empty line, appends `body` and returns the
+    /// length of both.
+    pub(crate) fn finish_with(mut self, body: &[u8]) -> Result<usize, HandshakeError> {
         self.put(b"\r\n")?;
+        self.put(body)?;
         Ok(self.len)
     }
 }
@@ -102,7 +109,7 @@ mod tests {
         let mut buf = [0u8; 8];
         let mut w = HeadWriter::new(&mut buf);
         w.put(b"abc").unwrap();
-        w.put_u16(65535).unwrap();
+        w.put_decimal(65535).unwrap();
         assert_eq!(w.put(b"x"), Err(HandshakeError::BufferTooSmall));
         assert_eq!(w.len, 8);
         assert_eq!(&buf, b"abc65535");
@@ -110,10 +117,18 @@ mod tests {
 
     #[test]
     fn decimal() {
-        for (n, s) in [(0u16, "0"), (7, "7"), (101, "101"), (9001, "9001")] {
-            let mut buf = [0u8; 5];
+        let cases = [
+            (0, "0"),
+            (7, "7"),
+            (101, "101"),
+            (9001, "9001"),
+            (65536, "65536"),
+            (u32::MAX as usize, "4294967295"),
+        ];
+        for (n, s) in cases {
+            let mut buf = [0u8; 10];
             let mut w = HeadWriter::new(&mut buf);
-            w.put_u16(n).unwrap();
+            w.put_decimal(n).unwrap();
             let len = w.len;
             assert_eq!(&buf[..len], s.as_bytes());
         }

@@ -24,6 +24,56 @@ impl StatusCode {
     pub const fn as_u16(self) -> u16 {
         u16::from_be_bytes(self.0)
     }
+
+    /// The reason phrase RFC 9110 (section 15) gives a redirection (3xx),
+    /// client error (4xx) or server error (5xx) status, e.g. `Forbidden`
+    /// for 403; `None` for any other. A server's refusal of a handshake
+    /// carries it ([`Response::reject`]).
+    ///
+    /// [`Response::reject`]: crate::handshake::server::Response::reject
+    pub const fn canonical_reason(self) -> Option<&'static str> {
+        Some(match self.as_u16() {
+            300 => "Multiple Choices",
+            301 => "Moved Permanently",
+            302 => "Found",
+            303 => "See Other",
+            304 => "Not Modified",
+            307 => "Temporary Redirect",
+            308 => "Permanent Redirect",
+            400 => "Bad Request",
+            401 => "Unauthorized",
+            402 => "Payment Required",
+            403 => "Forbidden",
+            404 => "Not Found",
+            405 => "Method Not Allowed",
+            406 => "Not Acceptable",
+            407 => "Proxy Authentication Required",
+            408 => "Request Timeout",
+            409 => "Conflict",
+            410 => "Gone",
+            411 => "Length Required",
+            412 => "Precondition Failed",
+            413 => "Content Too Large",
+            414 => "URI Too Long",
+            415 => "Unsupported Media Type",
+            416 => "Range Not Satisfiable",
+            417 => "Expectation Failed",
+            421 => "Misdirected Request",
+            422 => "Unprocessable Content",
+            426 => "Upgrade Required",
+            428 => "Precondition Required",
+            429 => "Too Many Requests",
+            431 => "Request Header Fields Too Large",
+            451 => "Unavailable For Legal Reasons",
+            500 => "Internal Server Error",
+            501 => "Not Implemented",
+            502 => "Bad Gateway",
+            503 => "Service Unavailable",
+            504 => "Gateway Timeout",
+            505 => "HTTP Version Not Supported",
+            _ => return None,
+        })
+    }
 }
 
 impl From<u16> for StatusCode {
@@ -83,5 +133,17 @@ mod tests {
         }
         assert!(StatusCode::new(255) < StatusCode::new(256));
         assert!(StatusCode::new(404) > StatusCode::new(101));
+    }
+
+    #[test]
+    fn reasons() {
+        let reason = |code| StatusCode::new(code).canonical_reason();
+        assert_eq!(reason(401), Some("Unauthorized"));
+        assert_eq!(reason(403), Some("Forbidden"));
+        assert_eq!(reason(404), Some("Not Found"));
+        assert_eq!(reason(503), Some("Service Unavailable"));
+        for code in [0, 101, 200, 299, 418, 499, 599, 600, u16::MAX] {
+            assert_eq!(reason(code), None, "{code}");
+        }
     }
 }

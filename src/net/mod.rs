@@ -41,6 +41,7 @@
 //!
 //! ```no_run
 //! use std::net::TcpListener;
+//! use hybi::handshake::server::Response;
 //! use hybi::net::{self, Accepted, ServerOptions};
 //! use hybi::websocket::{Chunk, Message};
 //! use hybi::reassembly::DataKind;
@@ -48,7 +49,7 @@
 //! fn serve(socket: std::net::TcpStream) -> Result<(), net::Error> {
 //!     let options = ServerOptions::new();
 //!     let (rx, tx) = (vec![0u8; 1 << 16], vec![0u8; 1 << 16]);
-//!     let mut ws = match net::accept(socket, &options, rx, tx, |_request| Ok(None))? {
+//!     let mut ws = match net::accept(socket, &options, rx, tx, |_request| Response::accept())? {
 //!         Accepted::WebSocket(ws, _protocol) => ws,
 //!         Accepted::Http(mut http) => {
 //!             return http.write_raw(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");

@@ -7,8 +7,8 @@ use std_crate::net::TcpStream;
 use std_crate::time::Instant;
 
 use super::{Error, Stream};
-use crate::handshake::{HandshakeError, server};
-use crate::websocket::{Config, ServerHandshake, WebSocket};
+use crate::handshake::server::{self, Response};
+use crate::websocket::{Config, ServerHandshake, Subprotocol, WebSocket};
 
 /// A server connection over TCP, with the buffers `B`.
 pub type Server<B> = WebSocket<Stream, B>;
@@ -75,16 +75,16 @@ impl Default for ServerOptions {
 }
 
 /// What [`accept`] found on a socket.
-pub enum Accepted<'p, B> {
+pub enum Accepted<B> {
     /// An open WebSocket, with the subprotocol chosen, if any.
-    WebSocket(Server<B>, Option<&'p str>),
+    WebSocket(Server<B>, Option<Subprotocol>),
     /// A plain HTTP request, which asked for no upgrade. Read it with
     /// [`WebSocket::http_request`], answer with [`WebSocket::write_raw`]
     /// (with `Connection: close`) and drop the connection.
     Http(Server<B>),
 }
 
-impl<B: AsRef<[u8]> + AsMut<[u8]>> core::fmt::Debug for Accepted<'_, B> {
+impl<B: AsRef<[u8]> + AsMut<[u8]>> core::fmt::Debug for Accepted<B> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
             Accepted::WebSocket(ws, protocol) => f
@@ -101,9 +101,11 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> core::fmt::Debug for Accepted<'_, B> {
 ///
 /// Turns Nagle's algorithm off (`TCP_NODELAY`), applies the write timeout,
 /// reads the request under the handshake deadline and calls `choose` with
-/// it to pick a subprotocol (`Ok(None)` for none) or refuse it, as
-/// [`WebSocket::accept`] does. A request that breaks section 4.2.1 is
-/// answered with its `400`, `426` or `431` and returned as
+/// it to answer it with a [`Response`], as [`WebSocket::accept`] does:
+/// accept it with a subprotocol and header fields, or refuse it with a
+/// status, header fields and a body of its choosing, which is sent and
+/// returned as [`HandshakeError::Refused`]. A request that breaks section
+/// 4.2.1 is answered with its `400`, `426` or `431` and returned as
 /// [`Error::Handshake`](crate::websocket::Error::Handshake); a handshake
 /// that misses its deadline is `Error::Io` of kind
 /// [`TimedOut`](std_crate::io::ErrorKind::TimedOut). Either way the
@@ -113,30 +115,37 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> core::fmt::Debug for Accepted<'_, B> {
 /// `choose` sees the request's path, `Origin` and offered protocols:
 ///
 /// ```no_run
+/// use hybi::handshake::server::Response;
 /// use hybi::net::{self, Accepted, ServerOptions};
 ///
 /// # fn f(stream: std::net::TcpStream) -> Result<(), hybi::net::Error> {
 /// const SUPPORTED: [&str; 2] = ["chat", "echo"];
 /// let accepted = net::accept(stream, &ServerOptions::new(), [0u8; 4096], [0u8; 4096], |request| {
-///     // The first protocol offered that this server speaks.
-///     Ok(request.protocols().find_map(|p| SUPPORTED.into_iter().find(|s| *s == p)))
+///     match request.origin() {
+///         Some("https://example.com") | None => Response::accept()
+///             // The first protocol offered that this server speaks.
+///             .protocol(request.protocols().find(|p| SUPPORTED.contains(p))),
+///         Some(_) => Response::reject(403),
+///     }
 /// })?;
 /// if let Accepted::WebSocket(mut ws, protocol) = accepted {
-///     ws.send_text(protocol.unwrap_or("no subprotocol"))?;
+///     ws.send_text(protocol.as_deref().unwrap_or("no subprotocol"))?;
 /// }
 /// # Ok(())
 /// # }
 /// ```
-pub fn accept<'p, B, F>(
+///
+/// [`HandshakeError::Refused`]: crate::handshake::HandshakeError::Refused
+pub fn accept<'a, B, F>(
     socket: TcpStream,
     options: &ServerOptions,
     read_buffer: B,
     write_buffer: B,
     choose: F,
-) -> Result<Accepted<'p, B>, Error>
+) -> Result<Accepted<B>, Error>
 where
     B: AsRef<[u8]> + AsMut<[u8]>,
-    F: FnOnce(&server::Request<'_, '_>) -> Result<Option<&'p str>, HandshakeError>,
+    F: for<'r> FnOnce(&server::Request<'_, 'r>) -> Response<'r, 'a>,
 {
     socket.set_nodelay(true).map_err(Error::Io)?;
     let mut stream = Stream::new(socket);

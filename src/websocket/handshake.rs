@@ -7,7 +7,8 @@ use embedded_io::Write;
 use super::write::write_all;
 use super::{Error, Input, ServerHandshake, WebSocket};
 use crate::connection::DEFAULT_MAX_HEADERS;
-use crate::handshake::{HandshakeError, client, server};
+use crate::handshake::client;
+use crate::handshake::server::{self, Response};
 use crate::http::{Header, RequestHead};
 use crate::role::{Client, Server};
 use crate::{RandomSource, Status};
@@ -19,39 +20,61 @@ where
     W: AsRef<[u8]> + AsMut<[u8]>,
 {
     /// Runs the server handshake: reads the request (waiting for as many
-    /// reads as it takes), validates it, and calls `choose` with it to pick
-    /// a subprotocol among those offered (`Ok(None)` for none) or refuse it
-    /// (`Err`, e.g. for an `Origin` the server does not trust).
+    /// reads as it takes), validates it, and calls `choose` with it to
+    /// answer it: [`Response::accept`], with a subprotocol among those
+    /// offered (which may be borrowed from the request) and extra header
+    /// fields, or [`Response::reject`] with the status, header fields and
+    /// body of its choosing (e.g. a `403` for an `Origin` the server does
+    /// not trust).
     ///
-    /// On success the `101` is sent and the connection is open. A request
-    /// that breaks section 4.2.1 is answered with its `400`, `426` or (for a
-    /// head larger than the read buffer) `431`, and the error is returned.
+    /// Accepted, the `101` is sent, the connection is open, and the
+    /// subprotocol comes back owned. Refused, the refusal is sent and
+    /// [`HandshakeError::Refused`](crate::handshake::HandshakeError::Refused)
+    /// is returned. A request that breaks
+    /// section 4.2.1 is answered with its `400`, `426` or (for a head larger
+    /// than the read buffer) `431`, and the error is returned; an answer the
+    /// caller got wrong, or too large for the write buffer, with a `500`
+    /// ([`Connection::accept_with_headers`](crate::Connection::accept_with_headers)).
     /// A plain HTTP request gives [`ServerHandshake::Http`]. Up to
     /// [`DEFAULT_MAX_HEADERS`] header fields: see
     /// [`WebSocket::accept_with_headers`] for more.
-    pub fn accept<'p, F>(&mut self, choose: F) -> Result<ServerHandshake<'p>, Error<T::Error>>
+    ///
+    /// ```
+    /// use embedded_io::{Read, Write};
+    /// use hybi::handshake::server::Response;
+    /// use hybi::websocket::{Config, Error, ServerHandshake, WebSocket};
+    ///
+    /// fn open<T: Read + Write>(transport: T) -> Result<(), Error<T::Error>> {
+    ///     let (mut rx, mut tx) = ([0u8; 1024], [0u8; 512]);
+    ///     let mut ws = WebSocket::server(transport, &mut rx[..], &mut tx[..], Config::new());
+    ///     let handshake = ws.accept(|request| match request.path() {
+    ///         "/chat" => Response::accept().protocol(request.protocols().find(|p| *p == "chat")),
+    ///         _ => Response::reject(404).body(b"no such endpoint\n"),
+    ///     })?;
+    ///     if let ServerHandshake::Accepted { protocol } = handshake {
+    ///         ws.send_text(protocol.as_deref().unwrap_or("no subprotocol"))?;
+    ///     }
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn accept<'a, F>(&mut self, choose: F) -> Result<ServerHandshake, Error<T::Error>>
     where
-        F: FnOnce(&server::Request<'_, '_>) -> Result<Option<&'p str>, HandshakeError>,
+        F: for<'r> FnOnce(&server::Request<'_, 'r>) -> Response<'r, 'a>,
     {
         self.accept_with_headers::<DEFAULT_MAX_HEADERS, F>(choose)
     }
 
     /// [`WebSocket::accept`] with room for `N` header fields.
-    pub fn accept_with_headers<'p, const N: usize, F>(
+    pub fn accept_with_headers<'a, const N: usize, F>(
         &mut self,
         choose: F,
-    ) -> Result<ServerHandshake<'p>, Error<T::Error>>
+    ) -> Result<ServerHandshake, Error<T::Error>>
     where
-        F: FnOnce(&server::Request<'_, '_>) -> Result<Option<&'p str>, HandshakeError>,
+        F: for<'r> FnOnce(&server::Request<'_, 'r>) -> Response<'r, 'a>,
     {
         let mut choose = Some(choose);
         loop {
-            let result = self
-                .conn
-                .accept_with_headers::<N, _>(|request| match choose.take() {
-                    Some(choose) => choose(request),
-                    None => Err(HandshakeError::InvalidArgument),
-                });
+            let result = self.conn.accept_once::<N, F>(&mut choose);
             match result {
                 Ok(Status::Complete(outcome)) => {
                     self.flush()?;
@@ -59,8 +82,8 @@ where
                 }
                 Ok(Status::Partial(_)) => self.fill()?,
                 Err(e) => {
-                    // The rejection is queued: send it, but report the
-                    // error whatever the transport does.
+                    // The answer is queued: send it, but report the error
+                    // whatever the transport does.
                     let _ = self.flush();
                     return Err(e.into());
                 }

@@ -44,12 +44,13 @@
 //!
 //! ```
 //! use embedded_io::{Read, Write};
+//! use hybi::handshake::server::Response;
 //! use hybi::websocket::{Config, Error, Message, WebSocket};
 //!
 //! fn echo<T: Read + Write>(transport: T) -> Result<(), Error<T::Error>> {
 //!     let (mut rx, mut tx) = ([0u8; 1024], [0u8; 512]);
 //!     let mut ws = WebSocket::server(transport, &mut rx[..], &mut tx[..], Config::new());
-//!     ws.accept(|_request| Ok(None))?;
+//!     ws.accept(|_request| Response::accept())?;
 //!     loop {
 //!         // The message borrows the read buffer, the writer the write side.
 //!         let (message, mut writer) = ws.read_with_writer()?;
@@ -70,8 +71,8 @@ mod read;
 pub(crate) mod write;
 
 pub use crate::connection::{
-    Chunk, Config, DEFAULT_MAX_MESSAGE_LEN, MIN_READ_BUFFER, MIN_WRITE_BUFFER, Message,
-    ServerHandshake,
+    Chunk, Config, DEFAULT_MAX_MESSAGE_LEN, MAX_PROTOCOL_LEN, MIN_READ_BUFFER, MIN_WRITE_BUFFER,
+    Message, ServerHandshake, Subprotocol,
 };
 pub use error::Error;
 pub use input::{Input, Lending};

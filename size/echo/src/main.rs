@@ -12,6 +12,8 @@ use core::mem::size_of;
 
 use cortex_m_rt::entry;
 use embedded_io::{ErrorType, Read, Write};
+#[cfg(not(feature = "frames-only"))]
+use hybi::handshake::server::Response;
 use hybi::reassembly::DataKind;
 use hybi::websocket::{Chunk, Config, Error, Message, WebSocket};
 use panic_halt as _;
@@ -100,7 +102,7 @@ fn serve(uart: Uart, rx: &mut [u8], tx: &mut [u8]) -> Result<(), Error<Infallibl
     #[cfg(not(feature = "frames-only"))]
     let mut ws: Connection<'_> = WebSocket::server(uart, rx, tx, Config::new());
     #[cfg(not(feature = "frames-only"))]
-    ws.accept(|_request| Ok(None))?;
+    ws.accept(|_request| Response::accept())?;
     #[cfg(feature = "frames-only")]
     let mut ws: Connection<'_> = WebSocket::from_upgraded(
         uart,

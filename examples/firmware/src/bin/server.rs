@@ -9,6 +9,7 @@
 
 use cortex_m_rt::entry;
 use embedded_io::{Read, Write};
+use hybi::handshake::server::Response;
 use hybi::reassembly::DataKind;
 use hybi::websocket::{Chunk, Config, Error, Message, ServerHandshake, WebSocket};
 use hybi_firmware::{UART0, Uart, exit, log, report_memory};
@@ -68,7 +69,7 @@ fn serve<T: Read + Write>(
             request.path(),
             request.host()
         );
-        Ok(None)
+        Response::accept()
     })?;
     if handshake == ServerHandshake::Http {
         log!("server: plain HTTP request, not a WebSocket");
