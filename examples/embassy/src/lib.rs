@@ -24,6 +24,7 @@ use core::task::Poll;
 use embassy_net::Stack;
 use embassy_net::tcp::{self, TcpSocket};
 use hybi::asynch::WebSocket;
+use hybi::handshake::server::Response;
 use hybi::reassembly::DataKind;
 use hybi::websocket::{Chunk, Config, Error, Message, ServerHandshake};
 
@@ -53,7 +54,7 @@ pub async fn listen(stack: Stack<'_>, port: u16) -> ! {
 pub async fn serve(socket: &mut TcpSocket<'_>) -> Result<(), Error<tcp::Error>> {
     let (mut rx, mut tx) = ([0u8; 1024], [0u8; 512]);
     let mut ws = WebSocket::server(socket, &mut rx[..], &mut tx[..], Config::new());
-    if ws.accept(|_request| Ok(None)).await? == ServerHandshake::Http {
+    if ws.accept(|_request| Response::accept()).await? == ServerHandshake::Http {
         return ws.write_raw(NOT_FOUND).await;
     }
     loop {
@@ -81,7 +82,7 @@ pub async fn serve(socket: &mut TcpSocket<'_>) -> Result<(), Error<tcp::Error>> 
 pub async fn serve_split(socket: &mut TcpSocket<'_>) -> Result<(), Error<tcp::Error>> {
     let (mut rx, mut tx) = ([0u8; 1024], [0u8; 512]);
     let mut ws = WebSocket::server(socket, &mut rx[..], &mut tx[..], Config::new());
-    if ws.accept(|_request| Ok(None)).await? == ServerHandshake::Http {
+    if ws.accept(|_request| Response::accept()).await? == ServerHandshake::Http {
         return ws.write_raw(NOT_FOUND).await;
     }
     let (reading, shared) = ws
