@@ -33,7 +33,7 @@ const SOAK_WINDOW: u64 = 1000;
 const SOAK_WARMUP: u64 = 20_000;
 const RSS_TOLERANCE_KB: u64 = 1024;
 
-type Client = net::Client<8192>;
+type Client = net::ClientOver<[u8; 8192]>;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -500,3 +500,89 @@ fn echo<T: Transport>(mut ws: AnyWs<T>, mode: Mode) -> Vec<u8> {
     }
     ws.into_parts().0.into_mock().written
 }
+
+/// A read buffer that grows (`net::Growable`, starting at the smallest
+/// size) reads whole messages of every size up to the limit, in reads of
+/// 1 to 17 bytes, gives the memory back after each, and refuses one over
+/// the limit with 1009.
+#[cfg(feature = "std")]
+#[test]
+fn growing_read_buffer_reads_whole_messages_up_to_the_limit() {
+    use hybi::Connection;
+    use hybi::net::Growable;
+    const LIMIT: usize = 70_000;
+    let sizes = [0, 1, 125, 126, 1000, 65_535, 65_536, LIMIT];
+    for role in ROLES {
+        let mut input = Vec::new();
+        for &len in &sizes {
+            let payload: Vec<u8> = (0..len).map(|i| (i % 239) as u8).collect();
+            input.extend(frame_to(role, 0x82, &payload));
+        }
+        input.extend(frame_to(role, 0x82, &vec![0; LIMIT + 1]));
+        for chunk in [1, 7, 17, 4096] {
+            let config = Config::new().max_message_len(LIMIT as u64);
+            let rx = Growable::with_limit(MIN_READ_BUFFER, LIMIT + MIN_READ_BUFFER);
+            let mut mock = Mock::new(&input, chunk);
+            let mut got = Vec::new();
+            let end = match role {
+                Role::Server => {
+                    let mut conn = Connection::upgraded(hybi::Server, rx, vec![0u8; 512], config);
+                    read_growing(&mut conn, &mut mock, &mut got)
+                }
+                Role::Client => {
+                    let client = hybi::Client::new(TestRng(1));
+                    let mut conn = Connection::upgraded(client, rx, vec![0u8; 512], config);
+                    read_growing(&mut conn, &mut mock, &mut got)
+                }
+            };
+            assert_eq!(got, sizes, "{role:?} chunk {chunk}");
+            assert_eq!(
+                end,
+                hybi::connection::Error::Protocol(ProtocolError::MessageTooBig)
+            );
+            assert_eq!(closes_written(role, &mock.written), [Some(1009)]);
+        }
+    }
+}
+
+/// Reads whole messages from `conn` fed by `mock`, checking each one's
+/// bytes and that the buffer is back to its smallest after it; records
+/// their lengths, and returns the error that ends the reading.
+#[cfg(feature = "std")]
+fn read_growing<E: hybi::Endpoint>(
+    conn: &mut hybi::Connection<E, hybi::net::Growable, Vec<u8>>,
+    mock: &mut Mock,
+    got: &mut Vec<usize>,
+) -> hybi::connection::Error {
+    loop {
+        match conn.read() {
+            Ok(Some(Message::Binary(data))) => {
+                assert!(data.iter().enumerate().all(|(i, &b)| b == (i % 239) as u8));
+                got.push(data.len());
+                continue;
+            }
+            Ok(Some(other)) => panic!("unexpected {other:?}"),
+            Ok(None) => {}
+            Err(e) => {
+                while !conn.transmit().is_empty() {
+                    let n = embedded_io::Write::write(mock, conn.transmit()).unwrap();
+                    conn.transmitted(n);
+                }
+                return e;
+            }
+        }
+        // Between messages the buffer holds no more than the largest
+        // message needs and what came after it.
+        assert!(conn.read_buffer().len() <= 2 * 70_139);
+        if !conn.transmit().is_empty() {
+            let n = embedded_io::Write::write(mock, conn.transmit()).unwrap();
+            conn.transmitted(n);
+        } else {
+            let n = embedded_io::Read::read(mock, conn.receive_buffer()).unwrap();
+            if n == 0 {
+                return conn.end_of_input();
+            }
+            conn.received(n);
+        }
+    }
+}

@@ -106,10 +106,11 @@ fn client_options() -> ClientOptions<'static> {
 }
 
 /// Closes with 1000 from the client and checks the server's answer.
-fn close_from_client<B, R>(ws: &mut WebSocket<net::Stream, B, hybi::Client<R>>)
+fn close_from_client<B, R, W>(ws: &mut WebSocket<net::Stream, B, hybi::Client<R>, W>)
 where
-    B: AsRef<[u8]> + AsMut<[u8]>,
+    B: hybi::connection::Buffer,
     R: RandomSource,
+    W: AsRef<[u8]> + AsMut<[u8]>,
 {
     ws.close(CloseCode::NORMAL, "done").unwrap();
     match ws.read().unwrap() {
@@ -639,4 +640,53 @@ fn client_handshake_timeout() {
     assert!(elapsed >= Duration::from_millis(450), "{elapsed:?}");
     assert!(elapsed < Duration::from_secs(5), "{elapsed:?}");
     server.join();
+}
+
+/// A client made by `net::connect`, sized by nothing, reads a message of
+/// the default limit (16 MiB) whole, gives the memory back after it, and
+/// refuses one byte more with close code 1009.
+#[test]
+fn default_client_reads_sixteen_mebibyte_messages_whole() {
+    const LIMIT: usize = hybi::websocket::DEFAULT_MAX_MESSAGE_LEN as usize;
+    let (addr, server) = serve_one(ServerOptions::new(), |mut ws, _| {
+        let big: Vec<u8> = (0..LIMIT).map(|i| (i % 251) as u8).collect();
+        ws.send_binary(&big)?;
+        // Each next message once the client has read the one before.
+        assert_eq!(ws.read()?, Message::Text("read"));
+        ws.send_text("small after big")?;
+        assert_eq!(ws.read()?, Message::Text("read"));
+        // One byte over the client's limit, in two frames.
+        ws.write_fragment(DataKind::Binary, &big, false)?;
+        ws.write_fragment(DataKind::Binary, b"!", true)?;
+        ws.flush()?;
+        loop {
+            if let Message::Close(close) = ws.read()? {
+                return Ok::<_, net::Error>(close.map(|c| c.code()));
+            }
+        }
+    });
+    let (mut ws, _) = net::connect(&ws_url(addr)).unwrap();
+    match ws.read().unwrap() {
+        Message::Binary(data) => {
+            assert_eq!(data.len(), LIMIT);
+            assert!(data.iter().enumerate().all(|(i, &b)| b == (i % 251) as u8));
+        }
+        other => panic!("expected the 16 MiB message, got {other:?}"),
+    }
+    ws.send_text("read").unwrap();
+    assert_eq!(ws.read().unwrap(), Message::Text("small after big"));
+    assert_eq!(
+        ws.connection().read_buffer().len(),
+        net::INITIAL_LEN,
+        "memory given back"
+    );
+    ws.send_text("read").unwrap();
+    assert!(matches!(
+        ws.read(),
+        Err(Error::Protocol(hybi::ProtocolError::MessageTooBig))
+    ));
+    assert_eq!(
+        server.join().unwrap().unwrap(),
+        Some(CloseCode::MESSAGE_TOO_BIG)
+    );
 }

@@ -1,6 +1,7 @@
 //! The opening handshake over an async transport, both roles (RFC 6455
 //! section 4).
 
+use crate::connection::Buffer;
 use embedded_io_async::{Read, Write};
 
 use super::WebSocket;
@@ -16,7 +17,7 @@ use crate::{RandomSource, Status};
 impl<T, B, W> WebSocket<T, B, Server, W>
 where
     T: Read + Write,
-    B: AsRef<[u8]> + AsMut<[u8]>,
+    B: Buffer,
     W: AsRef<[u8]> + AsMut<[u8]>,
 {
     /// Runs the server handshake, as
@@ -77,7 +78,7 @@ where
 impl<T, B, R, W> WebSocket<T, B, Client<R>, W>
 where
     T: Read + Write,
-    B: AsRef<[u8]> + AsMut<[u8]>,
+    B: Buffer,
     W: AsRef<[u8]> + AsMut<[u8]>,
     R: RandomSource,
 {

@@ -36,6 +36,7 @@ pub(crate) mod write;
 
 pub use write::Writer;
 
+use crate::connection::Buffer;
 use crate::connection::{Config, Connection};
 use crate::role::{Client, Endpoint, Server};
 use crate::websocket::Error;
@@ -59,7 +60,7 @@ impl<T, B, E, W> core::fmt::Debug for WebSocket<T, B, E, W> {
 
 impl<T, B, W> WebSocket<T, B, Server, W>
 where
-    B: AsRef<[u8]> + AsMut<[u8]>,
+    B: Buffer,
     W: AsRef<[u8]> + AsMut<[u8]>,
 {
     /// A server side connection, before its handshake: call
@@ -74,7 +75,7 @@ where
 
 impl<T, B, R, W> WebSocket<T, B, Client<R>, W>
 where
-    B: AsRef<[u8]> + AsMut<[u8]>,
+    B: Buffer,
     W: AsRef<[u8]> + AsMut<[u8]>,
     R: RandomSource,
 {
@@ -91,7 +92,7 @@ where
 
 impl<T, B, E, W> WebSocket<T, B, E, W>
 where
-    B: AsRef<[u8]> + AsMut<[u8]>,
+    B: Buffer,
     W: AsRef<[u8]> + AsMut<[u8]>,
     E: Endpoint,
 {

@@ -2,6 +2,7 @@
 //! whenever the core needs bytes and flushed whenever it owes some (RFC
 //! 6455 sections 5.4 to 7).
 
+use crate::connection::Buffer;
 use embedded_io_async::{Read, Write};
 
 use super::{WebSocket, Writer};
@@ -20,7 +21,7 @@ type ReadWith<'a, M, T, E, W> =
 impl<T, B, E, W> WebSocket<T, B, E, W>
 where
     T: Read + Write,
-    B: AsRef<[u8]> + AsMut<[u8]>,
+    B: Buffer,
     W: AsRef<[u8]> + AsMut<[u8]>,
     E: Endpoint,
 {

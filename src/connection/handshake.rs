@@ -3,6 +3,7 @@
 //! open, with no I/O.
 
 use super::{Connection, Error, State};
+use crate::connection::Buffer;
 use crate::handshake::server::{self, Incoming, Response};
 use crate::handshake::{ClientKey, HandshakeError, client};
 use crate::http::{self, EMPTY_HEADER, Header, RequestHead, StatusCode};
@@ -52,7 +53,7 @@ impl defmt::Format for ServerHandshake {
 
 impl<RB, WB> Connection<Server, RB, WB>
 where
-    RB: AsRef<[u8]> + AsMut<[u8]>,
+    RB: Buffer,
     WB: AsRef<[u8]> + AsMut<[u8]>,
 {
     /// Runs the server handshake on the bytes received so far, with room
@@ -235,7 +236,7 @@ where
 impl<R, RB, WB> Connection<Client<R>, RB, WB>
 where
     R: RandomSource,
-    RB: AsRef<[u8]> + AsMut<[u8]>,
+    RB: Buffer,
     WB: AsRef<[u8]> + AsMut<[u8]>,
 {
     /// Queues the client's handshake request with a fresh nonce from the

@@ -11,6 +11,7 @@
 
 use core::ops::Range;
 
+use super::Buffer;
 use crate::ProtocolError;
 use crate::Role;
 use crate::Status;
@@ -115,7 +116,7 @@ pub(crate) struct Inbox<B> {
     utf8: Utf8Validator,
 }
 
-impl<B: AsRef<[u8]> + AsMut<[u8]>> Inbox<B> {
+impl<B: Buffer> Inbox<B> {
     pub(crate) fn new(rx: B, max_message_len: u64) -> Self {
         Inbox {
             rx,
@@ -133,7 +134,11 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Inbox<B> {
 
     /// The read buffer.
     pub(crate) fn buffer(&self) -> &[u8] {
-        self.rx.as_ref()
+        self.rx.bytes()
+    }
+
+    pub(crate) fn buffer_ref(&self) -> &B {
+        &self.rx
     }
 
     pub(crate) fn into_buffer(self) -> B {
@@ -143,12 +148,12 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Inbox<B> {
     /// Every byte received so far and not yet taken in, from the front of
     /// the buffer: a handshake head being read.
     pub(crate) fn head(&self) -> &[u8] {
-        self.rx.as_ref().get(..self.end).unwrap_or_default()
+        self.rx.bytes().get(..self.end).unwrap_or_default()
     }
 
     /// Whether the buffer is full of unprocessed bytes.
     pub(crate) fn is_full(&self) -> bool {
-        self.end == self.rx.as_ref().len()
+        self.end == self.rx.bytes().len()
     }
 
     /// After a handshake head of `len` bytes: frames start after it.
@@ -159,14 +164,14 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Inbox<B> {
     /// The free room at the end of the buffer, for the transport to read
     /// into (at most [`RECEIVE_CHUNK`] bytes).
     pub(crate) fn free(&mut self) -> &mut [u8] {
-        let rx = self.rx.as_mut();
+        let rx = self.rx.bytes_mut();
         let stop = rx.len().min(self.end.saturating_add(RECEIVE_CHUNK));
         rx.get_mut(self.end..stop).unwrap_or_default()
     }
 
     /// `n` bytes were written into [`Inbox::free`].
     pub(crate) fn commit(&mut self, n: usize) {
-        self.end = self.rx.as_ref().len().min(self.end.saturating_add(n));
+        self.end = self.rx.bytes().len().min(self.end.saturating_add(n));
     }
 
     /// Copies what it can use now out of `lent` (a transport's own
@@ -219,9 +224,19 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Inbox<B> {
 
     /// The usable capacity of the read buffer for whole messages.
     fn whole_message_capacity(&self) -> usize {
-        let room = self.rx.as_ref().len().saturating_sub(MIN_READ_BUFFER);
+        let room = self.rx.bytes().len().saturating_sub(MIN_READ_BUFFER);
         let max = usize::try_from(self.reassembler.max_len()).unwrap_or(usize::MAX);
         room.min(max)
+    }
+
+    /// Grows a buffer that can grow so that a whole message of `len` bytes
+    /// fits (within the message size limit, which the reassembler checked):
+    /// whether it now does.
+    fn grow_for(&mut self, len: usize) -> bool {
+        B::CAN_GROW
+            && len
+                .checked_add(MIN_READ_BUFFER)
+                .is_some_and(|needed| self.rx.grow(needed))
     }
 
     /// Whether a data message is being received.
@@ -250,7 +265,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Inbox<B> {
             });
         }
 
-        let raw = &self.rx.as_ref()[self.start..self.end];
+        let raw = &self.rx.bytes()[self.start..self.end];
         let opts = DecodeOptions::new(role);
         let (header, header_len) = match FrameHeader::decode(raw, &opts)? {
             Status::Complete(done) => done,
@@ -276,9 +291,8 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Inbox<B> {
             // handled above.
             return Err(ProtocolError::ReservedOpcode(header.opcode.as_u8()));
         };
-        if mode == Mode::Whole
-            && self.msg_len.saturating_add(payload_len) > self.whole_message_capacity()
-        {
+        let whole = self.msg_len.saturating_add(payload_len);
+        if mode == Mode::Whole && whole > self.whole_message_capacity() && !self.grow_for(whole) {
             return Err(ProtocolError::MessageTooBig);
         }
         if first {
@@ -311,7 +325,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Inbox<B> {
         let from = self.start + control.header_len;
         let payload = from..from + control.payload_len;
         if let (Some(key), false) = (control.mask, self.control_unmasked) {
-            apply_mask(key, 0, &mut self.rx.as_mut()[payload.clone()]);
+            apply_mask(key, 0, &mut self.rx.bytes_mut()[payload.clone()]);
         }
         self.control_unmasked = true;
         payload
@@ -346,7 +360,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Inbox<B> {
             if frame.mask.is_some() || dest != src.start {
                 let key = frame.mask.unwrap_or([0; 4]);
                 let (phase, all_ascii) =
-                    mask_down(key, frame.phase.into(), self.rx.as_mut(), src, dest);
+                    mask_down(key, frame.phase.into(), self.rx.bytes_mut(), src, dest);
                 frame.phase = phase as u8;
                 ascii = all_ascii;
             }
@@ -390,7 +404,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Inbox<B> {
         let plain = ascii && self.utf8.pending_len() == 0;
         if frame.kind == DataKind::Text && !completes && !plain {
             let dest = self.msg_start + self.msg_len;
-            let bytes = &self.rx.as_ref()[dest..dest + len];
+            let bytes = &self.rx.bytes()[dest..dest + len];
             self.utf8.feed(bytes)?;
         }
         self.msg_len += len;
@@ -426,12 +440,22 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Inbox<B> {
     pub(crate) fn release(&mut self) {
         match core::mem::replace(&mut self.handed_out, HandedOut::Nothing) {
             HandedOut::Nothing => {}
-            HandedOut::Message => self.msg_len = 0,
+            HandedOut::Message => {
+                self.msg_len = 0;
+                if B::CAN_GROW && !self.in_message() {
+                    // A buffer that grew for the message gives its memory
+                    // back, keeping the bytes that came after it.
+                    move_down(self.rx.bytes_mut(), self.start..self.end, 0);
+                    self.end -= self.start;
+                    self.start = 0;
+                    self.rx.shrink(self.end);
+                }
+            }
             HandedOut::Chunk(n) => {
                 // Keep the unfinished character that was held back.
                 let held = self.msg_start + n..self.msg_start + self.msg_len;
                 self.msg_len = held.len();
-                move_down(self.rx.as_mut(), held, self.msg_start);
+                move_down(self.rx.bytes_mut(), held, self.msg_start);
             }
         }
     }
@@ -440,12 +464,12 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Inbox<B> {
     /// message and the unprocessed bytes down. A buffer full of one
     /// message is [`ProtocolError::MessageTooBig`].
     pub(crate) fn make_room(&mut self) -> Result<(), ProtocolError> {
-        let cap = self.rx.as_ref().len();
+        let cap = self.rx.bytes().len();
         if !self.in_message() {
             self.msg_start = 0;
             self.msg_len = 0;
         }
-        let rx = self.rx.as_mut();
+        let rx = self.rx.bytes_mut();
         // Move the message to the front when it is small or the buffer is
         // nearly full: at most one large move per message.
         if self.msg_start > 0 && (self.msg_len <= 16 || cap - self.end < MIN_READ_BUFFER) {
@@ -460,7 +484,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Inbox<B> {
             self.end -= self.start - dest;
             self.start = dest;
         }
-        if self.end == cap {
+        if self.end == cap && !(B::CAN_GROW && self.rx.grow(cap.saturating_mul(2))) {
             return Err(ProtocolError::MessageTooBig);
         }
         Ok(())

@@ -90,6 +90,7 @@
 //!
 //! [`RandomSource`]: crate::RandomSource
 
+mod buffer;
 mod config;
 mod error;
 mod handshake;
@@ -99,6 +100,7 @@ pub(crate) mod outbox;
 pub(crate) mod rules;
 mod sender;
 
+pub use buffer::Buffer;
 pub use config::{Config, DEFAULT_MAX_MESSAGE_LEN};
 pub use error::Error;
 pub use handshake::{DEFAULT_MAX_HEADERS, MAX_PROTOCOL_LEN, ServerHandshake, Subprotocol};
@@ -200,7 +202,7 @@ impl<E: Endpoint, WB: AsRef<[u8]> + AsMut<[u8]>> Answers for Queue<'_, E, WB> {
 impl<E, RB, WB> Connection<E, RB, WB>
 where
     E: Endpoint,
-    RB: AsRef<[u8]> + AsMut<[u8]>,
+    RB: Buffer,
     WB: AsRef<[u8]> + AsMut<[u8]>,
 {
     /// A connection before its opening handshake, which runs in its
@@ -265,6 +267,11 @@ where
     /// The endpoint: a client's randomness source is in it.
     pub fn endpoint_mut(&mut self) -> &mut E {
         &mut self.outbox.endpoint
+    }
+
+    /// The read buffer.
+    pub fn read_buffer(&self) -> &RB {
+        self.inbox.buffer_ref()
     }
 
     /// The two buffers. Bytes not yet transmitted are lost.

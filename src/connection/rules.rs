@@ -9,6 +9,7 @@
 use super::inbox::{Control, Event, Inbox, Mode, Step, What};
 use super::{Error, MIN_READ_BUFFER, State};
 use crate::close::{CloseCode, CloseFrame};
+use crate::connection::Buffer;
 use crate::frame::Opcode;
 use crate::{ProtocolError, Role};
 
@@ -55,7 +56,7 @@ pub(crate) fn poll<B, A>(
     role: Role,
 ) -> Result<Option<Event>, Error>
 where
-    B: AsRef<[u8]> + AsMut<[u8]>,
+    B: Buffer,
     A: Answers,
 {
     match *state {
@@ -100,7 +101,7 @@ fn control<B, A>(
     control: Control,
 ) -> Result<Handled, Error>
 where
-    B: AsRef<[u8]> + AsMut<[u8]>,
+    B: Buffer,
     A: Answers,
 {
     let show = flags.show_control;

@@ -1,6 +1,7 @@
 //! The client side over `std::net`: [`connect`] to a `ws://` URL (RFC 6455
 //! sections 3 and 4.1).
 
+use crate::connection::Buffer;
 use core::fmt;
 use core::time::Duration;
 
@@ -8,21 +9,25 @@ use std_crate::io;
 use std_crate::net::{TcpStream, ToSocketAddrs};
 use std_crate::time::Instant;
 
-use super::{OsRandom, Stream, Url, UrlError};
+use std_crate::vec;
+use std_crate::vec::Vec;
+
+use super::{Growable, OsRandom, Stream, Url, UrlError};
 use crate::websocket::{self, Config, WebSocket};
 
-/// The size of each buffer of a [`Client`] made by [`connect`].
+/// The size of the write buffer of a [`Client`] made by [`connect`]
+/// (larger messages go out in pieces).
 pub const DEFAULT_BUFFER_LEN: usize = 4096;
 
-/// A client connection with both buffers inline: what [`connect`] returns.
-/// Whole messages read with [`WebSocket::read`] may be up to `N - 139`
-/// bytes; [`WebSocket::read_chunk`] passes messages of any size.
-pub type Client<const N: usize = DEFAULT_BUFFER_LEN> =
-    WebSocket<Stream, [u8; N], crate::Client<OsRandom>>;
+/// A client connection as [`connect`] makes it: its read buffer grows to
+/// hold whole messages up to the limit in its [`Config`] (16 MiB by
+/// default) and shrinks back after them ([`Growable`]); its write buffer
+/// is [`DEFAULT_BUFFER_LEN`] bytes.
+pub type Client = ClientOver<Growable, Vec<u8>>;
 
-/// A client connection over TCP with the buffers `B`: what
-/// [`connect_with`] returns.
-pub type ClientOver<B> = WebSocket<Stream, B, crate::Client<OsRandom>>;
+/// A client connection over TCP with the read buffer `B` and the write
+/// buffer `W`: what [`connect_with`] returns.
+pub type ClientOver<B, W = B> = WebSocket<Stream, B, crate::Client<OsRandom>, W>;
 
 /// What the server agreed to in the opening handshake.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -119,6 +124,15 @@ impl<'a> ClientOptions<'a> {
         self.config = config;
         self
     }
+
+    /// Buffers for a connection with these options, as [`connect`] makes
+    /// them: a read buffer that grows to hold whole messages up to the
+    /// [`Config`]'s limit, and a write buffer of [`DEFAULT_BUFFER_LEN`]
+    /// bytes. They allocate; pass arrays or slices to [`connect_with`] for
+    /// a connection that never does.
+    pub fn buffers(&self) -> (Growable, Vec<u8>) {
+        (Growable::new(&self.config), vec![0; DEFAULT_BUFFER_LEN])
+    }
 }
 
 impl Default for ClientOptions<'_> {
@@ -187,8 +201,8 @@ impl From<websocket::Error<io::Error>> for ConnectError {
     }
 }
 
-/// Connects to a `ws://` URL with the default options and two
-/// [`DEFAULT_BUFFER_LEN`] buffers inline: no allocation.
+/// Connects to a `ws://` URL with the default options and the buffers of
+/// [`ClientOptions::buffers`]: messages up to 16 MiB are read whole.
 ///
 /// ```no_run
 /// let (mut ws, _) = hybi::net::connect("ws://127.0.0.1:9001/")?;
@@ -196,12 +210,9 @@ impl From<websocket::Error<io::Error>> for ConnectError {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn connect(url: &str) -> Result<(Client, Connected<'static>), ConnectError> {
-    connect_with(
-        url,
-        &ClientOptions::new(),
-        [0; DEFAULT_BUFFER_LEN],
-        [0; DEFAULT_BUFFER_LEN],
-    )
+    let options = ClientOptions::new();
+    let (read_buffer, write_buffer) = options.buffers();
+    connect_with(url, &options, read_buffer, write_buffer)
 }
 
 /// Connects to a `ws://` URL with `options`, over the caller's buffers
@@ -225,14 +236,15 @@ pub fn connect(url: &str) -> Result<(Client, Connected<'static>), ConnectError> 
 /// println!("subprotocol: {:?}", connected.protocol);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn connect_with<'o, B>(
+pub fn connect_with<'o, B, W>(
     url: &str,
     options: &ClientOptions<'o>,
     read_buffer: B,
-    write_buffer: B,
-) -> Result<(ClientOver<B>, Connected<'o>), ConnectError>
+    write_buffer: W,
+) -> Result<(ClientOver<B, W>, Connected<'o>), ConnectError>
 where
-    B: AsRef<[u8]> + AsMut<[u8]>,
+    B: Buffer,
+    W: AsRef<[u8]> + AsMut<[u8]>,
 {
     let url = Url::parse(url)?;
     if url.secure {

@@ -75,6 +75,7 @@
 //! ```
 
 mod client;
+mod growable;
 mod io;
 mod random;
 mod server;
@@ -86,6 +87,7 @@ pub use client::{
     Client, ClientOptions, ClientOver, ConnectError, Connected, DEFAULT_BUFFER_LEN, connect,
     connect_with,
 };
+pub use growable::{Growable, INITIAL_LEN};
 pub use io::Std;
 pub use random::OsRandom;
 pub use server::{Accepted, DEFAULT_HANDSHAKE_TIMEOUT, Server, ServerOptions, accept};

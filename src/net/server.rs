@@ -1,17 +1,22 @@
 //! The server side over `std::net`: [`accept`] the opening handshake on an
 //! accepted socket (RFC 6455 section 4.2), with a deadline for it.
 
+use crate::connection::Buffer;
 use core::time::Duration;
 
 use std_crate::net::TcpStream;
 use std_crate::time::Instant;
 
-use super::{Error, Stream};
+use std_crate::vec;
+use std_crate::vec::Vec;
+
+use super::{Error, Growable, Stream};
 use crate::handshake::server::{self, Response};
 use crate::websocket::{Config, ServerHandshake, Subprotocol, WebSocket};
 
-/// A server connection over TCP, with the buffers `B`.
-pub type Server<B> = WebSocket<Stream, B>;
+/// A server connection over TCP, with the read buffer `B` and the write
+/// buffer `W`.
+pub type Server<B, W = B> = WebSocket<Stream, B, crate::Server, W>;
 
 /// How [`accept`] runs a connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,6 +71,18 @@ impl ServerOptions {
         self.config = config;
         self
     }
+
+    /// Buffers for a connection with these options: a read buffer that
+    /// grows to hold whole messages up to the [`Config`]'s limit (16 MiB by
+    /// default) and shrinks back after them, and a write buffer of 4 KiB
+    /// (larger messages go out in pieces). They allocate; pass arrays or
+    /// slices to [`accept`] for a connection that never does.
+    pub fn buffers(&self) -> (Growable, Vec<u8>) {
+        (
+            Growable::new(&self.config),
+            vec![0; super::DEFAULT_BUFFER_LEN],
+        )
+    }
 }
 
 impl Default for ServerOptions {
@@ -75,16 +92,16 @@ impl Default for ServerOptions {
 }
 
 /// What [`accept`] found on a socket.
-pub enum Accepted<B> {
+pub enum Accepted<B, W = B> {
     /// An open WebSocket, with the subprotocol chosen, if any.
-    WebSocket(Server<B>, Option<Subprotocol>),
+    WebSocket(Server<B, W>, Option<Subprotocol>),
     /// A plain HTTP request, which asked for no upgrade. Read it with
     /// [`WebSocket::http_request`], answer with [`WebSocket::write_raw`]
     /// (with `Connection: close`) and drop the connection.
-    Http(Server<B>),
+    Http(Server<B, W>),
 }
 
-impl<B: AsRef<[u8]> + AsMut<[u8]>> core::fmt::Debug for Accepted<B> {
+impl<B: Buffer, W: AsRef<[u8]> + AsMut<[u8]>> core::fmt::Debug for Accepted<B, W> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
             Accepted::WebSocket(ws, protocol) => f
@@ -136,15 +153,16 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> core::fmt::Debug for Accepted<B> {
 /// ```
 ///
 /// [`HandshakeError::Refused`]: crate::handshake::HandshakeError::Refused
-pub fn accept<'a, B, F>(
+pub fn accept<'a, B, W, F>(
     socket: TcpStream,
     options: &ServerOptions,
     read_buffer: B,
-    write_buffer: B,
+    write_buffer: W,
     choose: F,
-) -> Result<Accepted<B>, Error>
+) -> Result<Accepted<B, W>, Error>
 where
-    B: AsRef<[u8]> + AsMut<[u8]>,
+    B: Buffer,
+    W: AsRef<[u8]> + AsMut<[u8]>,
     F: for<'r> FnOnce(&server::Request<'_, 'r>) -> Response<'r, 'a>,
 {
     socket.set_nodelay(true).map_err(Error::Io)?;

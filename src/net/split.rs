@@ -1,6 +1,7 @@
 //! A TCP connection in two halves (see [`split`](crate::split)): the
 //! socket and a clone of it, sharing their state in an `Arc`.
 
+use crate::connection::Buffer;
 use std_crate::sync::Arc;
 
 use super::{Error, Stream};
@@ -44,7 +45,7 @@ pub fn split<B, E, W>(
     ws: WebSocket<Stream, B, E, W>,
 ) -> Result<(Reader<B, E, W>, Writer<E, W>), Error>
 where
-    B: AsRef<[u8]> + AsMut<[u8]>,
+    B: Buffer,
     W: AsRef<[u8]> + AsMut<[u8]>,
     E: Endpoint,
 {

@@ -45,6 +45,7 @@
 //! }
 //! ```
 
+use crate::connection::Buffer;
 use core::cell::{Cell, RefCell};
 use core::future::Future;
 use core::future::poll_fn;
@@ -87,7 +88,7 @@ impl<W, E, WB> core::fmt::Debug for AsyncShared<W, E, WB> {
 
 impl<T, RB, E, WB> WebSocket<T, RB, E, WB>
 where
-    RB: AsRef<[u8]> + AsMut<[u8]>,
+    RB: Buffer,
     WB: AsRef<[u8]> + AsMut<[u8]>,
     E: Endpoint,
 {
@@ -123,7 +124,7 @@ fn split_connection<T, R, W, E, RB, WB>(
 ) -> Result<(Reading<R, RB, E>, WriteSide<W, E, WB>, Owed), Error<core::convert::Infallible>>
 where
     E: Endpoint,
-    RB: AsRef<[u8]> + AsMut<[u8]>,
+    RB: Buffer,
     WB: AsRef<[u8]> + AsMut<[u8]>,
 {
     if conn.state() == State::Handshake {
@@ -650,7 +651,7 @@ impl<S, R, RB, W, E, WB> AsyncReadHalf<S, R, RB, E>
 where
     S: Deref<Target = AsyncShared<W, E, WB>>,
     R: Read,
-    RB: AsRef<[u8]> + AsMut<[u8]>,
+    RB: Buffer,
     W: Write,
     E: Endpoint,
     WB: AsRef<[u8]> + AsMut<[u8]>,

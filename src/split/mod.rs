@@ -80,6 +80,7 @@ mod owed;
 mod read;
 mod write;
 
+use crate::connection::Buffer;
 use core::marker::PhantomData;
 use core::ops::Deref;
 
@@ -152,7 +153,7 @@ impl<R, RB, E> Reading<R, RB, E> {
 
 impl<T, RB, E, WB> WebSocket<T, RB, E, WB>
 where
-    RB: AsRef<[u8]> + AsMut<[u8]>,
+    RB: Buffer,
     WB: AsRef<[u8]> + AsMut<[u8]>,
     E: Endpoint,
 {

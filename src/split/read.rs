@@ -2,6 +2,7 @@
 //! sections 5.4 to 7), with the answers they call for handed to the
 //! write side.
 
+use crate::connection::Buffer;
 use core::marker::PhantomData;
 use core::ops::Deref;
 
@@ -57,7 +58,7 @@ where
     S: Deref<Target = Shared<M, W, E, WB>>,
     M: Mutex,
     R: Read,
-    RB: AsRef<[u8]> + AsMut<[u8]>,
+    RB: Buffer,
     W: Write,
     E: Endpoint,
     WB: AsRef<[u8]> + AsMut<[u8]>,

@@ -2,6 +2,7 @@
 //! 4): the connection core's handshake, with the transport read until the
 //! head is complete and the answer flushed.
 
+use crate::connection::Buffer;
 use embedded_io::Write;
 
 use super::write::write_all;
@@ -16,7 +17,7 @@ use crate::{RandomSource, Status};
 impl<T, B, W> WebSocket<T, B, Server, W>
 where
     T: Input + Write,
-    B: AsRef<[u8]> + AsMut<[u8]>,
+    B: Buffer,
     W: AsRef<[u8]> + AsMut<[u8]>,
 {
     /// Runs the server handshake: reads the request (waiting for as many
@@ -115,7 +116,7 @@ where
 impl<T, B, R, W> WebSocket<T, B, Client<R>, W>
 where
     T: Input + Write,
-    B: AsRef<[u8]> + AsMut<[u8]>,
+    B: Buffer,
     W: AsRef<[u8]> + AsMut<[u8]>,
     R: RandomSource,
 {

@@ -5,7 +5,7 @@
 
 use embedded_io::{BufRead, ErrorType, Read, Write};
 
-use crate::connection::{self, Connection};
+use crate::connection::{self, Buffer, Connection};
 use crate::role::Endpoint;
 use sealed::Received;
 
@@ -25,7 +25,7 @@ impl<T: BufRead> Input for Lending<T> {}
 pub(crate) mod sealed {
     use embedded_io::ErrorType;
 
-    use crate::connection::{self, Connection};
+    use crate::connection::{self, Buffer, Connection};
     use crate::role::Endpoint;
 
     /// How bytes get from the transport into a connection.
@@ -38,7 +38,7 @@ pub(crate) mod sealed {
         ) -> Result<bool, Received<Self::Error>>
         where
             E: Endpoint,
-            RB: AsRef<[u8]> + AsMut<[u8]>,
+            RB: Buffer,
             WB: AsRef<[u8]> + AsMut<[u8]>;
 
         /// Reads bytes and drops them, using `spare` if it must: `Ok(0)` at
@@ -62,7 +62,7 @@ impl<T: Read> sealed::Input for T {
     ) -> Result<bool, Received<T::Error>>
     where
         E: Endpoint,
-        RB: AsRef<[u8]> + AsMut<[u8]>,
+        RB: Buffer,
         WB: AsRef<[u8]> + AsMut<[u8]>,
     {
         let free = conn.receive_buffer();
@@ -164,7 +164,7 @@ impl<T: BufRead> sealed::Input for Lending<T> {
     ) -> Result<bool, Received<T::Error>>
     where
         E: Endpoint,
-        RB: AsRef<[u8]> + AsMut<[u8]>,
+        RB: Buffer,
         WB: AsRef<[u8]> + AsMut<[u8]>,
     {
         let lent = self.0.fill_buf().map_err(Received::Io)?;

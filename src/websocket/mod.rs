@@ -78,6 +78,7 @@ pub use error::Error;
 pub use input::{Input, Lending};
 pub use write::Writer;
 
+use crate::connection::Buffer;
 use crate::connection::Connection;
 use crate::role::{Client, Endpoint, Server};
 use crate::{RandomSource, Role};
@@ -100,7 +101,7 @@ impl<T, B, E, W> core::fmt::Debug for WebSocket<T, B, E, W> {
 
 impl<T, B, W> WebSocket<T, B, Server, W>
 where
-    B: AsRef<[u8]> + AsMut<[u8]>,
+    B: Buffer,
     W: AsRef<[u8]> + AsMut<[u8]>,
 {
     /// A server side connection, before its handshake: call
@@ -112,7 +113,7 @@ where
 
 impl<T, B, R, W> WebSocket<T, B, Client<R>, W>
 where
-    B: AsRef<[u8]> + AsMut<[u8]>,
+    B: Buffer,
     W: AsRef<[u8]> + AsMut<[u8]>,
     R: RandomSource,
 {
@@ -132,7 +133,7 @@ where
 
 impl<T, B, E, W> WebSocket<T, B, E, W>
 where
-    B: AsRef<[u8]> + AsMut<[u8]>,
+    B: Buffer,
     W: AsRef<[u8]> + AsMut<[u8]>,
     E: Endpoint,
 {

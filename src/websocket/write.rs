@@ -2,6 +2,7 @@
 //! the write buffer is full and on request (RFC 6455 sections 5.2 to 5.5
 //! and 7.1.2).
 
+use crate::connection::Buffer;
 use embedded_io::Write;
 
 use super::{Error, WebSocket};
@@ -197,7 +198,7 @@ pub(super) fn write_all<T: Write>(
 impl<T, B, E, W> WebSocket<T, B, E, W>
 where
     T: Write,
-    B: AsRef<[u8]> + AsMut<[u8]>,
+    B: Buffer,
     W: AsRef<[u8]> + AsMut<[u8]>,
     E: Endpoint,
 {
