@@ -167,7 +167,9 @@ where
 
 /// The peer broke the protocol (section 7.1.7): the close with the code
 /// the error names (section 7.4.1) goes to the peer if this end had not
-/// sent one, and the connection is over.
+/// sent one, and the connection is over. Not inlined: its callers are
+/// many, and each copy would cost more than the call.
+#[inline(never)]
 pub(crate) fn fail<A: Answers>(state: &mut State, answers: &mut A, error: ProtocolError) -> Error {
     if *state == State::Open {
         // Not taken only in the middle of a frame, where no close can go:
