@@ -65,7 +65,12 @@ pub use role::{Client, Endpoint, Role, Server};
 pub use status::Status;
 pub use usage::UsageError;
 
-pub use connection::{Config, Connection};
+// The types a user touches, at the root; the modules hold the rest.
+pub use close::{CloseCode, CloseFrame};
+pub use connection::{Buffer, Config, Connection};
+pub use handshake::server::Response;
+pub use reassembly::DataKind;
+pub use websocket::{Error, ServerHandshake};
 
 /// The `embedded-io` this crate speaks (0.7): implement its traits from
 /// here to be sure the versions meet.
