@@ -41,6 +41,9 @@ extern crate std as std_crate;
 pub mod asynch;
 pub mod close;
 pub mod connection;
+#[cfg(feature = "deflate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "deflate")))]
+pub mod deflate;
 mod error;
 pub mod frame;
 pub mod handshake;
