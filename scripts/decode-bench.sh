@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The in-memory decoding benchmark (benches/decode.rs), run RUNS times
+# The in-memory decoding benchmark (dev/benches/decode.rs), run RUNS times
 # pinned to one core (taskset -c $CORE, default 1), summed up as a Markdown
 # table of median throughputs: copy, the sans-IO codec, the connection (over
 # a Read transport, and over Lending) and tungstenite, with the ratios. Runs
@@ -9,7 +9,8 @@
 #   scripts/decode-bench.sh [RUNS] [FILTER]   # default 3 runs, about 4 minutes each
 #
 # FILTER is criterion's (a regular expression over the benchmark ids, such as
-# 'text-utf8'); FEATURES=std,simdutf8 builds hybi with those features.
+# 'text-utf8'); FEATURES=std,simdutf8 builds hybi with those features (the
+# hybi-dev package passes them on: dev/Cargo.toml).
 #
 # A benchmark, not a test: the numbers depend on the machine and its load.
 set -euo pipefail
@@ -30,12 +31,12 @@ results=$(mktemp)
 log=$(mktemp)
 trap 'rm -f "$results" "$log"' EXIT
 
-cargo bench --quiet --bench decode "${features[@]}" --no-run
+cargo bench --quiet -p hybi-dev --bench decode "${features[@]}" --no-run
 for run in $(seq 1 "$RUNS"); do
   echo "run $run of $RUNS" >&2
   # Only this run's results, not those of benchmarks a filter left out.
   rm -rf "$target_dir"/criterion/decode_*
-  if ! taskset -c "$CORE" cargo bench --quiet --bench decode "${features[@]}" -- "${filter[@]}" >"$log" 2>&1; then
+  if ! taskset -c "$CORE" cargo bench --quiet -p hybi-dev --bench decode "${features[@]}" -- "${filter[@]}" >"$log" 2>&1; then
     cat "$log" >&2
     exit 1
   fi

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# hybi's echo_server against tungstenite's blocking echo server over
-# loopback, driven by the same load client (examples/load_client.rs):
+# hybi's echo_server against tungstenite's blocking echo server
+# (dev/examples/tungstenite_echo.rs) over loopback, driven by the same load
+# client (examples/load_client.rs):
 # binary messages of 16 B, 1 KiB, 64 KiB and 1 MiB, one at a time (round
 # trip p50 and p99) and 64 in flight (messages per second), on 1 and 16
 # connections. Server and client share one core (taskset -c $CORE, default
@@ -23,8 +24,10 @@ CORE=${CORE:-0}
 target_dir=${CARGO_TARGET_DIR:-target}
 bin="$target_dir/release/examples"
 
-cargo build --release --quiet --features std \
-  --example echo_server --example tungstenite_echo --example load_client
+cargo build --release --quiet --features std --example echo_server --example load_client
+# tungstenite's server is in the hybi-dev package (dev/examples/), which
+# shares the workspace's target directory.
+cargo build --release --quiet -p hybi-dev --example tungstenite_echo
 
 results=$(mktemp)
 pids=()

@@ -28,7 +28,7 @@
 //! Throughput counts every byte of the stream, headers included.
 //!
 //! ```text
-//! cargo bench --bench decode
+//! cargo bench -p hybi-dev --bench decode
 //! ```
 
 use std::hint::black_box;
