@@ -1,24 +1,37 @@
 #!/usr/bin/env bash
-# The in-memory decoding benchmark (benches/decode.rs), run RUNS times
+# The in-memory decoding benchmark (dev/benches/decode.rs), run RUNS times
 # pinned to one core (taskset -c $CORE, default 1), summed up as a Markdown
 # table of median throughputs: copy, the sans-IO codec, the connection (over
 # a Read transport, and over Lending) and tungstenite, with the ratios. Runs
 # on a shared machine differ by 10 to 20%; the median of several is steadier
 # than any one.
 #
-#   scripts/decode-bench.sh [RUNS] [FILTER]   # default 3 runs, about 4 minutes each
+#   scripts/decode-bench.sh [RUNS] [FILTER] [--update-doc]   # default 3 runs, about 4 minutes each
 #
 # FILTER is criterion's (a regular expression over the benchmark ids, such as
-# 'text-utf8'); FEATURES=std,simdutf8 builds hybi with those features.
+# 'text-utf8'); FEATURES=std,simdutf8 builds hybi with those features (the
+# hybi-dev package passes them on: dev/Cargo.toml).
+#
+# --update-doc also writes the table into scripts/measurements.md, in the
+# section "scripts/decode-bench.sh" (or, with FEATURES, "scripts/decode-bench.sh
+# FEATURES=...").
 #
 # A benchmark, not a test: the numbers depend on the machine and its load.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-RUNS=${1:-3}
+update_doc=
+args=()
+for arg in "$@"; do
+  case $arg in
+    --update-doc) update_doc=1 ;;
+    *) args+=("$arg") ;;
+  esac
+done
+RUNS=${args[0]:-3}
 filter=()
-if [ -n "${2:-}" ]; then
-  filter=("$2")
+if [ -n "${args[1]:-}" ]; then
+  filter=("${args[1]}")
 fi
 CORE=${CORE:-1}
 features=()
@@ -28,14 +41,15 @@ fi
 target_dir=${CARGO_TARGET_DIR:-target}
 results=$(mktemp)
 log=$(mktemp)
-trap 'rm -f "$results" "$log"' EXIT
+table=$(mktemp)
+trap 'rm -f "$results" "$log" "$table"' EXIT
 
-cargo bench --quiet --bench decode "${features[@]}" --no-run
+cargo bench --quiet -p hybi-dev --bench decode "${features[@]}" --no-run
 for run in $(seq 1 "$RUNS"); do
   echo "run $run of $RUNS" >&2
   # Only this run's results, not those of benchmarks a filter left out.
   rm -rf "$target_dir"/criterion/decode_*
-  if ! taskset -c "$CORE" cargo bench --quiet --bench decode "${features[@]}" -- "${filter[@]}" >"$log" 2>&1; then
+  if ! taskset -c "$CORE" cargo bench --quiet -p hybi-dev --bench decode "${features[@]}" -- "${filter[@]}" >"$log" 2>&1; then
     cat "$log" >&2
     exit 1
   fi
@@ -50,7 +64,7 @@ for bench in sorted(pathlib.Path(sys.argv[1]).glob("decode_*/*/*/new/benchmark.j
 EOF
 done
 
-python3 - "$results" "$RUNS" <<'EOF'
+python3 - "$results" "$RUNS" "$CORE" >"$table" <<'EOF'
 import statistics, sys
 runs = {}
 for line in open(sys.argv[1]):
@@ -64,7 +78,8 @@ def gib(rate):
 
 kinds = [("binary", "binary"), ("text", "text (ASCII)"),
          ("text-utf8", "text, many multi-byte characters")]
-print(f"median of {sys.argv[2]} runs\n")
+runs = int(sys.argv[2])
+print(f"The median of {runs} run{'s' if runs > 1 else ''}, pinned to core {sys.argv[3]}:\n")
 print("| payload | type | copy | codec | connection | connection, lending | tungstenite "
       "| codec / copy | connection / copy | lending / copy | connection / tungstenite |")
 print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
@@ -80,3 +95,22 @@ for kind, label in kinds:
               f"| {gib(lend)} | {gib(tung)} | {codec / copy:.0%} | {conn / copy:.0%} "
               f"| {lend / copy:.0%} | {conn / tung:.2f}x |")
 EOF
+cat "$table"
+
+if [ -n "$update_doc" ]; then
+  section=scripts/decode-bench.sh
+  command="bash scripts/decode-bench.sh $RUNS"
+  if [ -n "${FEATURES:-}" ]; then
+    section="$section FEATURES=$FEATURES"
+    command="FEATURES=$FEATURES $command"
+  fi
+  if ((${#filter[@]})); then
+    command="$command '${filter[0]}'"
+  fi
+  # The versions compared, from Cargo.lock.
+  version() { awk -v n="$1" '$0 == "name = \"" n "\"" { getline; gsub(/[^0-9.]/, ""); print }' Cargo.lock; }
+  {
+    echo "hybi with features: ${FEATURES:-none}; tungstenite $(version tungstenite), criterion $(version criterion)."
+    cat "$table"
+  } | python3 scripts/update-measurements.py "$section" "$command --update-doc"
+fi

@@ -9,7 +9,19 @@
 #
 # The server runs on a port the OS picks and is stopped by its PID at the
 # end, also on failure.
+#
+#   scripts/load.sh [--update-doc]
+#
+# --update-doc also writes what the three runs report into its section of
+# scripts/measurements.md, when all three passed.
 set -euo pipefail
+update_doc=
+for arg in "$@"; do
+  case $arg in
+    --update-doc) update_doc=1 ;;
+    *) echo "usage: scripts/load.sh [--update-doc]" >&2; exit 2 ;;
+  esac
+done
 cd "$(dirname "$0")/.."
 
 connections=${LOAD_CONNECTIONS:-1000}
@@ -28,10 +40,12 @@ bin="${CARGO_TARGET_DIR:-target}/release/examples"
 
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 log=$(mktemp)
+# What the runs report, for --update-doc.
+report=$(mktemp)
 server=
 cleanup() {
   if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
-  rm -f "$log"
+  rm -f "$log" "$report"
 }
 trap cleanup EXIT
 
@@ -45,21 +59,21 @@ done
 url="ws://127.0.0.1:$port/"
 
 echo "== many: $connections connections x $messages messages"
-timeout 60 "$bin/load_many" many "$url" "$connections" "$messages"
+timeout 60 "$bin/load_many" many "$url" "$connections" "$messages" | tee -a "$report"
 # Every connection ended with a clean close on the server's side too.
 closed=$(grep -c "closed with 1000" "$log" || true)
 echo "server: $closed connections closed with 1000"
 [ "$closed" -ge "$connections" ] || { tail -n 20 "$log"; echo "expected $connections clean closes" >&2; exit 1; }
 
 echo "== soak: $soak_messages messages through one connection"
-timeout 90 "$bin/load_many" soak "$url" "$soak_messages" "$server"
+timeout 90 "$bin/load_many" soak "$url" "$soak_messages" "$server" | tee -a "$report"
 kill -0 "$server" || { echo "echo_server died" >&2; exit 1; }
 
 echo "== slowloris: a request sent one byte per second"
 # echo_server keeps the default 10 s handshake timeout. The connection must
 # be dropped then: not before, and at the latest ten times later, on a
 # loaded machine. The request is never finished.
-timeout 150 python3 - "$port" <<'PY'
+timeout 150 python3 - "$port" <<'PY' | tee -a "$report"
 import socket, sys, time
 HANDSHAKE_TIMEOUT, LATEST = 10.0, 100.0
 request = (b"GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -90,3 +104,14 @@ if not dropped or not HANDSHAKE_TIMEOUT - 0.5 <= elapsed <= LATEST:
     sys.exit(f"slowloris not dropped at the {HANDSHAKE_TIMEOUT:.0f} s handshake timeout")
 PY
 echo "load, soak and slowloris passed"
+
+if [ -n "$update_doc" ]; then
+  {
+    echo "What \`examples/load_many.rs\` and the slowloris client reported, on 127.0.0.1"
+    echo "(\`ulimit -n\` $(ulimit -n)):"
+    echo
+    echo '```text'
+    cat "$report"
+    echo '```'
+  } | python3 scripts/update-measurements.py scripts/load.sh "bash scripts/load.sh --update-doc"
+fi

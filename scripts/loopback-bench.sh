@@ -1,39 +1,52 @@
 #!/usr/bin/env bash
-# hybi's echo_server against tungstenite's blocking echo server over
-# loopback, driven by the same load client (examples/load_client.rs):
+# hybi's echo_server against tungstenite's blocking echo server
+# (dev/examples/tungstenite_echo.rs) over loopback, driven by the same load
+# client (examples/load_client.rs):
 # binary messages of 16 B, 1 KiB, 64 KiB and 1 MiB, one at a time (round
 # trip p50 and p99) and 64 in flight (messages per second), on 1 and 16
 # connections. Server and client share one core (taskset -c $CORE, default
 # 0).
 #
-#   scripts/loopback-bench.sh [SECONDS_PER_RUN] [ROUNDS]   # default 3 and 3
+#   scripts/loopback-bench.sh [SECONDS_PER_RUN] [ROUNDS] [--update-doc]   # default 3 and 3
 #
 # Each round runs every case against both servers, one right after the
 # other, so both see the same load on the machine; the table gives the
 # median over the rounds of each value and of each round's ratio. Three
-# rounds of 3 s take about 10 minutes.
+# rounds of 3 s take about 10 minutes. --update-doc also writes the table
+# into its section of scripts/measurements.md.
 #
 # A benchmark, not a test: the numbers depend on the machine and its load.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SECONDS_PER_RUN=${1:-3}
-ROUNDS=${2:-3}
+update_doc=
+args=()
+for arg in "$@"; do
+  case $arg in
+    --update-doc) update_doc=1 ;;
+    *) args+=("$arg") ;;
+  esac
+done
+SECONDS_PER_RUN=${args[0]:-3}
+ROUNDS=${args[1]:-3}
 CORE=${CORE:-0}
 target_dir=${CARGO_TARGET_DIR:-target}
 bin="$target_dir/release/examples"
 
-cargo build --release --quiet --features std \
-  --example echo_server --example tungstenite_echo --example load_client
+cargo build --release --quiet --features std --example echo_server --example load_client
+# tungstenite's server is in the hybi-dev package (dev/examples/), which
+# shares the workspace's target directory.
+cargo build --release --quiet -p hybi-dev --example tungstenite_echo
 
 results=$(mktemp)
+table=$(mktemp)
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   done
-  rm -f "$results"
+  rm -f "$results" "$table"
 }
 trap cleanup EXIT
 
@@ -83,10 +96,13 @@ for round in $(seq 1 "$ROUNDS"); do
   done
 done
 
-echo "$(lscpu | sed -n 's/^Model name: *//p'), $(nproc) CPUs; client and servers on core $CORE;" \
-  "$SECONDS_PER_RUN s per run; median of $ROUNDS rounds"
-echo
-python3 - "$results" <<'EOF'
+{
+  echo "$(lscpu | sed -n 's/^Model name: *//p'), $(nproc) CPUs; client and servers on core $CORE;" \
+    "$SECONDS_PER_RUN s per run; median of $ROUNDS rounds; tungstenite" \
+    "$(awk '$0 == "name = \"tungstenite\"" { getline; gsub(/[^0-9.]/, ""); print }' Cargo.lock)."
+  echo
+  python3 - "$results"
+} >"$table" <<'EOF'
 import statistics, sys
 
 # (server, size, connections, inflight) -> one {field: value} per round
@@ -134,3 +150,9 @@ print()
 print("Ratios: tungstenite's latency over hybi's, hybi's messages per second over")
 print("tungstenite's; above 1 means hybi is ahead.")
 EOF
+cat "$table"
+
+if [ -n "$update_doc" ]; then
+  python3 scripts/update-measurements.py scripts/loopback-bench.sh \
+    "bash scripts/loopback-bench.sh $SECONDS_PER_RUN $ROUNDS --update-doc" <"$table"
+fi

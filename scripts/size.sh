@@ -7,8 +7,16 @@
 # non-zero when .text is over the budget, or when a number it reads from the
 # tools' output is missing, not a decimal number or implausible.
 #
-#   scripts/size.sh            # TEXT_BUDGET=13312 by default
+#   scripts/size.sh                # TEXT_BUDGET=13312 by default
+#   scripts/size.sh --update-doc   # also rewrites its section of scripts/measurements.md
 set -euo pipefail
+update_doc=
+for arg in "$@"; do
+  case $arg in
+    --update-doc) update_doc=1 ;;
+    *) echo "usage: scripts/size.sh [--update-doc]" >&2; exit 2 ;;
+  esac
+done
 cd "$(dirname "$0")/../size/echo"
 
 TEXT_BUDGET=${TEXT_BUDGET:-13312}
@@ -100,6 +108,43 @@ echo "largest functions (.text):"
 arm-none-eabi-nm --size-sort -C -S "$elf" | awk '$3 ~ /^[tT]$/' | tail -12 |
   while read -r _ size _ name; do printf '%8d  %s\n' "$((16#$size))" "$name"; done
 echo
+
+# commas N: N with thousands separators.
+commas() { sed ':a;s/\B[0-9]\{3\}\>/,&/;ta' <<<"$1"; }
+
+if [ -n "$update_doc" ]; then
+  {
+    echo "A minimal echo server (crate \`size/echo\`) for \`$TARGET\`, \`opt-level = \"s\"\`,"
+    echo "LTO, one codegen unit, \`panic = \"abort\"\`:"
+    echo
+    echo "| section | bytes |"
+    echo "|---|---:|"
+    for s in .text .rodata .data .bss .vector_table; do
+      case $s in
+        .text) n=$text ;; .rodata) n=$rodata ;; .data) n=$data ;; .bss) n=$bss ;; *) n=$vectors ;;
+      esac
+      echo "| \`$s\` | $(commas "$n") |"
+    done
+    echo
+    echo "- Without the handshake (feature \`frames-only\`: \`WebSocket::from_upgraded\`):"
+    echo "  $(commas "$frames_text") B of \`.text\`."
+    echo "- The connection state, \`size_of::<WebSocket<Uart, &mut [u8]>>()\`: $state B, beside a"
+    echo "  1 KiB read and a 512 B write buffer on the stack."
+    if [ "$text" -gt "$TEXT_BUDGET" ]; then
+      echo "- Over the budget of $(commas "$TEXT_BUDGET") B of \`.text\`, by $(commas $((text - TEXT_BUDGET))) B."
+    else
+      echo "- Within the budget of $(commas "$TEXT_BUDGET") B of \`.text\`, by $(commas $((TEXT_BUDGET - text))) B."
+    fi
+    echo
+    echo "The largest functions in \`.text\`:"
+    echo
+    echo "| bytes | function |"
+    echo "|---:|---|"
+    arm-none-eabi-nm --size-sort -C -S "$elf" | awk '$3 ~ /^[tT]$/' | tail -12 | tac |
+      while read -r _ size _ name; do echo "| $(commas $((16#$size))) | \`$name\` |"; done
+  } | python3 ../../scripts/update-measurements.py scripts/size.sh "bash scripts/size.sh --update-doc"
+fi
+
 if [ "$text" -gt "$TEXT_BUDGET" ]; then
   echo "FAIL: .text is $text bytes, over the budget of $TEXT_BUDGET" >&2
   exit 1

@@ -6,6 +6,65 @@
 //! pure functions and small state machines over byte slices that any transport
 //! (or none) can drive.
 //!
+//! # Start here
+//!
+//! | you have | use |
+//! |---|---|
+//! | a `std` program and a TCP socket | [`net::connect`] for a client, [`net::accept`] for a server (feature `std`) |
+//! | a blocking transport, an [`embedded_io`](https://docs.rs/embedded-io/0.7/embedded_io/) `Read + Write` (a UART, a smoltcp socket, a TLS stream) | [`WebSocket::server`] then [`WebSocket::accept`], or [`WebSocket::client`] then [`WebSocket::connect`] |
+//! | a transport that lends its receive buffer (a `BufRead`) | the same, with the transport in [`websocket::Lending`] |
+//! | an async transport ([`embedded_io_async`](https://docs.rs/embedded-io-async/0.7/embedded_io_async/), an embassy-net socket) | [`asynch::WebSocket`] (feature `async`) |
+//! | reads and writes on two threads or tasks | [`split`]; with `std`, [`net::split`] |
+//! | an event loop of your own, or no transport at all | [`Connection`]: bytes in, messages out, bytes to send |
+//! | a part only: frame headers, masking, the handshake, UTF-8 | the modules below |
+//!
+//! Every buffer is the caller's: an array, a slice, a `Vec`. A server over
+//! any blocking transport, echoing what it reads:
+//!
+//! ```
+//! use hybi::embedded_io::{Read, Write};
+//! use hybi::websocket::{Config, Error, Message, WebSocket};
+//! use hybi::Response;
+//!
+//! fn echo<T: Read + Write>(transport: T) -> Result<(), Error<T::Error>> {
+//!     let (mut rx, mut tx) = ([0u8; 1024], [0u8; 512]);
+//!     let mut ws = WebSocket::server(transport, &mut rx[..], &mut tx[..], Config::new());
+//!     ws.accept(|_request| Response::accept())?; // no subprotocol
+//!     loop {
+//!         let (message, mut writer) = ws.read_with_writer()?;
+//!         match message {
+//!             Message::Text(text) => writer.write_text(text)?,
+//!             Message::Binary(data) => writer.write_binary(data)?,
+//!             Message::Close(_) => return Ok(()), // answered already
+//!             Message::Ping(_) | Message::Pong(_) => {} // pongs are sent for us
+//!         }
+//!     }
+//! }
+//! ```
+//!
+//! A client with `std`, over TCP:
+//!
+//! ```no_run
+//! # #[cfg(feature = "std")]
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use hybi::close::CloseCode;
+//! use hybi::websocket::Message;
+//!
+//! let (mut ws, _) = hybi::net::connect("ws://127.0.0.1:9001/")?;
+//! ws.send_text("hello")?;
+//! if let Message::Text(reply) = ws.read()? {
+//!     println!("{reply}");
+//! }
+//! ws.close(CloseCode::NORMAL, "")?;
+//! while !matches!(ws.read()?, Message::Close(_)) {} // the server's close
+//! # Ok(())
+//! # }
+//! # #[cfg(not(feature = "std"))]
+//! # fn main() {}
+//! ```
+//!
+//! # Modules
+//!
 //! | module | RFC 6455 | what it does |
 //! |---|---|---|
 //! | [`frame`] | section 5.2 | decode and encode frame headers, with every check the receiver must make |
@@ -18,8 +77,8 @@
 //! | [`connection`] | sections 4 to 7 | the connection as a state machine without I/O: bytes in, events and bytes out |
 //! | [`websocket`] | sections 4 to 7 | a blocking connection over `embedded-io` `Read + Write` |
 //! | [`split`] | sections 5 to 7 | a connection in a read half and a write half, for two threads or tasks |
-//! | `asynch` (feature `async`) | sections 4 to 7 | an async connection over `embedded-io-async` |
-//! | `net` (feature `std`) | | `std::net` client and server helpers |
+//! | [`asynch`] (feature `async`) | sections 4 to 7 | an async connection over `embedded-io-async` |
+//! | [`net`] (feature `std`) | | `std::net` client and server helpers |
 //!
 //! Nothing here panics on input: malformed bytes give a typed error, and
 //! every protocol error knows the close code ([`ProtocolError::close_code`])
@@ -27,7 +86,37 @@
 //! should get. Input that stops short is not an error: decoders answer
 //! [`Status::Partial`] and the caller reads more.
 //!
+//! # Features
+//!
+//! None is on by default.
+//!
+//! | feature | what it adds |
+//! |---|---|
+//! | `std` | [`net`]: `connect`, `accept`, `split` over `std::net` sockets, URL parsing, an `embedded-io` adapter for `std::io`, randomness from the operating system; [`split::StdMutex`] for split halves on threads |
+//! | `async` | [`asynch`]: the connection over `embedded-io-async` 0.7 |
+//! | `defmt` | `defmt::Format` on the public types |
+//! | `simdutf8` | UTF-8 validation of text with SIMD instructions where the processor has them; elsewhere (as on Cortex-M) `core::str::from_utf8`, with the same results |
+//!
 //! [RFC 6455]: https://www.rfc-editor.org/rfc/rfc6455
+// Items that come with a feature are links when it is on; without it, the
+// links go to the list of features above.
+#![cfg_attr(feature = "std", doc = "[`net`]: crate::net")]
+#![cfg_attr(feature = "std", doc = "[`net::connect`]: crate::net::connect")]
+#![cfg_attr(feature = "std", doc = "[`net::accept`]: crate::net::accept")]
+#![cfg_attr(feature = "std", doc = "[`net::split`]: crate::net::split")]
+#![cfg_attr(feature = "std", doc = "[`split::StdMutex`]: crate::split::StdMutex")]
+#![cfg_attr(not(feature = "std"), doc = "[`net`]: #features")]
+#![cfg_attr(not(feature = "std"), doc = "[`net::connect`]: #features")]
+#![cfg_attr(not(feature = "std"), doc = "[`net::accept`]: #features")]
+#![cfg_attr(not(feature = "std"), doc = "[`net::split`]: #features")]
+#![cfg_attr(not(feature = "std"), doc = "[`split::StdMutex`]: #features")]
+#![cfg_attr(feature = "async", doc = "[`asynch`]: crate::asynch")]
+#![cfg_attr(
+    feature = "async",
+    doc = "[`asynch::WebSocket`]: crate::asynch::WebSocket"
+)]
+#![cfg_attr(not(feature = "async"), doc = "[`asynch`]: #features")]
+#![cfg_attr(not(feature = "async"), doc = "[`asynch::WebSocket`]: #features")]
 #![no_std]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

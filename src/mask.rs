@@ -112,7 +112,7 @@ fn copy_masked_in_groups<const G: usize>(
 /// this long, which the compiler turns into vector XORs on 64-bit targets
 /// (four 16-byte XORs per group with x86-64's baseline SSE2: in-place
 /// unmasking in memory ran about 20% faster than with groups of 32 bytes,
-/// `benches/decode.rs`, codec). On 32-bit microcontrollers, which have no
+/// `dev/benches/decode.rs`, codec). On 32-bit microcontrollers, which have no
 /// vector unit, a group is one byte: the smallest code, where flash counts
 /// more than speed.
 const GROUP: usize = if cfg!(target_pointer_width = "64") {

@@ -159,7 +159,7 @@ enum Scan {
 ///
 /// Not inlined: `feed` calls it twice, and two inlined copies of the
 /// validation loop made text with many multi-byte characters about 25%
-/// slower to validate on x86-64 (`benches/decode.rs`, `text-utf8`).
+/// slower to validate on x86-64 (`dev/benches/decode.rs`, `text-utf8`).
 #[inline(never)]
 fn scan(bytes: &[u8]) -> Scan {
     #[cfg(feature = "simdutf8")]

@@ -10,7 +10,19 @@
 # Installs what it needs (qemu-system-arm, binutils-arm-none-eabi, the Rust
 # target, a venv with websockets at the version scripts/versions.sh pins).
 # Every process is stopped on exit, every wait is bounded.
+#
+#   examples/firmware/run-tests.sh [--update-doc]
+#
+# --update-doc also rewrites the firmware's section of
+# scripts/measurements.md with the footprint measured, if every test passed.
 set -euo pipefail
+update_doc=
+for arg in "$@"; do
+  case $arg in
+    --update-doc) update_doc=1 ;;
+    *) echo "usage: examples/firmware/run-tests.sh [--update-doc]" >&2; exit 2 ;;
+  esac
+done
 
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -225,7 +237,7 @@ show firmware "$work/baseline.log"
 [ "$exit_status" -eq 0 ] || { echo "the baseline firmware failed: $exit_status"; exit 1; }
 row() { printf '%-20s %8s %8s %8s %8s %10s %8s %10s\n' "$@"; }
 row program .text .rodata flash .bss RAM-static stack buffers
-declare -A flash ram stack
+declare -A flash ram stack buffer
 for bin in baseline server client; do
   log="$work/$bin.log"
   text=$(($(section .vector_table "$bin") + $(section .text "$bin")))
@@ -236,6 +248,7 @@ for bin in baseline server client; do
   ram[$bin]=$((data + bss))
   stack[$bin]="$(sed -n 's/^memory: stack high-water mark \([0-9]*\) B.*/\1/p' "$log")"
   buffers="$(sed -n 's/^memory: read buffer \([0-9]*\) B, write buffer \([0-9]*\) B.*/\1+\2/p' "$log")"
+  buffer[$bin]=$buffers
   row "$bin" "$text" "$rodata" "${flash[$bin]}" "$bss" "${ram[$bin]}" \
     "${stack[$bin]:-?}" "${buffers:-?}"
 done
@@ -245,6 +258,30 @@ for bin in server client; do
 done
 echo "(.text includes the 1 KiB vector table; flash = .text + .rodata + .data;"
 echo " RAM-static = .data + .bss, which holds the buffers; stack = high-water mark, bytes)"
+
+if [ -n "$update_doc" ] && [ "$failed" -eq 0 ]; then
+  # commas N: N with thousands separators.
+  commas() { sed ':a;s/\B[0-9]\{3\}\>/,&/;ta' <<<"$1"; }
+  {
+    echo "\`$target\`, \`opt-level = \"s\"\`, LTO; flash = \`.vector_table\` + \`.text\` + \`.rodata\` + \`.data\`,"
+    echo "RAM = \`.data\` + \`.bss\` (the static memory, which holds the buffers), stack = its high-water mark:"
+    echo
+    echo "| program | flash | RAM | of which buffers (read + write) | stack |"
+    echo "|---|---:|---:|---:|---:|"
+    for bin in server client baseline; do
+      b=${buffer[$bin]:-}
+      [ -n "$b" ] && b="${b/+/ B + } B" || b="-"
+      name=$bin
+      [ "$bin" = baseline ] && name="baseline: runtime, UART, logging, no WebSocket"
+      echo "| $name | $(commas "${flash[$bin]}") B | $(commas "${ram[$bin]}") B | $b | $(commas "${stack[$bin]:-0}") B |"
+    done
+    for bin in server client; do
+      echo "| $bin minus baseline | $(commas $((flash[$bin] - flash[baseline]))) B" \
+        "| $(commas $((ram[$bin] - ram[baseline]))) B | | $(commas $((${stack[$bin]:-0} - ${stack[baseline]:-0}))) B |"
+    done
+  } | python3 "$root/scripts/update-measurements.py" examples/firmware/run-tests.sh \
+    "bash examples/firmware/run-tests.sh --update-doc"
+fi
 
 echo "firmware tests took $((SECONDS - started)) s"
 echo "$passed passed, $failed failed"

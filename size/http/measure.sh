@@ -2,7 +2,18 @@
 # Flash cost of hybi::http and of httparse on thumbv7em-none-eabihf:
 # builds the three binaries and prints .text and .rodata of each, and the
 # cost of each parser over the baseline skeleton.
+#
+#   size/http/measure.sh [--update-doc]
+#
+# --update-doc also rewrites its section of scripts/measurements.md.
 set -euo pipefail
+update_doc=
+for arg in "$@"; do
+  case $arg in
+    --update-doc) update_doc=1 ;;
+    *) echo "usage: size/http/measure.sh [--update-doc]" >&2; exit 2 ;;
+  esac
+done
 cd "$(dirname "$0")"
 
 if ! command -v arm-none-eabi-size >/dev/null; then
@@ -42,3 +53,21 @@ done
 cost() { echo $((text[$1] + rodata[$1])); }
 echo
 echo "httparse minus hybi: $(($(cost httparse) - $(cost hybi))) bytes"
+
+if [ -n "$update_doc" ]; then
+  # The httparse version this crate's Cargo.lock holds.
+  httparse=$(awk '$0 == "name = \"httparse\"" { getline; gsub(/[^0-9.]/, ""); print }' Cargo.lock)
+  {
+    echo "Cost over the baseline, \`thumbv7em-none-eabihf\`, \`opt-level = \"s\"\`, LTO, 16 header slots:"
+    echo
+    echo "| parser | \`.text\` | \`.rodata\` | total |"
+    echo "|---|---:|---:|---:|"
+    for bin in hybi httparse; do
+      t=$((text[$bin] - text[baseline]))
+      r=$((rodata[$bin] - rodata[baseline]))
+      name=\`hybi::http\`
+      [ "$bin" = hybi ] || name="\`httparse\` $httparse"
+      echo "| $name | $t B | $r B | $((t + r)) B |"
+    done
+  } | python3 ../../scripts/update-measurements.py size/http/measure.sh "bash size/http/measure.sh --update-doc"
+fi

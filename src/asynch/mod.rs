@@ -1,4 +1,4 @@
-//! An async WebSocket over any [`embedded_io_async`] transport (feature
+//! An async WebSocket over any [`embedded_io_async`](https://docs.rs/embedded-io-async/0.7/embedded_io_async/) transport (feature
 //! `async`; RFC 6455 sections 4 to 7): the [connection core](crate::connection)
 //! driven by async reads and writes, for embassy-net sockets, async UARTs
 //! and any executor. It behaves as the blocking

@@ -32,7 +32,7 @@ const RECEIVE_CHUNK: usize = 256 * 1024;
 /// a lent buffer ([`Inbox::receive_from`]), to be unmasked as it is
 /// copied. Below it, frames are copied many at once: a copy per frame
 /// costs more than one pass fewer over a small payload saves
-/// (`benches/decode.rs`, `hybi-lending`).
+/// (`dev/benches/decode.rs`, `hybi-lending`).
 const LENT_PAYLOAD: usize = 2048;
 
 /// Whether a read hands out whole messages or pieces as they arrive.

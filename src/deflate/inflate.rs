@@ -18,8 +18,8 @@ use super::MAX_WINDOW_BITS;
 /// (section 7.2.1), which the receiver appends again.
 pub const TAIL: [u8; 4] = [0x00, 0x00, 0xff, 0xff];
 
-/// The smallest window inflated with, in bits: zlib compresses with 512
-/// bytes when it agreed to 256 (see [`negotiate`](super::DeflateConfig)).
+/// The smallest window inflated with, in bits: zlib before 1.2.9
+/// compresses with 512 bytes when it agreed to 256.
 const MIN_RING_BITS: u8 = 9;
 
 /// The bytes of window memory a peer's window of `bits` needs:

@@ -17,8 +17,9 @@ use crate::handshake::Extension;
 /// The extension's name in `Sec-WebSocket-Extensions`.
 pub const NAME: &str = "permessage-deflate";
 
-/// The smallest window this end offers or asks for, in bits (see [the
-/// module](self) on 8).
+/// The smallest window this end offers or asks for, in bits: zlib, which
+/// Python, Node and the browsers compress with, refuses raw DEFLATE with a
+/// 256-byte window (8 bits).
 pub const MIN_CONFIG_WINDOW_BITS: u8 = 9;
 
 /// The longest `Sec-WebSocket-Extensions` value an offer or a response

@@ -6,7 +6,7 @@
 
 use std_crate::io;
 
-/// Any `std::io::Read` / `std::io::Write` as an [`embedded_io`] transport,
+/// Any `std::io::Read` / `std::io::Write` as an [`embedded_io`](https://docs.rs/embedded-io/0.7/embedded_io/) transport,
 /// with `std::io::Error` as its error. Calls interrupted by a signal
 /// ([`io::ErrorKind::Interrupted`]) are retried.
 ///

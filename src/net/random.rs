@@ -3,7 +3,7 @@
 
 use crate::RandomSource;
 
-/// The operating system's random source, through [`getrandom`]: the
+/// The operating system's random source, through [`getrandom`](https://docs.rs/getrandom/0.4/getrandom/): the
 /// [`RandomSource`] a `std` client uses.
 ///
 /// A client needs 4 fresh bytes for every frame it sends; asking the

@@ -7,7 +7,7 @@ use std_crate::io::{self, Read as _, Write as _};
 use std_crate::net::{Shutdown, SocketAddr, TcpStream};
 use std_crate::time::Instant;
 
-/// A `TcpStream` as an [`embedded_io`] transport, with read and write
+/// A `TcpStream` as an [`embedded_io`](https://docs.rs/embedded-io/0.7/embedded_io/) transport, with read and write
 /// timeouts and an optional deadline for the opening handshake.
 ///
 /// A read timeout bounds each read; a deadline bounds all reads until it is

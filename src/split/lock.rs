@@ -13,6 +13,8 @@ use core::cell::RefCell;
 /// that blocks holds it that long); the read half only ever tries it, so a
 /// read never waits for a write. The lock on the answers owed and the
 /// state is held only to copy a few bytes.
+///
+#[cfg_attr(not(feature = "std"), doc = "[`StdMutex`]: crate#features")]
 pub trait Mutex {
     /// The lock around a `T`.
     type Lock<T>;

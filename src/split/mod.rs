@@ -30,12 +30,12 @@
 //!   ([`Error::Protocol`], [`Error::UnexpectedEof`]) when that ended it.
 //!
 //! Holding only borrowed buffers and a borrowed (or `Arc`) [`Shared`], the
-//! halves allocate nothing. With `std`, [`net::split`](crate::net::split)
+//! halves allocate nothing. With `std`, [`net::split`]
 //! splits a TCP connection in one call.
 //!
 //! Both halves in one thread (a main loop, or two tasks of one
 //! executor), sharing a [`LocalCell`]; with threads, the same with
-//! [`StdMutex`] (see [`net::split`](crate::net::split)):
+//! [`StdMutex`] (see [`net::split`]):
 //!
 //! ```
 //! use hybi::split::LocalCell;
@@ -72,6 +72,12 @@
 //! assert!(matches!(reader.read().unwrap(), Message::Close(_)));
 //! # Ok::<(), hybi::websocket::Error<core::convert::Infallible>>(())
 //! ```
+//!
+// `StdMutex` and `net` come with `std`; without, the links go to the
+// crate's list of features.
+#![cfg_attr(feature = "std", doc = "[`net::split`]: crate::net::split")]
+#![cfg_attr(not(feature = "std"), doc = "[`net::split`]: crate#features")]
+#![cfg_attr(not(feature = "std"), doc = "[`StdMutex`]: crate#features")]
 
 #[cfg(feature = "async")]
 mod asynch;
@@ -165,6 +171,8 @@ where
     /// share ([`LocalCell`], [`StdMutex`]).
     ///
     /// [`Error::InvalidState`] before the opening handshake.
+    ///
+    #[cfg_attr(not(feature = "std"), doc = "[`StdMutex`]: crate#features")]
     #[allow(clippy::type_complexity)]
     pub fn split<M, R, W>(
         self,

@@ -11,7 +11,7 @@ use crate::{ProtocolError, UsageError};
 /// errors are `E`.
 ///
 /// Four bytes with an alignment of one when `E` is at most one byte
-/// ([`core::convert::Infallible`], [`embedded_io::ErrorKind`], a UART's
+/// ([`core::convert::Infallible`], [`embedded_io::ErrorKind`](https://docs.rs/embedded-io/0.7/embedded_io/enum.ErrorKind.html), a UART's
 /// error enum), and so is `Result<(), Error<E>>`: on a 32-bit target the
 /// connection's calls return it in a register.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

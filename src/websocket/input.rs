@@ -1,5 +1,5 @@
 //! How a connection takes bytes from its transport: any `embedded-io`
-//! [`Read`], or a [`BufRead`] that lends its receive buffer ([`Lending`]),
+//! [`Read`](https://docs.rs/embedded-io/0.7/embedded_io/trait.Read.html), or a [`BufRead`](https://docs.rs/embedded-io/0.7/embedded_io/trait.BufRead.html) that lends its receive buffer ([`Lending`]),
 //! whose frame payloads are unmasked (RFC 6455 section 5.3) as they are
 //! copied out of that buffer.
 
@@ -9,8 +9,8 @@ use crate::connection::{self, Buffer, Connection};
 use crate::role::Endpoint;
 use sealed::Received;
 
-/// A transport a [`WebSocket`] can read: every [`embedded_io::Read`], and
-/// [`Lending`] around an [`embedded_io::BufRead`].
+/// A transport a [`WebSocket`] can read: every [`embedded_io::Read`](https://docs.rs/embedded-io/0.7/embedded_io/trait.Read.html), and
+/// [`Lending`] around an [`embedded_io::BufRead`](https://docs.rs/embedded-io/0.7/embedded_io/trait.BufRead.html).
 ///
 /// Sealed: there is nothing to implement; wrap a transport in [`Lending`]
 /// to choose the other way of reading it.
@@ -80,17 +80,17 @@ impl<T: Read> sealed::Input for T {
     }
 }
 
-/// A transport that lends its receive buffer (an [`embedded_io::BufRead`]:
+/// A transport that lends its receive buffer (an [`embedded_io::BufRead`](https://docs.rs/embedded-io/0.7/embedded_io/trait.BufRead.html):
 /// a TLS stream's decrypted record, a network stack's socket buffer, bytes
 /// in memory): a connection copies frame payloads out of that buffer and
-/// unmasks them in the same pass. Over a plain [`embedded_io::Read`] the
+/// unmasks them in the same pass. Over a plain [`embedded_io::Read`](https://docs.rs/embedded-io/0.7/embedded_io/trait.Read.html) the
 /// transport copies them into the read buffer and the connection unmasks
 /// them in a second pass; for a server, which unmasks every payload, that
 /// is one pass over the bytes fewer. A client receives unmasked payloads
 /// and gains nothing.
 ///
 /// Writes go to the wrapped transport unchanged. `Lending` is not itself a
-/// [`Read`]: it only serves a [`WebSocket`].
+/// [`Read`](https://docs.rs/embedded-io/0.7/embedded_io/trait.Read.html): it only serves a [`WebSocket`].
 ///
 /// ```
 /// use hybi::websocket::{Config, Lending, Message, WebSocket};

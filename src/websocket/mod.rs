@@ -1,4 +1,4 @@
-//! A blocking WebSocket over any [`embedded_io`] transport (RFC 6455
+//! A blocking WebSocket over any [`embedded_io`](https://docs.rs/embedded-io/0.7/embedded_io/) transport (RFC 6455
 //! sections 4 to 7): the [connection core](crate::connection) driven by
 //! blocking reads and writes.
 //!
@@ -33,9 +33,9 @@
 //!
 //! # Transports
 //!
-//! Any [`embedded_io::Read`] + [`embedded_io::Write`]: the connection reads
+//! Any [`embedded_io::Read`](https://docs.rs/embedded-io/0.7/embedded_io/trait.Read.html) + [`embedded_io::Write`](https://docs.rs/embedded-io/0.7/embedded_io/trait.Write.html): the connection reads
 //! into its read buffer and unmasks payloads there. A transport that lends
-//! its receive buffer ([`embedded_io::BufRead`]) can go in [`Lending`]
+//! its receive buffer ([`embedded_io::BufRead`](https://docs.rs/embedded-io/0.7/embedded_io/trait.BufRead.html)) can go in [`Lending`]
 //! instead: the payload of a frame over 2 KiB is then unmasked as it is
 //! copied out of the transport's buffer, one pass over the bytes fewer for
 //! a server.

@@ -28,7 +28,7 @@
 //! Throughput counts every byte of the stream, headers included.
 //!
 //! ```text
-//! cargo bench --bench decode
+//! cargo bench -p hybi-dev --bench decode
 //! ```
 
 use std::hint::black_box;
@@ -39,7 +39,7 @@ use hybi::frame::{DecodeOptions, FrameHeader, Opcode};
 use hybi::mask::{apply_mask, apply_mask_ascii};
 use hybi::reassembly::{DataKind, FrameKind, Reassembler};
 use hybi::utf8::Utf8Validator;
-use hybi::websocket::{Config, Input, Lending, Message, WebSocket};
+use hybi::websocket::{Config, Input, Lending, MIN_WRITE_BUFFER, Message, WebSocket};
 use hybi::{Role, Status};
 
 /// Payload sizes, with how many messages make one stream: about 1 to 2 MiB
@@ -207,7 +207,9 @@ fn read_all<T>(transport: T, rx: &mut [u8], count: usize) -> usize
 where
     T: Input + embedded_io::Write<Error = core::convert::Infallible>,
 {
-    let mut tx = [0u8; hybi::websocket::MIN_WRITE_BUFFER];
+    // Nothing is written (no ping, no close), but a connection needs room
+    // for a control frame and a close.
+    let mut tx = [0u8; MIN_WRITE_BUFFER];
     let config = Config::new();
     let mut ws = WebSocket::from_upgraded(transport, rx, &mut tx[..], hybi::Server, config, &[])
         .expect("empty already-read");

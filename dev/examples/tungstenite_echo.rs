@@ -3,7 +3,7 @@
 //! (`scripts/loopback-bench.sh`):
 //!
 //! ```text
-//! cargo run --release --example tungstenite_echo -- 127.0.0.1:9002
+//! cargo run --release -p hybi-dev --example tungstenite_echo -- 127.0.0.1:9002
 //! ```
 //!
 //! One thread per connection; every text and binary message is sent back

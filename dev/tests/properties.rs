@@ -1,6 +1,8 @@
 //! Property tests (proptest, 256 cases each): header and message round
 //! trips, masking in pieces, and split invariance of a connection's reads.
 
+// The connection tests' harness, shared with hybi's own tests.
+#[path = "../../tests/common/mod.rs"]
 mod common;
 
 use common::*;
