@@ -14,7 +14,8 @@ use crate::close::CloseCode;
 #[non_exhaustive]
 pub enum ProtocolError {
     /// RSV1, RSV2 or RSV3 is set but no negotiated extension defines it
-    /// (section 5.2). The value holds the offending bits, as in byte 0 of the
+    /// (section 5.2), or RSV1 where permessage-deflate forbids it: on a
+    /// control frame or a continuation (RFC 7692 section 6.1). The value holds the offending bits, as in byte 0 of the
     /// header (`0x40` RSV1, `0x20` RSV2, `0x10` RSV3). Close code 1002.
     ReservedBits(u8),
     /// The opcode is one of the reserved values `0x3..=0x7` or `0xB..=0xF`
@@ -54,6 +55,14 @@ pub enum ProtocolError {
     /// A new text or binary frame arrived while a fragmented message was
     /// still unfinished (section 5.4). Close code 1002.
     ExpectedContinuation,
+    /// A compressed message (permessage-deflate, RFC 7692) whose payload
+    /// does not inflate: corrupt DEFLATE data, or a back-reference further
+    /// than the negotiated window. Close code 1007, as for invalid UTF-8:
+    /// the frames are well formed, but the message's data is not what its
+    /// RSV1 bit says it is (section 7.4.1 of RFC 6455: "data within a
+    /// message that was not consistent with the type of the message").
+    #[cfg(feature = "deflate")]
+    Inflate,
 }
 
 impl ProtocolError {
@@ -62,6 +71,8 @@ impl ProtocolError {
         match self {
             ProtocolError::MessageTooBig => CloseCode::MESSAGE_TOO_BIG,
             ProtocolError::InvalidUtf8 => CloseCode::INVALID_PAYLOAD,
+            #[cfg(feature = "deflate")]
+            ProtocolError::Inflate => CloseCode::INVALID_PAYLOAD,
             _ => CloseCode::PROTOCOL_ERROR,
         }
     }
@@ -96,6 +107,8 @@ impl fmt::Display for ProtocolError {
             ProtocolError::ExpectedContinuation => {
                 f.write_str("new message started before the previous one finished")
             }
+            #[cfg(feature = "deflate")]
+            ProtocolError::Inflate => f.write_str("compressed message does not inflate"),
         }
     }
 }

@@ -30,7 +30,32 @@ pub trait Buffer {
     fn shrink(&mut self, keep: usize) {
         let _ = keep;
     }
+
+    /// The largest LZ77 window, in bits, the buffer's inflate memory holds
+    /// (permessage-deflate, RFC 7692): 0 for a buffer without, which
+    /// neither offers nor accepts the extension. See
+    /// [`Inflating`](crate::deflate::Inflating).
+    #[cfg(feature = "deflate")]
+    fn inflate_window_bits(&self) -> u8 {
+        0
+    }
+
+    /// The bytes, and the inflate memory beside them if the buffer has
+    /// some: the state and a window of at least
+    /// [`window_len`](crate::deflate::window_len) of the bits negotiated.
+    #[cfg(feature = "deflate")]
+    fn inflate_parts(&mut self) -> InflateParts<'_> {
+        (self.bytes_mut(), None)
+    }
 }
+
+/// The bytes of a read buffer, and its inflate memory: the state and the
+/// window.
+#[cfg(feature = "deflate")]
+pub type InflateParts<'a> = (
+    &'a mut [u8],
+    Option<(&'a mut crate::deflate::InflateState, &'a mut [u8])>,
+);
 
 impl<T: AsRef<[u8]> + AsMut<[u8]> + ?Sized> Buffer for T {
     fn bytes(&self) -> &[u8] {

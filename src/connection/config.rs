@@ -11,6 +11,8 @@ pub struct Config {
     pub(crate) max_message_len: u64,
     pub(crate) auto_pong: bool,
     pub(crate) show_control: bool,
+    #[cfg(feature = "deflate")]
+    pub(crate) deflate: crate::deflate::DeflateConfig,
 }
 
 impl Config {
@@ -21,6 +23,8 @@ impl Config {
             max_message_len: DEFAULT_MAX_MESSAGE_LEN,
             auto_pong: true,
             show_control: false,
+            #[cfg(feature = "deflate")]
+            deflate: crate::deflate::DeflateConfig::new(),
         }
     }
 
@@ -43,6 +47,22 @@ impl Config {
     pub const fn show_control(mut self, on: bool) -> Self {
         self.show_control = on;
         self
+    }
+
+    /// What permessage-deflate (RFC 7692) this end offers or accepts
+    /// (default: [`DeflateConfig::new`](crate::deflate::DeflateConfig::new)).
+    /// It is negotiated only over a read buffer with inflate memory
+    /// ([`Inflating`](crate::deflate::Inflating), or `net::Growable`).
+    #[cfg(feature = "deflate")]
+    pub const fn deflate(mut self, deflate: crate::deflate::DeflateConfig) -> Self {
+        self.deflate = deflate;
+        self
+    }
+
+    /// The permessage-deflate configuration.
+    #[cfg(feature = "deflate")]
+    pub const fn deflate_config(&self) -> crate::deflate::DeflateConfig {
+        self.deflate
     }
 
     /// The message size limit.

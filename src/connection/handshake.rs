@@ -160,6 +160,8 @@ where
             return Err(Error::BufferTooSmall);
         }
         let mut headers = [EMPTY_HEADER; N];
+        #[cfg(feature = "deflate")]
+        let mut agreed = None;
         let head = self.inbox.head();
         let result = match server::parse(head, &mut headers) {
             Ok(Status::Partial(_)) if self.inbox.is_full() => Err(HandshakeError::HeadTooLarge),
@@ -170,11 +172,36 @@ where
                 };
                 let response = choose(&request);
                 let protocol = response.chosen_protocol();
+                #[cfg(feature = "deflate")]
+                {
+                    agreed = self
+                        .deflate_offer()
+                        .filter(|_| response.is_accept())
+                        .and_then(|config| config.accept(request.extensions()));
+                }
                 if protocol.is_some_and(|p| p.len() > MAX_PROTOCOL_LEN) {
                     Err(HandshakeError::ProtocolTooLong)
                 } else {
                     let outbox = &mut self.outbox;
-                    match outbox.queue_head(|tx| response.write(&request, tx)) {
+                    #[cfg(feature = "deflate")]
+                    let extension = agreed.map(|a| a.response());
+                    #[cfg(feature = "deflate")]
+                    let extension = extension.as_deref();
+                    #[cfg(not(feature = "deflate"))]
+                    let extension = None;
+                    let written =
+                        outbox.queue_head(|tx| response.write_with(&request, extension, tx));
+                    // An answer too large for the write buffer with the
+                    // extension goes without it: the offer is declined.
+                    #[cfg(feature = "deflate")]
+                    let written = match written {
+                        Err(HandshakeError::BufferTooSmall) if agreed.is_some() => {
+                            agreed = None;
+                            outbox.queue_head(|tx| response.write(&request, tx))
+                        }
+                        written => written,
+                    };
+                    match written {
                         Ok(()) if response.is_accept() => Ok((protocol, len)),
                         Ok(()) => Err(HandshakeError::Refused(StatusCode::new(response.status()))),
                         Err(e) => Err(e),
@@ -197,6 +224,10 @@ where
                 });
                 self.inbox.skip_head(len);
                 self.state = State::Open;
+                #[cfg(feature = "deflate")]
+                if let Some(agreed) = agreed {
+                    self.start_deflate(agreed);
+                }
                 Ok(Status::Complete(ServerHandshake::Accepted { protocol }))
             }
             Err(e) => Err(self.fail_handshake(e)),
@@ -246,9 +277,21 @@ where
         if self.state != State::Handshake {
             return Err(Error::InvalidState);
         }
+        #[cfg(feature = "deflate")]
+        let request = &self.with_offer(request);
         let key = ClientKey::generate(self.outbox.endpoint.rng_mut());
         self.outbox.queue_head(|tx| request.write(&key, tx))?;
         Ok(key)
+    }
+
+    /// `request`, offering permessage-deflate as [`Connection::deflate_offer`]
+    /// allows.
+    #[cfg(feature = "deflate")]
+    fn with_offer<'r>(&self, request: &client::Request<'r>) -> client::Request<'r> {
+        match self.deflate_offer() {
+            Some(config) => request.deflate(config),
+            None => *request,
+        }
     }
 
     /// Validates the server's answer among the bytes received so far:
@@ -264,6 +307,12 @@ where
         if self.state != State::Handshake {
             return Err(Error::InvalidState);
         }
+        #[cfg(feature = "deflate")]
+        let offer = self.with_offer(request);
+        #[cfg(feature = "deflate")]
+        let request = &offer;
+        #[cfg(feature = "deflate")]
+        let mut agreed = None;
         let mut headers = [EMPTY_HEADER; DEFAULT_MAX_HEADERS];
         let head = self.inbox.head();
         let result = match request.parse_response(key, head, &mut headers) {
@@ -274,6 +323,10 @@ where
                     .iter()
                     .copied()
                     .find(|offered| Some(*offered) == chosen);
+                #[cfg(feature = "deflate")]
+                {
+                    agreed = response.deflate();
+                }
                 Ok((protocol, len))
             }
             Ok(Status::Partial(_)) if self.inbox.is_full() => Err(HandshakeError::HeadTooLarge),
@@ -284,6 +337,10 @@ where
             Ok((protocol, len)) => {
                 self.inbox.skip_head(len);
                 self.state = State::Open;
+                #[cfg(feature = "deflate")]
+                if let Some(agreed) = agreed {
+                    self.start_deflate(agreed);
+                }
                 Ok(Status::Complete(protocol))
             }
             Err(e) => {

@@ -15,6 +15,8 @@ use super::Buffer;
 use crate::ProtocolError;
 use crate::Role;
 use crate::Status;
+#[cfg(feature = "deflate")]
+use crate::frame::Rsv;
 use crate::frame::{DecodeOptions, FrameHeader, MAX_CONTROL_PAYLOAD, MAX_HEADER_LEN, Opcode};
 use crate::mask::{apply_mask, copy_masked, mask_down, move_down};
 use crate::reassembly::{DataKind, FrameKind, Reassembler};
@@ -114,6 +116,24 @@ pub(crate) struct Inbox<B> {
     control_unmasked: bool,
     reassembler: Reassembler,
     utf8: Utf8Validator,
+    #[cfg(feature = "deflate")]
+    inflate: InflateRx,
+}
+
+/// permessage-deflate on the receive side (RFC 7692 section 6.2).
+#[cfg(feature = "deflate")]
+#[derive(Debug, Clone, Copy, Default)]
+struct InflateRx {
+    /// Negotiated: the peer may compress messages.
+    on: bool,
+    /// The peer takes context over from message to message.
+    keep_context: bool,
+    /// The message being received is compressed.
+    compressed: bool,
+    /// Payload bytes from `start` on that are unmasked already.
+    clear: usize,
+    /// Bytes the message inflated to so far.
+    inflated: u64,
 }
 
 impl<B: Buffer> Inbox<B> {
@@ -129,7 +149,35 @@ impl<B: Buffer> Inbox<B> {
             control_unmasked: false,
             reassembler: Reassembler::new(max_message_len),
             utf8: Utf8Validator::new(),
+            #[cfg(feature = "deflate")]
+            inflate: InflateRx::default(),
         }
+    }
+
+    /// The largest window, in bits, the read buffer can inflate with: 0
+    /// for none.
+    #[cfg(feature = "deflate")]
+    pub(crate) fn inflate_window_bits(&self) -> u8 {
+        self.rx.inflate_window_bits()
+    }
+
+    /// permessage-deflate was negotiated: compressed messages may come,
+    /// from a peer compressing with a window of `bits`.
+    #[cfg(feature = "deflate")]
+    pub(crate) fn enable_inflate(&mut self, bits: u8, keep_context: bool) {
+        if let (_, Some((state, _))) = self.rx.inflate_parts() {
+            state.reset(bits);
+            self.inflate.on = true;
+            self.inflate.keep_context = keep_context;
+        }
+    }
+
+    /// Whether the message being received is compressed.
+    fn compressed(&self) -> bool {
+        #[cfg(feature = "deflate")]
+        return self.inflate.compressed;
+        #[cfg(not(feature = "deflate"))]
+        false
     }
 
     /// The read buffer.
@@ -186,7 +234,10 @@ impl<B: Buffer> Inbox<B> {
         frames: bool,
         role: Role,
     ) -> Result<usize, ProtocolError> {
-        let caught_up = self.start == self.end && self.end == self.msg_start + self.msg_len;
+        // A compressed payload is inflated, not copied to the message.
+        let caught_up = self.start == self.end
+            && self.end == self.msg_start + self.msg_len
+            && !self.compressed();
         if let (Some(mut frame), true) = (self.frame, caught_up) {
             let take = lent.len().min(frame.remaining);
             let free = self.free();
@@ -253,7 +304,7 @@ impl<B: Buffer> Inbox<B> {
     #[inline(never)]
     pub(crate) fn step(&mut self, mode: Mode, role: Role) -> Result<Step, ProtocolError> {
         if let Some(frame) = self.frame {
-            if let Some(event) = self.payload(frame)? {
+            if let Some(event) = self.payload(frame, mode)? {
                 return Ok(Step::Data(event));
             }
             // The rest of the payload is still to come, or the frame is
@@ -267,12 +318,26 @@ impl<B: Buffer> Inbox<B> {
 
         let raw = &self.rx.bytes()[self.start..self.end];
         let opts = DecodeOptions::new(role);
+        #[cfg(feature = "deflate")]
+        let opts = opts.allow_rsv(if self.inflate.on {
+            Rsv::RSV1
+        } else {
+            Rsv::NONE
+        });
         let (header, header_len) = match FrameHeader::decode(raw, &opts)? {
             Status::Complete(done) => done,
             Status::Partial(_) => return Ok(Step::Wait),
         };
         // Within usize: the decoder checked.
         let payload_len = header.payload_len as usize;
+        // Only the first frame of a data message may carry RSV1 (RFC 7692
+        // section 6.1).
+        #[cfg(feature = "deflate")]
+        let compressed = header.rsv.contains(Rsv::RSV1);
+        #[cfg(feature = "deflate")]
+        if compressed && (header.opcode.is_control() || header.opcode == Opcode::Continuation) {
+            return Err(ProtocolError::ReservedBits(header.rsv.bits()));
+        }
         if header.opcode.is_control() {
             if raw.len() < header_len + payload_len {
                 return Ok(Step::Wait);
@@ -291,8 +356,17 @@ impl<B: Buffer> Inbox<B> {
             // handled above.
             return Err(ProtocolError::ReservedOpcode(header.opcode.as_u8()));
         };
+        #[cfg(feature = "deflate")]
+        if first {
+            self.start_inflate(compressed);
+        }
+        // A compressed message's size is known only as it is inflated.
         let whole = self.msg_len.saturating_add(payload_len);
-        if mode == Mode::Whole && whole > self.whole_message_capacity() && !self.grow_for(whole) {
+        if mode == Mode::Whole
+            && !self.compressed()
+            && whole > self.whole_message_capacity()
+            && !self.grow_for(whole)
+        {
             return Err(ProtocolError::MessageTooBig);
         }
         if first {
@@ -302,8 +376,14 @@ impl<B: Buffer> Inbox<B> {
             // with the header move as they are unmasked), so the reads for
             // it write where the previous message was, bytes most likely
             // still in the processor's cache.
+            // A compressed one starts at the front, where it has the most
+            // room to inflate into before the bytes still to inflate.
             let at = self.start + header_len;
-            self.msg_start = if payload_len <= self.end - at { at } else { 0 };
+            self.msg_start = if payload_len <= self.end - at && !self.compressed() {
+                at
+            } else {
+                0
+            };
             self.msg_len = 0;
             self.utf8.reset();
         }
@@ -348,7 +428,12 @@ impl<B: Buffer> Inbox<B> {
     /// Unmasking, the move to the end of the message (when frame headers
     /// or a control frame came between) and a test for ASCII are one pass
     /// over the bytes.
-    fn payload(&mut self, mut frame: InFrame) -> Result<Option<Event>, ProtocolError> {
+    fn payload(&mut self, mut frame: InFrame, mode: Mode) -> Result<Option<Event>, ProtocolError> {
+        #[cfg(feature = "deflate")]
+        if self.inflate.compressed {
+            return self.inflate_payload(frame, mode);
+        }
+        let _ = mode;
         let avail = (self.end - self.start).min(frame.remaining);
         if avail > 0 {
             let src = self.start..self.start + avail;
@@ -410,6 +495,127 @@ impl<B: Buffer> Inbox<B> {
         self.msg_len += len;
         self.start += len;
         frame.remaining -= len;
+        Ok(())
+    }
+
+    /// Readies the receive side for a new data message, compressed or not.
+    #[cfg(feature = "deflate")]
+    fn start_inflate(&mut self, compressed: bool) {
+        self.inflate.compressed = compressed;
+        self.inflate.clear = 0;
+        self.inflate.inflated = 0;
+        if compressed {
+            let keep = self.inflate.keep_context;
+            if let (_, Some((state, _))) = self.rx.inflate_parts() {
+                state.start_message(keep);
+            }
+        }
+    }
+
+    /// [`Inbox::payload`] for a compressed message (RFC 7692 section
+    /// 7.2.2): the payload bytes that have arrived are unmasked where they
+    /// are and inflated to the end of the message, which grows towards
+    /// them; when it reaches them, a chunk is handed out or room is made
+    /// ([`Inbox::make_gap`]). Inflated text is validated as it comes, and
+    /// the message size limit holds for the inflated size, checked as it
+    /// grows.
+    #[cfg(feature = "deflate")]
+    fn inflate_payload(
+        &mut self,
+        mut frame: InFrame,
+        mode: Mode,
+    ) -> Result<Option<Event>, ProtocolError> {
+        loop {
+            let avail = (self.end - self.start).min(frame.remaining);
+            if let (Some(key), true) = (frame.mask, avail > self.inflate.clear) {
+                let fresh = self.start + self.inflate.clear..self.start + avail;
+                let rx = self.rx.bytes_mut();
+                frame.phase = apply_mask(key, frame.phase.into(), &mut rx[fresh]) as u8;
+            }
+            self.inflate.clear = avail;
+            let end_of_message = frame.last && avail == frame.remaining;
+            let dest = self.msg_start + self.msg_len;
+            let limit = match mode {
+                Mode::Whole => self.whole_message_capacity().saturating_sub(self.msg_len),
+                Mode::Chunks => usize::MAX,
+            };
+            let start = self.start;
+            let (bytes, memory) = self.rx.inflate_parts();
+            let (state, window) = memory.ok_or(ProtocolError::Inflate)?;
+            let (before, after) = bytes.split_at_mut(start.min(bytes.len()));
+            let out_end = before.len().min(dest.saturating_add(limit));
+            let out = before.get_mut(dest..out_end).unwrap_or_default();
+            let room = out.len();
+            let input = after.get(..avail).unwrap_or_default();
+            let r = state
+                .inflate(window, input, end_of_message, out)
+                .map_err(|_| ProtocolError::Inflate)?;
+            // The message's last bytes are validated as it is handed out.
+            if frame.kind == DataKind::Text && !r.done {
+                let produced = self.rx.bytes().get(dest..dest + r.produced);
+                self.utf8.feed(produced.unwrap_or_default())?;
+            }
+            self.msg_len += r.produced;
+            self.start += r.consumed;
+            self.inflate.clear -= r.consumed;
+            frame.remaining -= r.consumed;
+            self.inflate.inflated = self.inflate.inflated.saturating_add(r.produced as u64);
+            if self.inflate.inflated > self.reassembler.max_len() {
+                return Err(ProtocolError::MessageTooBig);
+            }
+            if r.done {
+                self.frame = None;
+                self.inflate.compressed = false;
+                self.handed_out = HandedOut::Message;
+                return Ok(Some(Event {
+                    what: What::Data {
+                        kind: frame.kind,
+                        last: true,
+                    },
+                    range: self.msg_start..self.msg_start + self.msg_len,
+                }));
+            }
+            if r.produced < room {
+                // What arrived is inflated: the rest of the frame, or the
+                // next frame, is still to come.
+                self.frame = (frame.remaining > 0).then_some(frame);
+                return Ok(None);
+            }
+            self.frame = Some(frame);
+            if let Some(event) = self.ready_chunk(mode) {
+                return Ok(Some(event));
+            }
+            self.make_gap(mode)?;
+        }
+    }
+
+    /// Makes room to inflate into: for a whole message, a buffer that can
+    /// grow grows (within the size limit; one that cannot is full:
+    /// [`ProtocolError::MessageTooBig`]); then the bytes still to inflate
+    /// move up to the end of the buffer, or the message down to its front,
+    /// or the buffer grows.
+    #[cfg(feature = "deflate")]
+    fn make_gap(&mut self, mode: Mode) -> Result<(), ProtocolError> {
+        if mode == Mode::Whole && self.msg_len >= self.whole_message_capacity() {
+            let max = usize::try_from(self.reassembler.max_len()).unwrap_or(usize::MAX);
+            let want = self.msg_len.saturating_mul(2).clamp(4096, max.max(1));
+            if self.msg_len >= max || !self.grow_for(want) {
+                return Err(ProtocolError::MessageTooBig);
+            }
+        }
+        let cap = self.rx.bytes().len();
+        if self.end < cap {
+            let to = cap - (self.end - self.start);
+            self.rx.bytes_mut().copy_within(self.start..self.end, to);
+            self.start = to;
+            self.end = cap;
+        } else if self.msg_start > 0 {
+            let msg = self.msg_start..self.msg_start + self.msg_len;
+            move_down(self.rx.bytes_mut(), msg, 0);
+            self.msg_start = 0;
+        } else if !(B::CAN_GROW && self.rx.grow(cap.saturating_mul(2))) {
+            return Err(ProtocolError::MessageTooBig);
+        }
         Ok(())
     }
 

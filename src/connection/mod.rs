@@ -101,6 +101,8 @@ pub(crate) mod rules;
 mod sender;
 
 pub use buffer::Buffer;
+#[cfg(feature = "deflate")]
+pub use buffer::InflateParts;
 pub use config::{Config, DEFAULT_MAX_MESSAGE_LEN};
 pub use error::Error;
 pub use handshake::{DEFAULT_MAX_HEADERS, MAX_PROTOCOL_LEN, ServerHandshake, Subprotocol};
@@ -161,6 +163,12 @@ pub struct Connection<E, RB, WB = RB> {
     await_eof: bool,
     inbox: Inbox<RB>,
     outbox: Outbox<E, WB>,
+    /// What permessage-deflate this end offers or accepts, and what was
+    /// agreed.
+    #[cfg(feature = "deflate")]
+    deflate: crate::deflate::DeflateConfig,
+    #[cfg(feature = "deflate")]
+    negotiated: Option<crate::deflate::Negotiated>,
 }
 
 impl<E, RB, WB> core::fmt::Debug for Connection<E, RB, WB> {
@@ -236,7 +244,48 @@ where
             await_eof: false,
             inbox: Inbox::new(rx, config.max_message_len),
             outbox: Outbox::new(endpoint, tx),
+            #[cfg(feature = "deflate")]
+            deflate: config.deflate,
+            #[cfg(feature = "deflate")]
+            negotiated: None,
         }
+    }
+
+    /// What permessage-deflate (RFC 7692) the handshake agreed on, if it
+    /// did: compressed messages may arrive, and messages may be sent
+    /// compressed.
+    #[cfg(feature = "deflate")]
+    pub fn deflate(&self) -> Option<crate::deflate::Negotiated> {
+        self.negotiated
+    }
+
+    /// The permessage-deflate configuration to offer or accept with: the
+    /// configured one, its window held to what the read buffer's inflate
+    /// memory holds, or `None` without such memory (or with it off).
+    #[cfg(feature = "deflate")]
+    pub(crate) fn deflate_offer(&self) -> Option<crate::deflate::DeflateConfig> {
+        let bits = self.inbox.inflate_window_bits();
+        let config = self.deflate;
+        let usable = config.enabled() && bits >= crate::deflate::MIN_CONFIG_WINDOW_BITS;
+        usable.then(|| config.window_bits(config.max_window_bits().min(bits)))
+    }
+
+    /// Starts permessage-deflate as agreed: compressed messages may come,
+    /// and (with `std`) messages go out compressed. The handshakes of
+    /// [`Connection::accept`] and [`Connection::read_response`] call it
+    /// themselves; a connection whose handshake ran elsewhere (an extended
+    /// CONNECT over HTTP/2 or HTTP/3, [`Connection::upgraded`]) calls it
+    /// with what that handshake agreed
+    /// ([`DeflateConfig::accept`](crate::deflate::DeflateConfig::accept) or
+    /// [`DeflateConfig::check_response`](crate::deflate::DeflateConfig::check_response)).
+    /// Without inflate memory in the read buffer, nothing is started.
+    #[cfg(feature = "deflate")]
+    pub fn start_deflate(&mut self, agreed: crate::deflate::Negotiated) {
+        self.inbox.enable_inflate(
+            agreed.receive_window_bits,
+            !agreed.receive_no_context_takeover,
+        );
+        self.negotiated = Some(agreed);
     }
 
     /// This end's role.
@@ -246,10 +295,13 @@ where
 
     /// The configuration.
     pub fn config(&self) -> Config {
-        Config::new()
+        let config = Config::new()
             .max_message_len(self.inbox.max_message_len())
             .auto_pong(self.auto_pong)
-            .show_control(self.show_control)
+            .show_control(self.show_control);
+        #[cfg(feature = "deflate")]
+        let config = config.deflate(self.deflate);
+        config
     }
 
     /// Whether messages can still be read and written: the handshake is

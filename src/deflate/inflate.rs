@@ -77,6 +77,8 @@ pub struct InflateState {
     /// The ring's size in bits, as negotiated.
     bits: u8,
     tail: Tail,
+    /// The decompressor has output it could not write yet.
+    pending_output: bool,
 }
 
 impl core::fmt::Debug for InflateState {
@@ -101,6 +103,7 @@ impl InflateState {
             pos: 0,
             bits: MAX_WINDOW_BITS,
             tail: Tail::Fed(0),
+            pending_output: false,
         }
     }
 
@@ -111,6 +114,7 @@ impl InflateState {
         self.pos = 0;
         self.bits = bits;
         self.tail = Tail::Fed(0);
+        self.pending_output = false;
     }
 
     /// Readies the state for a new compressed message; `keep_context`
@@ -126,8 +130,9 @@ impl InflateState {
     /// Inflates the message's compressed `input` into `out`, with `window`
     /// (at least [`window_len`] of the negotiated bits; only that much of
     /// it is used). `end` says that `input` is the last of the message's
-    /// data: the tail is fed after it. Stops when the input is taken or
-    /// `out` is full; call again with the rest.
+    /// data: the tail is fed after it. Stops when the input is taken and
+    /// inflated, or when `out` is full; call again with the rest of the
+    /// input (possibly none) and more room.
     pub fn inflate(
         &mut self,
         window: &mut [u8],
@@ -142,22 +147,27 @@ impl InflateState {
         let mut consumed = 0;
         let mut produced = 0;
         loop {
+            let tail_left = match self.tail {
+                Tail::Fed(n) if end => TAIL.get(usize::from(n)..).unwrap_or_default(),
+                _ => &[],
+            };
             let feeding_tail = consumed == input.len();
-            let rest = match (feeding_tail, self.tail) {
-                (false, _) => input.get(consumed..).unwrap_or_default(),
-                (true, Tail::Fed(n)) if end && usize::from(n) < TAIL.len() => {
-                    TAIL.get(usize::from(n)..).unwrap_or_default()
-                }
-                _ => {
-                    let done = end && feeding_tail;
-                    return Ok(Inflated {
-                        consumed,
-                        produced,
-                        done,
-                    });
-                }
+            let rest = if feeding_tail {
+                tail_left
+            } else {
+                input.get(consumed..).unwrap_or_default()
             };
             let room = out.len() - produced;
+            if (rest.is_empty() && !self.pending_output) || room == 0 {
+                // With nothing left to feed, the tail was taken (or the
+                // stream ended) and its output is all out.
+                let done = end && rest.is_empty() && !self.pending_output;
+                return Ok(Inflated {
+                    consumed,
+                    produced,
+                    done,
+                });
+            }
             let (status, took, wrote) = decompress_with_limit(
                 &mut self.decompressor,
                 rest,
@@ -178,24 +188,27 @@ impl InflateState {
                 }
             } else {
                 consumed += took;
-            }
-            match status {
-                TINFLStatus::NeedsMoreInput => {}
-                // The ring's end, or `out` full.
-                TINFLStatus::HasMoreOutput if produced < out.len() => {}
-                TINFLStatus::HasMoreOutput => {
-                    return Ok(Inflated {
-                        consumed,
-                        produced,
-                        done: false,
-                    });
+                if took > 0 {
+                    // Data after a stream's end is a new stream, whose end
+                    // the tail completes.
+                    self.tail = Tail::Fed(0);
                 }
+            }
+            self.pending_output = false;
+            match status {
+                // Draining output that turned out to be all out already,
+                // or progress made.
+                TINFLStatus::NeedsMoreInput if rest.is_empty() || took > 0 || wrote > 0 => {}
+                // Input there, and none of it taken: no progress possible.
+                TINFLStatus::NeedsMoreInput => return Err(InflateError),
+                // The ring's end, or `out` full.
+                TINFLStatus::HasMoreOutput => self.pending_output = true,
                 // The end of a DEFLATE stream (BFINAL). More data may
                 // follow as a new stream over the same window; if the
                 // message's data ends here, the tail is not part of it.
                 TINFLStatus::Done => {
                     self.decompressor.init();
-                    if feeding_tail || consumed == input.len() {
+                    if consumed == input.len() {
                         self.tail = Tail::Skipped;
                     }
                 }

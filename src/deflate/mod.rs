@@ -10,12 +10,14 @@
 //! uncompressed, which the extension allows (section 6).
 
 mod inflate;
+mod inflating;
 mod negotiate;
 pub mod params;
 
 pub use inflate::{
     InflateError, InflateMemory, InflateState, Inflated, Inflater, TAIL, window_len,
 };
+pub use inflating::Inflating;
 
 pub use negotiate::{
     DEFAULT_MIN_LEN, DeflateConfig, MAX_VALUE_LEN, MIN_CONFIG_WINDOW_BITS, NAME, Negotiated, Value,

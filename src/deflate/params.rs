@@ -45,7 +45,7 @@ pub struct Params {
 }
 
 /// Why an element's parameters are not valid.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum ParamError {
     /// A parameter the extension does not define, or a malformed one.
@@ -55,6 +55,16 @@ pub enum ParamError {
     /// A value that is not allowed: on a `*_no_context_takeover`, a
     /// missing or out-of-range window size.
     Value,
+}
+
+impl core::fmt::Display for ParamError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            ParamError::Unknown => "unknown or malformed parameter",
+            ParamError::Duplicate => "parameter or extension repeated",
+            ParamError::Value => "parameter value not allowed or not offered",
+        })
+    }
 }
 
 impl Params {

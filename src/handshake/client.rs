@@ -51,6 +51,8 @@ pub struct Request<'a> {
     protocols: &'a [&'a str],
     extensions: &'a [&'a str],
     headers: &'a [(&'a str, &'a str)],
+    #[cfg(feature = "deflate")]
+    deflate: Option<crate::deflate::DeflateConfig>,
 }
 
 impl<'a> Request<'a> {
@@ -67,6 +69,8 @@ impl<'a> Request<'a> {
             protocols: &[],
             extensions: &[],
             headers: &[],
+            #[cfg(feature = "deflate")]
+            deflate: None,
         }
     }
 
@@ -96,10 +100,22 @@ impl<'a> Request<'a> {
     }
 
     /// Extensions to offer, each as it goes on the wire
-    /// (`"permessage-deflate; client_max_window_bits"`). This crate
-    /// implements none itself; offering one means the caller handles it.
+    /// (`"x-custom; level=1"`); offering one means the caller handles it.
+    /// permessage-deflate is offered with [`Request::deflate`] (feature
+    /// `deflate`) instead.
     pub const fn extensions(mut self, extensions: &'a [&'a str]) -> Self {
         self.extensions = extensions;
+        self
+    }
+
+    /// Offers permessage-deflate (RFC 7692) as `config` says
+    /// ([`DeflateConfig::offer`](crate::deflate::DeflateConfig::offer)),
+    /// unless it is off; [`Request::parse_response`] then checks the
+    /// server's answer to it ([`Response::deflate`]). A connection does
+    /// this itself when its read buffer has inflate memory.
+    #[cfg(feature = "deflate")]
+    pub const fn deflate(mut self, config: crate::deflate::DeflateConfig) -> Self {
+        self.deflate = if config.enabled() { Some(config) } else { None };
         self
     }
 
@@ -164,6 +180,10 @@ impl<'a> Request<'a> {
         }
         put_list(&mut w, Field::Protocol, self.protocols)?;
         put_list(&mut w, Field::Extensions, self.extensions)?;
+        #[cfg(feature = "deflate")]
+        if let Some(deflate) = self.deflate {
+            w.header(Field::Extensions.name(), &deflate.offer())?;
+        }
         for &(name, value) in self.headers {
             w.extra_header(name, value)?;
         }
@@ -225,10 +245,53 @@ impl<'a> Request<'a> {
                 .any(|e| Extension::parse(e).name.eq_ignore_ascii_case(name))
         };
         scan.check_list(Field::Extensions)?;
+        #[cfg(feature = "deflate")]
+        let offered = |name: &str| {
+            offered(name)
+                || (self.deflate.is_some() && name.eq_ignore_ascii_case(crate::deflate::NAME))
+        };
         if !Extensions::new(head.headers).all(|e| offered(e.name)) {
             return Err(HandshakeError::ExtensionNotOffered);
         }
-        Ok(Status::Complete((Response { head, protocol }, len)))
+        #[cfg(feature = "deflate")]
+        let deflate = self.check_deflate(head.headers)?;
+        Ok(Status::Complete((
+            Response {
+                head,
+                protocol,
+                #[cfg(feature = "deflate")]
+                deflate,
+            },
+            len,
+        )))
+    }
+}
+
+impl Request<'_> {
+    /// The server's answer to the permessage-deflate offer, if it accepted
+    /// it: once, with parameters that fit the offer (RFC 7692 section 7.1).
+    #[cfg(feature = "deflate")]
+    fn check_deflate(
+        &self,
+        headers: &[Header<'_>],
+    ) -> Result<Option<crate::deflate::Negotiated>, HandshakeError> {
+        let Some(config) = self.deflate else {
+            return Ok(None);
+        };
+        let mut accepted =
+            Extensions::new(headers).filter(|e| e.name.eq_ignore_ascii_case(crate::deflate::NAME));
+        let Some(answer) = accepted.next() else {
+            return Ok(None);
+        };
+        if accepted.next().is_some() {
+            return Err(HandshakeError::Deflate(
+                crate::deflate::params::ParamError::Duplicate,
+            ));
+        }
+        config
+            .check_response(answer.params)
+            .map(Some)
+            .map_err(HandshakeError::Deflate)
     }
 }
 
@@ -237,6 +300,8 @@ impl<'a> Request<'a> {
 pub struct Response<'h, 'b> {
     head: ResponseHead<'h, 'b>,
     protocol: Option<&'b str>,
+    #[cfg(feature = "deflate")]
+    deflate: Option<crate::deflate::Negotiated>,
 }
 
 impl<'h, 'b> Response<'h, 'b> {
@@ -248,6 +313,13 @@ impl<'h, 'b> Response<'h, 'b> {
     /// The extensions the server accepted (each one the client offered).
     pub fn extensions(&self) -> Extensions<'h, 'b> {
         Extensions::new(self.head.headers)
+    }
+
+    /// What was agreed for permessage-deflate, if the server accepted the
+    /// offer of [`Request::deflate`].
+    #[cfg(feature = "deflate")]
+    pub fn deflate(&self) -> Option<crate::deflate::Negotiated> {
+        self.deflate
     }
 
     /// The whole response head, for any other field.

@@ -110,6 +110,13 @@ pub enum HandshakeError {
     /// [`MAX_PROTOCOL_LEN`](crate::connection::MAX_PROTOCOL_LEN) bytes, the
     /// room the connection keeps for it. Answered with a 500.
     ProtocolTooLong,
+    /// The server's answer to the client's permessage-deflate offer breaks
+    /// RFC 7692 section 7.1: a parameter that is unknown, repeated or out
+    /// of range, a window larger than offered, a limit or a context
+    /// takeover the offer asked for and the answer drops, or the extension
+    /// accepted twice.
+    #[cfg(feature = "deflate")]
+    Deflate(crate::deflate::params::ParamError),
 }
 
 impl HandshakeError {
@@ -154,6 +161,8 @@ impl HandshakeError {
             | HandshakeError::InvalidArgument
             | HandshakeError::Refused(_)
             | HandshakeError::ProtocolTooLong => None,
+            #[cfg(feature = "deflate")]
+            HandshakeError::Deflate(_) => None,
         }
     }
 }
@@ -188,6 +197,10 @@ impl fmt::Display for HandshakeError {
             HandshakeError::InvalidArgument => f.write_str("argument not valid in an HTTP head"),
             HandshakeError::Refused(code) => write!(f, "request refused with status {code}"),
             HandshakeError::ProtocolTooLong => f.write_str("chosen subprotocol too long to keep"),
+            #[cfg(feature = "deflate")]
+            HandshakeError::Deflate(e) => {
+                write!(f, "server's permessage-deflate answer breaks RFC 7692: {e}")
+            }
         }
     }
 }

@@ -178,8 +178,10 @@ impl<'h, 'b> Request<'h, 'b> {
         http::list(self.head.headers, Field::Protocol.name())
     }
 
-    /// The extensions the client offered. This crate implements none, so a
-    /// response from [`Request::write_response`] declines them all.
+    /// The extensions the client offered. A response from
+    /// [`Request::write_response`] declines them all; a connection accepts
+    /// permessage-deflate (feature `deflate`) among them as it is
+    /// configured to.
     pub fn extensions(&self) -> Extensions<'h, 'b> {
         Extensions::new(self.head.headers)
     }
@@ -204,6 +206,18 @@ impl<'h, 'b> Request<'h, 'b> {
         headers: &[(&str, &str)],
         out: &mut [u8],
     ) -> Result<usize, HandshakeError> {
+        self.write_101(protocol, None, headers, out)
+    }
+
+    /// [`Request::write_response`] with a `Sec-WebSocket-Extensions` value
+    /// of this crate's own (an accepted permessage-deflate offer).
+    pub(crate) fn write_101(
+        &self,
+        protocol: Option<&str>,
+        extensions: Option<&str>,
+        headers: &[(&str, &str)],
+        out: &mut [u8],
+    ) -> Result<usize, HandshakeError> {
         if let Some(p) = protocol {
             if !self.protocols().any(|offered| offered == p) {
                 return Err(HandshakeError::ProtocolNotOffered);
@@ -215,6 +229,9 @@ impl<'h, 'b> Request<'h, 'b> {
         w.put(b"\r\n")?;
         if let Some(p) = protocol {
             w.header(Field::Protocol.name(), p)?;
+        }
+        if let Some(e) = extensions {
+            w.header(Field::Extensions.name(), e)?;
         }
         for &(name, value) in headers {
             w.extra_header(name, value)?;
@@ -361,11 +378,22 @@ impl<'r, 'a> Response<'r, 'a> {
         request: &Request<'_, '_>,
         out: &mut [u8],
     ) -> Result<usize, HandshakeError> {
+        self.write_with(request, None, out)
+    }
+
+    /// [`Response::write`], with the `Sec-WebSocket-Extensions` value of an
+    /// accepted offer on a `101`.
+    pub(crate) fn write_with(
+        &self,
+        request: &Request<'_, '_>,
+        extensions: Option<&str>,
+        out: &mut [u8],
+    ) -> Result<usize, HandshakeError> {
         if self.accept {
             if !self.body.is_empty() {
                 return Err(HandshakeError::InvalidArgument);
             }
-            return request.write_response(self.protocol, self.headers, out);
+            return request.write_101(self.protocol, extensions, self.headers, out);
         }
         if self.protocol.is_some() || !matches!(self.status, 300..=599) {
             return Err(HandshakeError::InvalidArgument);
