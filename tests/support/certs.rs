@@ -54,11 +54,7 @@ impl TestCa {
     }
 
     /// A server certificate valid between two dates (year, month, day).
-    pub fn server_valid(
-        &self,
-        names: &[&str],
-        validity: Option<(Ymd, Ymd)>,
-    ) -> ServerCert {
+    pub fn server_valid(&self, names: &[&str], validity: Option<(Ymd, Ymd)>) -> ServerCert {
         let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
         let mut params = CertificateParams::new(names.clone()).unwrap();
         params.distinguished_name.push(
