@@ -6,7 +6,8 @@
 //! ```
 //!
 //! writes `DIR/ca.pem` (the CA's certificate: what a client trusts, e.g.
-//! the `client` example's `--ca`), `DIR/cert.pem` (the server's
+//! the `client` example's `--ca`; also as `DIR/ca.der`, for
+//! `examples/tls-client`), `DIR/cert.pem` (the server's
 //! certificate, then the CA's) and `DIR/key.pem` (the server's key), for
 //! the names given (`localhost` and `127.0.0.1` by default). Each run
 //! makes a new CA; the certificates are valid from 1975 to 4096, so

@@ -6,7 +6,9 @@
 # - every Rust test: unit tests, doc tests, tests/ including the interop
 #   tests that plain `cargo test` skips;
 # - the unit tests once more without features;
-# - the firmware under QEMU against Python websockets.
+# - the firmware under QEMU against Python websockets;
+# - the no_std wss:// client (embedded-tls) against echo_server --tls, on
+#   the host and under QEMU.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,3 +18,4 @@ cargo test --all-features -- --include-ignored
 # by simdutf8.
 cargo test --lib
 bash examples/firmware/run-tests.sh
+bash examples/tls-client/run-tests.sh

@@ -104,7 +104,8 @@ pub fn temp_dir(what: &str) -> PathBuf {
 }
 
 /// Writes `ca.pem`, `cert.pem` (the chain) and `key.pem` into `dir` for
-/// `names`; returns the three paths.
+/// `names`, and the CA's certificate in DER as `ca.der`; returns the
+/// first three paths.
 pub fn write_files(dir: &Path, ca: &TestCa, names: &[&str]) -> [PathBuf; 3] {
     let server = ca.server(names);
     let paths = [
@@ -112,6 +113,7 @@ pub fn write_files(dir: &Path, ca: &TestCa, names: &[&str]) -> [PathBuf; 3] {
         dir.join("cert.pem"),
         dir.join("key.pem"),
     ];
+    std::fs::write(dir.join("ca.der"), ca.der()).unwrap();
     std::fs::write(&paths[0], ca.pem()).unwrap();
     std::fs::write(&paths[1], &server.chain_pem).unwrap();
     std::fs::write(&paths[2], &server.key_pem).unwrap();
