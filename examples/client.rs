@@ -2,7 +2,13 @@
 //!
 //! ```text
 //! cargo run --features std --example client -- ws://127.0.0.1:9001/
+//! cargo run --features tls --example client -- wss://127.0.0.1:9443/ --ca ca.pem
 //! ```
+//!
+//! `wss://` URLs need feature `tls`; the server's certificate must chain
+//! to the built-in roots (`webpki-roots`), or with `--ca CA.pem` to the
+//! CA certificates in that file instead (a private CA, or the one
+//! `cargo run -p hybi-dev --example tls_certs -- DIR` makes).
 //!
 //! Sends each line of standard input as a text message and prints each
 //! message that comes back on a line of its own (binary ones as hex) the
@@ -30,10 +36,20 @@ use hybi::websocket::{Chunk, Message};
 const CLOSE_WAIT: Duration = Duration::from_secs(5);
 
 fn main() -> ExitCode {
-    let url = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "ws://127.0.0.1:9001/".into());
-    match run(&url) {
+    let mut url = "ws://127.0.0.1:9001/".to_string();
+    let mut ca = None;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--ca" => match args.next() {
+                Some(path) => ca = Some(path),
+                None => return usage(),
+            },
+            "-h" | "--help" => return usage(),
+            _ => url = arg,
+        }
+    }
+    match run(&url, ca.as_deref()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
@@ -42,11 +58,29 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(url: &str) -> Result<(), Box<dyn std::error::Error>> {
+fn usage() -> ExitCode {
+    eprintln!("usage: client [URL] [--ca CA.pem]");
+    ExitCode::from(2)
+}
+
+fn run(url: &str, ca: Option<&str>) -> Result<(), Box<dyn std::error::Error>> {
     let options = ClientOptions::new()
         .connect_timeout(Duration::from_secs(10))
         .handshake_timeout(Duration::from_secs(10))
         .write_timeout(Duration::from_secs(10));
+    #[cfg(feature = "tls")]
+    let roots = ca.map(hybi::net::tls::load_roots).transpose()?;
+    #[cfg(feature = "tls")]
+    let options = match &roots {
+        Some(roots) => options.roots(hybi::net::tls::Roots::Custom(roots)),
+        None => options,
+    };
+    #[cfg(not(feature = "tls"))]
+    if ca.is_some() {
+        return Err(
+            "--ca needs hybi's feature `tls`: cargo run --features tls --example client".into(),
+        );
+    }
     let (ws, connected) = net::connect_with(url, &options, vec![0; 1 << 16], vec![0; 1 << 16])?;
     eprintln!(
         "connected to {url}{}",

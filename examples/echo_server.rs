@@ -2,9 +2,14 @@
 //!
 //! ```text
 //! cargo run --release --features std --example echo_server -- 127.0.0.1:9001
+//! cargo run --release --features tls --example echo_server -- 127.0.0.1:9443 --tls cert.pem key.pem
 //! ```
 //!
-//! (127.0.0.1:9001 without an argument). Every text and binary message
+//! (127.0.0.1:9001 without an argument). With `--tls CERT KEY` (feature
+//! `tls`; a PEM certificate chain, the server's certificate first, and its
+//! PEM private key) it serves `wss://` and the test page over `https://`;
+//! `cargo run -p hybi-dev --example tls_certs -- DIR` makes a throwaway pair and the CA
+//! to trust. Every text and binary message
 //! comes back with the same type and bytes, whatever its size up to
 //! 64 MiB, through a 64 KiB buffer: each chunk read is written back as a
 //! fragment. The subprotocol is the first one offered among `echo` and
@@ -16,6 +21,7 @@
 //! One line per connection goes to stderr.
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::Arc;
 use std::time::Duration;
 
 use hybi::handshake::HandshakeError;
@@ -50,10 +56,53 @@ fn is_root(target: &str) -> bool {
     target.split('?').next() == Some("/")
 }
 
+/// The TLS configuration with `--tls`.
+#[cfg(feature = "tls")]
+type Tls = Arc<hybi::net::tls::rustls::ServerConfig>;
+/// Without feature `tls` there is none.
+#[cfg(not(feature = "tls"))]
+type Tls = Arc<std::convert::Infallible>;
+
+fn usage() -> ! {
+    eprintln!("usage: echo_server [ADDR] [--tls CERT.pem KEY.pem]");
+    std::process::exit(2)
+}
+
+/// `--tls CERT KEY`: the server's configuration.
+fn tls_config(cert: &str, key: &str) -> Tls {
+    #[cfg(feature = "tls")]
+    {
+        hybi::net::tls::server_config(cert, key).unwrap_or_else(|e| {
+            eprintln!("--tls: {e}");
+            std::process::exit(1)
+        })
+    }
+    #[cfg(not(feature = "tls"))]
+    {
+        let _ = (cert, key);
+        eprintln!(
+            "--tls needs hybi's feature `tls`: cargo run --features tls --example echo_server"
+        );
+        std::process::exit(2)
+    }
+}
+
 fn main() {
-    let addr = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "127.0.0.1:9001".into());
+    let mut addr = "127.0.0.1:9001".to_string();
+    let mut tls = None;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--tls" => {
+                let (Some(cert), Some(key)) = (args.next(), args.next()) else {
+                    usage()
+                };
+                tls = Some(tls_config(&cert, &key));
+            }
+            "-h" | "--help" => usage(),
+            _ => addr = arg,
+        }
+    }
     let listener = match TcpListener::bind(&addr) {
         Ok(listener) => listener,
         Err(e) => {
@@ -61,11 +110,16 @@ fn main() {
             std::process::exit(1);
         }
     };
-    eprintln!("listening on ws://{addr}/");
+    if tls.is_some() {
+        eprintln!("listening on wss://{addr}/ (test page at https://{addr}/)");
+    } else {
+        eprintln!("listening on ws://{addr}/");
+    }
     for socket in listener.incoming() {
         match socket {
             Ok(socket) => {
-                std::thread::spawn(move || serve(socket));
+                let tls = tls.clone();
+                std::thread::spawn(move || serve(socket, tls.as_ref()));
             }
             Err(e) => eprintln!("accept failed: {e}"),
         }
@@ -73,7 +127,7 @@ fn main() {
 }
 
 /// Serves one connection and prints one line about it.
-fn serve(socket: TcpStream) {
+fn serve(socket: TcpStream, tls: Option<&Tls>) {
     let peer = socket
         .peer_addr()
         .map_or_else(|_| "?".to_string(), |a: SocketAddr| a.to_string());
@@ -81,21 +135,23 @@ fn serve(socket: TcpStream) {
         .write_timeout(Some(Duration::from_secs(30)))
         .config(Config::new().max_message_len(MAX_MESSAGE_LEN));
     let mut path = String::new();
-    let accepted = net::accept(
-        socket,
-        &options,
-        vec![0; BUFFER_LEN],
-        vec![0; BUFFER_LEN],
-        |request| {
-            path = request.path().to_owned();
-            if !is_root(request.path()) {
-                return Response::reject(404)
-                    .headers(&[("Content-Type", "text/plain")])
-                    .body(NOT_FOUND.as_bytes());
-            }
-            Response::accept().protocol(request.protocols().find(|p| SUPPORTED.contains(p)))
-        },
-    );
+    let choose = answer(|request| {
+        path = request.path().to_owned();
+        if !is_root(request.path()) {
+            return Response::reject(404)
+                .headers(&[("Content-Type", "text/plain")])
+                .body(NOT_FOUND.as_bytes());
+        }
+        Response::accept().protocol(request.protocols().find(|p| SUPPORTED.contains(p)))
+    });
+    let (rx, tx) = (vec![0; BUFFER_LEN], vec![0; BUFFER_LEN]);
+    let accepted = match tls {
+        #[cfg(feature = "tls")]
+        Some(config) => net::accept_tls(socket, config, &options, rx, tx, choose),
+        #[cfg(not(feature = "tls"))]
+        Some(never) => match **never {},
+        None => net::accept(socket, &options, rx, tx, choose),
+    };
     match accepted {
         Ok(Accepted::WebSocket(ws, protocol)) => {
             let protocol = protocol.as_deref().unwrap_or("-");
@@ -116,6 +172,14 @@ fn serve(socket: TcpStream) {
         }
         Err(e) => eprintln!("{peer} handshake: {e}"),
     }
+}
+
+/// Gives a closure the signature `accept` and `accept_tls` take.
+fn answer<'a, F>(choose: F) -> F
+where
+    F: for<'r> FnOnce(&hybi::handshake::server::Request<'_, 'r>) -> Response<'r, 'a>,
+{
+    choose
 }
 
 /// What a connection carried.
@@ -196,7 +260,7 @@ mod tests {
     fn exchange(request: &[u8]) -> Vec<u8> {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
-        let server = thread::spawn(move || super::serve(listener.accept().unwrap().0));
+        let server = thread::spawn(move || super::serve(listener.accept().unwrap().0, None));
         let mut client = TcpStream::connect(addr).unwrap();
         client
             .set_read_timeout(Some(Duration::from_secs(10)))

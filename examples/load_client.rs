@@ -7,6 +7,9 @@
 //!     ws://127.0.0.1:9001/ --size 1024 --connections 16 --inflight 64 --seconds 3
 //! ```
 //!
+//! With feature `tls`, `wss://` URLs too; `--ca CA.pem` trusts that CA
+//! instead of the built-in roots.
+//!
 //! With `--inflight 1` each connection sends a message, waits for its echo,
 //! and records the round trip: the line has the latency percentiles. With
 //! more, each connection keeps that many messages in flight (a writer
@@ -14,7 +17,6 @@
 //! messages echoed per second. Any echo that differs from what was sent
 //! ends the run with an error.
 
-use std::net::TcpStream;
 use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -29,6 +31,7 @@ const IO_TIMEOUT: Duration = Duration::from_secs(30);
 #[derive(Clone)]
 struct Args {
     url: String,
+    ca: Option<String>,
     size: usize,
     connections: usize,
     inflight: usize,
@@ -37,7 +40,8 @@ struct Args {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: load_client URL [--size BYTES] [--connections N] [--inflight K] [--seconds S]"
+        "usage: load_client URL [--size BYTES] [--connections N] [--inflight K] [--seconds S] \
+         [--ca CA.pem]"
     );
     std::process::exit(2)
 }
@@ -47,6 +51,7 @@ fn parse_args() -> Args {
     let url = args.next().unwrap_or_else(|| usage());
     let mut parsed = Args {
         url,
+        ca: None,
         size: 16,
         connections: 1,
         inflight: 1,
@@ -59,6 +64,7 @@ fn parse_args() -> Args {
             "--connections" => parsed.connections = value.parse().unwrap_or_else(|_| usage()),
             "--inflight" => parsed.inflight = value.parse().unwrap_or_else(|_| usage()),
             "--seconds" => parsed.seconds = value.parse().unwrap_or_else(|_| usage()),
+            "--ca" => parsed.ca = Some(value),
             _ => usage(),
         }
     }
@@ -78,6 +84,22 @@ fn connect(args: &Args) -> Result<Connection, String> {
         .config(Config::new().max_message_len(64 * 1024 * 1024));
     let rx = vec![0u8; args.size + 64 * 1024 + 256];
     let tx = vec![0u8; 64 * 1024];
+    #[cfg(feature = "tls")]
+    let roots = args
+        .ca
+        .as_deref()
+        .map(hybi::net::tls::load_roots)
+        .transpose()
+        .map_err(|e| format!("--ca: {e}"))?;
+    #[cfg(feature = "tls")]
+    let options = match &roots {
+        Some(roots) => options.roots(hybi::net::tls::Roots::Custom(roots)),
+        None => options,
+    };
+    #[cfg(not(feature = "tls"))]
+    if args.ca.is_some() {
+        return Err("--ca needs hybi's feature `tls`".into());
+    }
     net::connect_with(&args.url, &options, rx, tx)
         .map(|(ws, _)| ws)
         .map_err(|e| format!("connect: {e}"))
@@ -134,36 +156,9 @@ fn ping_pong(args: &Args, deadline: Instant) -> Result<Vec<u64>, String> {
 /// came back before it.
 fn pipelined(args: &Args, deadline: Instant) -> Result<u64, String> {
     let ws = connect(args)?;
-    // Split the socket: a writer and a reader, each a WebSocket of its own.
-    let (stream, rx, tx) = ws.into_parts();
-    let socket: TcpStream = stream.into_inner();
-    let other = socket.try_clone().map_err(|e| format!("clone: {e}"))?;
-    let config = Config::new().max_message_len(64 * 1024 * 1024);
-    let mut writer = WebSocket::from_upgraded(
-        Stream::new(socket),
-        vec![0u8; 256],
-        tx,
-        hybi::Client::new(OsRandom),
-        config,
-        &[],
-    )
-    .map_err(|e| format!("{e}"))?;
-    let mut reader = WebSocket::from_upgraded(
-        Stream::new(other),
-        rx,
-        vec![0u8; 256],
-        hybi::Client::new(OsRandom),
-        config,
-        &[],
-    )
-    .map_err(|e| format!("{e}"))?;
-    for ws in [&mut writer, &mut reader] {
-        let stream = ws.transport_mut();
-        stream
-            .set_read_timeout(Some(IO_TIMEOUT))
-            .and_then(|()| stream.set_write_timeout(Some(IO_TIMEOUT)))
-            .map_err(|e| format!("timeouts: {e}"))?;
-    }
+    // A writer and a reader on two threads: the connection's split halves,
+    // over a clone of the socket (plain TCP) or sharing the TLS state.
+    let (mut reader, mut writer) = net::split(ws).map_err(|e| format!("split: {e}"))?;
 
     // One token per echo received: the writer spends one per message.
     let (tokens, spend) = mpsc::channel::<()>();

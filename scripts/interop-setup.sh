@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Installs the peers the interoperability tests (tests/interop.rs) talk to,
+# Installs the peers the interoperability tests (dev/tests/interop.rs) talk to,
 # and builds the example they test:
 #
 #   Chromium             /usr/bin/chromium        Debian package `chromium`
 #   Python `websockets`  target/interop/venv      PyPI
 #   Node `ws`            target/interop/node      npm
 #   `playwright-core`    target/interop/node      npm (downloads no browser)
-#   echo_server          cargo build --release --features std --example echo_server
+#   echo_server          cargo build --release --features tls --example echo_server
 #
 # websockets, ws and playwright-core at the versions scripts/versions.sh
 # pins. Safe to run again: Debian packages (chromium; python3-venv and
@@ -14,7 +14,7 @@
 # once, and websockets, ws and playwright-core are installed when not at
 # their pinned versions. Prints the versions it ends with. Then:
 #
-#   cargo test --all-features --test interop -- --include-ignored
+#   cargo test -p hybi-dev --all-features --test interop -- --include-ignored
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/versions.sh
@@ -56,7 +56,7 @@ PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --prefix "$NODE_PREFIX" \
   "ws@$NPM_WS_VERSION" "playwright-core@$NPM_PLAYWRIGHT_CORE_VERSION"
 
 echo "== interop: echo_server example"
-cargo build --release --features std --example echo_server
+cargo build --release --features tls --example echo_server
 
 echo "== interop: versions"
 echo "python $("$VENV/bin/python" -c 'import platform; print(platform.python_version())')," \

@@ -5,7 +5,9 @@
 # binary messages of 16 B, 1 KiB, 64 KiB and 1 MiB, one at a time (round
 # trip p50 and p99) and 64 in flight (messages per second), on 1 and 16
 # connections. Server and client share one core (taskset -c $CORE, default
-# 0).
+# 0). hybi's echo_server also runs over TLS (`--tls`, feature tls, with a
+# throwaway CA from the tls_certs example; load_client over wss:// with
+# --ca), in the same rounds: the wss columns.
 #
 #   scripts/loopback-bench.sh [SECONDS_PER_RUN] [ROUNDS] [--update-doc]   # default 3 and 3
 #
@@ -33,13 +35,16 @@ CORE=${CORE:-0}
 target_dir=${CARGO_TARGET_DIR:-target}
 bin="$target_dir/release/examples"
 
-cargo build --release --quiet --features std --example echo_server --example load_client
-# tungstenite's server is in the hybi-dev package (dev/examples/), which
-# shares the workspace's target directory.
-cargo build --release --quiet -p hybi-dev --example tungstenite_echo
+cargo build --release --quiet --features tls --example echo_server --example load_client
+# tungstenite's server and the throwaway-certificate maker are in the
+# hybi-dev package (dev/examples/), which shares the workspace's target
+# directory.
+cargo build --release --quiet -p hybi-dev --example tungstenite_echo --example tls_certs
 
 results=$(mktemp)
 table=$(mktemp)
+certs=$(mktemp -d)
+"$bin/tls_certs" "$certs" >/dev/null
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do
@@ -47,6 +52,7 @@ cleanup() {
     wait "$pid" 2>/dev/null || true
   done
   rm -f "$results" "$table"
+  rm -rf "$certs"
 }
 trap cleanup EXIT
 
@@ -55,12 +61,12 @@ free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# start NAME VAR: starts the example NAME, pinned, on a free port, and sets
-# VAR to the port once it accepts connections.
+# start NAME VAR [ARGS...]: starts the example NAME, pinned, on a free
+# port, and sets VAR to the port once it accepts connections.
 start() {
   local port
   port=$(free_port)
-  taskset -c "$CORE" "$bin/$1" "127.0.0.1:$port" >/dev/null 2>&1 &
+  taskset -c "$CORE" "$bin/$1" "127.0.0.1:$port" "${@:3}" >/dev/null 2>&1 &
   pids+=($!)
   for _ in $(seq 100); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
@@ -75,10 +81,11 @@ start() {
 
 start echo_server hybi_port
 start tungstenite_echo tung_port
+start echo_server tls_port --tls "$certs/cert.pem" "$certs/key.pem"
 
-# run PORT SIZE CONNECTIONS INFLIGHT: the load client's result line.
+# run URL SIZE CONNECTIONS INFLIGHT: the load client's result line.
 run() {
-  timeout 120 taskset -c "$CORE" "$bin/load_client" "ws://127.0.0.1:$1/" \
+  timeout 120 taskset -c "$CORE" "$bin/load_client" "$1" --ca "$certs/ca.pem" \
     --size "$2" --connections "$3" --inflight "$4" --seconds "$SECONDS_PER_RUN"
 }
 
@@ -88,9 +95,10 @@ for round in $(seq 1 "$ROUNDS"); do
     for conns in 1 16; do
       for size in 16 1024 65536 1048576; do
         # Assigned first, so that a failed run stops the script (set -e).
-        h=$(run "$hybi_port" "$size" "$conns" "$inflight")
-        t=$(run "$tung_port" "$size" "$conns" "$inflight")
-        printf 'hybi %s\ntungstenite %s\n' "$h" "$t" >>"$results"
+        h=$(run "ws://127.0.0.1:$hybi_port/" "$size" "$conns" "$inflight")
+        t=$(run "ws://127.0.0.1:$tung_port/" "$size" "$conns" "$inflight")
+        s=$(run "wss://localhost:$tls_port/" "$size" "$conns" "$inflight")
+        printf 'hybi %s\ntungstenite %s\nwss %s\n' "$h" "$t" "$s" >>"$results"
       done
     done
   done
@@ -137,18 +145,31 @@ def number(x):
 def pair(case, field):
     return f"{number(median('hybi', case, field))} / {number(median('tungstenite', case, field))}"
 
+def over_ws(case, field, higher_is_better):
+    """The median of the rounds' wss / ws ratios (above 1, wss is ahead)."""
+    pairs = zip(values("wss", case, field), values("hybi", case, field))
+    ratios = [s / h if higher_is_better else h / s for s, h in pairs if h > 0 and s > 0]
+    return f"{statistics.median(ratios):.2f}x" if ratios else "-"
+
 cases = sorted({key[1:3] for key in runs}, key=lambda c: (c[1], c[0]))
 print("| size | connections | p50 hybi / tungstenite (us) | p99 hybi / tungstenite (us) "
-      "| p50, p99 ratio | 64 in flight: hybi / tungstenite (msg/s) | ratio |")
-print("|---|---:|---:|---:|---:|---:|---:|")
+      "| p50, p99 ratio | 64 in flight: hybi / tungstenite (msg/s) | ratio "
+      "| wss p50 (us) | 64 in flight: wss (msg/s) | wss / ws |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for size, conns in cases:
     one, many = (size, conns, 1), (size, conns, 64)
+    wss_mib = median("wss", many, "msg_per_s") * size / (1 << 20)
     print(f"| {size_name(size)} | {conns} | {pair(one, 'p50_us')} | {pair(one, 'p99_us')} "
           f"| {ratio(one, 'p50_us', False)}, {ratio(one, 'p99_us', False)} "
-          f"| {pair(many, 'msg_per_s')} | {ratio(many, 'msg_per_s', True)} |")
+          f"| {pair(many, 'msg_per_s')} | {ratio(many, 'msg_per_s', True)} "
+          f"| {number(median('wss', one, 'p50_us'))} "
+          f"| {number(median('wss', many, 'msg_per_s'))} ({wss_mib:,.0f} MiB/s) "
+          f"| {over_ws(many, 'msg_per_s', True)} |")
 print()
 print("Ratios: tungstenite's latency over hybi's, hybi's messages per second over")
-print("tungstenite's; above 1 means hybi is ahead.")
+print("tungstenite's; above 1 means hybi is ahead. wss: hybi's echo_server over TLS")
+print("(rustls, aws-lc-rs) with the same client over wss://; wss / ws is its messages")
+print("per second over hybi's over ws://.")
 EOF
 cat "$table"
 

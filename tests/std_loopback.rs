@@ -482,10 +482,25 @@ fn refusals_on_the_wire() {
 }
 
 #[test]
+#[cfg(not(feature = "tls"))]
 fn wss_is_tls_unsupported() {
     let err = net::connect("wss://127.0.0.1:1/").map(|_| ()).unwrap_err();
     assert!(matches!(err, ConnectError::TlsUnsupported), "{err:?}");
-    assert!(err.to_string().contains("TLS"), "{err}");
+    assert!(err.to_string().contains("feature `tls`"), "{err}");
+}
+
+/// With feature `tls`, a wss:// URL is connected to: here, to nothing.
+#[test]
+#[cfg(feature = "tls")]
+fn wss_connects_with_tls() {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .unwrap()
+        .port();
+    let err = net::connect(&format!("wss://127.0.0.1:{port}/"))
+        .map(|_| ())
+        .unwrap_err();
+    assert!(matches!(err, ConnectError::Io(_)), "{err:?}");
 }
 
 #[test]

@@ -1,5 +1,5 @@
-//! The client side over `std::net`: [`connect`] to a `ws://` URL (RFC 6455
-//! sections 3 and 4.1).
+//! The client side over `std::net`: [`connect`] to a `ws://` URL, or with
+//! feature `tls` a `wss://` one (RFC 6455 sections 3 and 4.1).
 
 use crate::connection::Buffer;
 use core::fmt;
@@ -48,6 +48,10 @@ pub struct ClientOptions<'a> {
     read_timeout: Option<Duration>,
     write_timeout: Option<Duration>,
     config: Config,
+    #[cfg(feature = "tls")]
+    roots: super::tls::Roots<'a>,
+    #[cfg(feature = "tls")]
+    tls_config: Option<&'a std_crate::sync::Arc<rustls::ClientConfig>>,
 }
 
 impl<'a> ClientOptions<'a> {
@@ -63,6 +67,10 @@ impl<'a> ClientOptions<'a> {
             read_timeout: None,
             write_timeout: None,
             config: Config::new(),
+            #[cfg(feature = "tls")]
+            roots: super::tls::Roots::BuiltIn,
+            #[cfg(feature = "tls")]
+            tls_config: None,
         }
     }
 
@@ -133,6 +141,30 @@ impl<'a> ClientOptions<'a> {
     pub fn buffers(&self) -> (Growable, Vec<u8>) {
         (Growable::new(&self.config), vec![0; DEFAULT_BUFFER_LEN])
     }
+
+    /// For `wss://`: the roots a server's certificate must chain to
+    /// (default [`Roots::BuiltIn`](super::tls::Roots::BuiltIn), the
+    /// Mozilla set compiled in). A private CA:
+    /// `Roots::Custom(&tls::load_roots("ca.pem")?)`.
+    #[cfg(feature = "tls")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "tls")))]
+    pub const fn roots(mut self, roots: super::tls::Roots<'a>) -> Self {
+        self.roots = roots;
+        self
+    }
+
+    /// For `wss://`: a rustls client configuration of the caller's, used
+    /// as it is in place of one made from [`roots`](Self::roots) (client
+    /// certificates, ALPN, resumption across connections).
+    #[cfg(feature = "tls")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "tls")))]
+    pub const fn tls_config(
+        mut self,
+        config: &'a std_crate::sync::Arc<rustls::ClientConfig>,
+    ) -> Self {
+        self.tls_config = Some(config);
+        self
+    }
 }
 
 impl Default for ClientOptions<'_> {
@@ -147,10 +179,16 @@ impl Default for ClientOptions<'_> {
 pub enum ConnectError {
     /// The URL is not a `ws://` URL.
     InvalidUrl(UrlError),
-    /// The URL is `wss://`: TLS needs a transport that provides it. Wrap a
-    /// TLS library's stream in [`Std`](super::Std) and run
-    /// [`WebSocket::client`] and [`WebSocket::connect`] over it.
+    /// The URL is `wss://` and hybi was built without feature `tls`:
+    /// turn it on, or wrap a TLS library's stream in [`Std`](super::Std)
+    /// and run [`WebSocket::client`] and [`WebSocket::connect`] over it.
     TlsUnsupported,
+    /// The TLS handshake of a `wss://` URL failed: the server's
+    /// certificate (expired, untrusted, for another name), or a server
+    /// that does not speak TLS. The error says which.
+    #[cfg(feature = "tls")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "tls")))]
+    Tls(super::tls::TlsError),
     /// Resolving the host, connecting or setting up the socket failed.
     Io(io::Error),
     /// The opening handshake failed: the transport, or the server's answer
@@ -163,9 +201,11 @@ impl fmt::Display for ConnectError {
         match self {
             ConnectError::InvalidUrl(e) => write!(f, "invalid WebSocket URL: {e}"),
             ConnectError::TlsUnsupported => f.write_str(
-                "wss:// needs TLS, which hybi::net does not provide: \
-                 wrap a TLS stream in hybi::net::Std and use WebSocket::client",
+                "wss:// needs TLS: build hybi with its feature `tls`, \
+                 or wrap a TLS stream in hybi::net::Std and use WebSocket::client",
             ),
+            #[cfg(feature = "tls")]
+            ConnectError::Tls(e) => write!(f, "cannot connect: {e}"),
             ConnectError::Io(e) => write!(f, "cannot connect: {e}"),
             ConnectError::WebSocket(e) => write!(f, "WebSocket handshake failed: {e}"),
         }
@@ -177,6 +217,8 @@ impl std_crate::error::Error for ConnectError {
         match self {
             ConnectError::InvalidUrl(e) => Some(e),
             ConnectError::TlsUnsupported => None,
+            #[cfg(feature = "tls")]
+            ConnectError::Tls(e) => Some(e),
             ConnectError::Io(e) => Some(e),
             ConnectError::WebSocket(e) => Some(e),
         }
@@ -201,8 +243,9 @@ impl From<websocket::Error<io::Error>> for ConnectError {
     }
 }
 
-/// Connects to a `ws://` URL with the default options and the buffers of
-/// [`ClientOptions::buffers`]: messages up to 16 MiB are read whole.
+/// Connects to a `ws://` URL (with feature `tls`, `wss://` too) with the
+/// default options and the buffers of [`ClientOptions::buffers`]: messages
+/// up to 16 MiB are read whole.
 ///
 /// ```no_run
 /// let (mut ws, _) = hybi::net::connect("ws://127.0.0.1:9001/")?;
@@ -220,8 +263,13 @@ pub fn connect(url: &str) -> Result<(Client, Connected<'static>), ConnectError> 
 ///
 /// Resolves the host, connects to each address in turn until one accepts,
 /// turns Nagle's algorithm off (`TCP_NODELAY`: frames go out when
-/// flushed), applies the timeouts and runs the opening handshake. A
-/// `wss://` URL gives [`ConnectError::TlsUnsupported`].
+/// flushed), applies the timeouts and runs the opening handshake.
+///
+/// A `wss://` URL runs the TLS handshake first, under the handshake
+/// timeout too: the host name is sent as SNI and the server's certificate
+/// must be valid for it and chain to the [roots](ClientOptions::roots)
+/// (see [`tls`](super::tls)); a failure is [`ConnectError::Tls`]. Without
+/// feature `tls`, a `wss://` URL gives [`ConnectError::TlsUnsupported`].
 ///
 /// ```no_run
 /// use hybi::net::{self, ClientOptions};
@@ -247,6 +295,7 @@ where
     W: AsRef<[u8]> + AsMut<[u8]>,
 {
     let url = Url::parse(url)?;
+    #[cfg(not(feature = "tls"))]
     if url.secure {
         return Err(ConnectError::TlsUnsupported);
     }
@@ -259,6 +308,10 @@ where
         .handshake_timeout
         .and_then(|t| Instant::now().checked_add(t));
     stream.set_deadline(deadline)?;
+    #[cfg(feature = "tls")]
+    if url.secure {
+        start_tls(&mut stream, options, url.host)?;
+    }
 
     let mut request = url
         .request()
@@ -276,6 +329,30 @@ where
         .find(|offered| Some(*offered) == chosen);
     ws.transport_mut().set_deadline(None)?;
     Ok((ws, Connected { protocol }))
+}
+
+/// The TLS handshake of a `wss://` URL.
+#[cfg(feature = "tls")]
+fn start_tls(
+    stream: &mut Stream,
+    options: &ClientOptions<'_>,
+    host: &str,
+) -> Result<(), ConnectError> {
+    use super::tls::{self, Layer, TlsError};
+    let config = match options.tls_config {
+        Some(config) => config.clone(),
+        None => tls::client_config(options.roots)?,
+    };
+    let layer = Layer::client(config, host, stream.get_ref())?;
+    stream.start_tls(layer).map_err(|e| {
+        if TlsError::from_io(&e).is_none() {
+            return ConnectError::Io(e);
+        }
+        match e.into_inner().map(|inner| inner.downcast::<TlsError>()) {
+            Some(Ok(tls)) => ConnectError::Tls(*tls),
+            _ => ConnectError::Io(io::ErrorKind::InvalidData.into()),
+        }
+    })
 }
 
 /// Connects to the first address of `host` that accepts.

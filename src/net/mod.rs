@@ -1,12 +1,15 @@
 //! Blocking `std::net` sockets (feature `std`): [`connect`] to a `ws://`
 //! URL (RFC 6455 sections 3 and 4.1), [`accept`] a connection on a
 //! listener's socket (section 4.2), with timeouts, and OS randomness for
-//! masking keys (section 5.3).
+//! masking keys (section 5.3). With feature `tls`, `wss://` in both roles
+//! ([`tls`]).
 //!
 //! | item | what it does |
 //! |---|---|
 //! | [`connect`], [`connect_with`] | resolve, connect, handshake: a [`Client`] |
 //! | [`accept`] | the server handshake under a deadline: [`Accepted`] |
+//! | `accept_tls` (`tls`) | the TLS handshake, then the server handshake, under one deadline |
+//! | `tls` (`tls`) | `wss://`: trust roots, certificates and keys from PEM files, [`TlsError`](tls::TlsError) |
 //! | [`Url`] | parse `ws://host[:port][/path][?query]` |
 //! | [`Stream`] | a `TcpStream` as an `embedded-io` transport, with timeouts and a deadline |
 //! | [`split`] | a connection in a reader and a writer, for two threads |
@@ -14,8 +17,9 @@
 //! | [`OsRandom`] | masking keys and nonces from the operating system |
 //!
 //! Nothing here allocates beyond what `std::net` itself does (name
-//! resolution): buffers are the caller's, inline arrays by default.
-//! `wss://` is not built in: wrap a TLS stream in [`Std`] (see there).
+//! resolution), and TLS its buffers: the WebSocket buffers are the
+//! caller's, inline arrays by default. Without feature `tls`, `wss://` is
+//! a TLS library's stream wrapped in [`Std`] (see there).
 //!
 //! # A client
 //!
@@ -81,6 +85,9 @@ mod random;
 mod server;
 mod split;
 mod stream;
+#[cfg(feature = "tls")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tls")))]
+pub mod tls;
 mod url;
 
 pub use client::{
@@ -90,6 +97,8 @@ pub use client::{
 pub use growable::{Growable, INITIAL_LEN};
 pub use io::Std;
 pub use random::OsRandom;
+#[cfg(feature = "tls")]
+pub use server::accept_tls;
 pub use server::{Accepted, DEFAULT_HANDSHAKE_TIMEOUT, Server, ServerOptions, accept};
 pub use split::{Reader, SharedStream, Writer, split};
 pub use stream::Stream;

@@ -1,5 +1,6 @@
 //! The server side over `std::net`: [`accept`] the opening handshake on an
-//! accepted socket (RFC 6455 section 4.2), with a deadline for it.
+//! accepted socket (RFC 6455 section 4.2), with a deadline for it; with
+//! feature `tls`, [`accept_tls`] for `wss://`.
 
 use crate::connection::Buffer;
 use core::time::Duration;
@@ -42,9 +43,10 @@ impl ServerOptions {
         }
     }
 
-    /// Bounds the whole opening handshake (`None`: no bound). A client
-    /// that has not sent its complete request by then is dropped, however
-    /// slowly it keeps sending.
+    /// Bounds the whole opening handshake (`None`: no bound), the TLS
+    /// handshake included for [`accept_tls`]. A client that has not sent
+    /// its complete request by then is dropped, however slowly it keeps
+    /// sending.
     pub const fn handshake_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.handshake_timeout = timeout;
         self
@@ -165,6 +167,69 @@ where
     W: AsRef<[u8]> + AsMut<[u8]>,
     F: for<'r> FnOnce(&server::Request<'_, 'r>) -> Response<'r, 'a>,
 {
+    accept_over(socket, None, options, read_buffer, write_buffer, choose)
+}
+
+/// Runs the TLS handshake and then the server handshake on an accepted
+/// socket (feature `tls`): [`accept`] for `wss://` and `https://`.
+///
+/// The handshake timeout bounds both handshakes together, so a client
+/// that stalls in the TLS handshake, or trickles it, is dropped when it
+/// passes ([`TimedOut`](std_crate::io::ErrorKind::TimedOut)). A client
+/// that fails the TLS handshake gets rustls's alert; one that sends plain
+/// HTTP gets a `400` in plain text that names the scheme to use. Either
+/// way the error is `Error::Io` of kind
+/// [`InvalidData`](std_crate::io::ErrorKind::InvalidData) carrying a
+/// [`TlsError`](super::tls::TlsError) ([`TlsError::from_io`]), and the
+/// socket is closed when it drops. Nothing is shared between connections
+/// but the `config`. After the handshakes everything is as with
+/// [`accept`]: the plain HTTP requests ([`Accepted::Http`]) and the
+/// rejections go out over TLS.
+///
+/// [`TlsError::from_io`]: super::tls::TlsError::from_io
+#[cfg(feature = "tls")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tls")))]
+pub fn accept_tls<'a, B, W, F>(
+    socket: TcpStream,
+    config: &std_crate::sync::Arc<rustls::ServerConfig>,
+    options: &ServerOptions,
+    read_buffer: B,
+    write_buffer: W,
+    choose: F,
+) -> Result<Accepted<B, W>, Error>
+where
+    B: Buffer,
+    W: AsRef<[u8]> + AsMut<[u8]>,
+    F: for<'r> FnOnce(&server::Request<'_, 'r>) -> Response<'r, 'a>,
+{
+    accept_over(
+        socket,
+        Some(config),
+        options,
+        read_buffer,
+        write_buffer,
+        choose,
+    )
+}
+
+#[cfg(feature = "tls")]
+type TlsConfig<'c> = Option<&'c std_crate::sync::Arc<rustls::ServerConfig>>;
+#[cfg(not(feature = "tls"))]
+type TlsConfig<'c> = Option<&'c core::convert::Infallible>;
+
+fn accept_over<'a, B, W, F>(
+    socket: TcpStream,
+    tls: TlsConfig<'_>,
+    options: &ServerOptions,
+    read_buffer: B,
+    write_buffer: W,
+    choose: F,
+) -> Result<Accepted<B, W>, Error>
+where
+    B: Buffer,
+    W: AsRef<[u8]> + AsMut<[u8]>,
+    F: for<'r> FnOnce(&server::Request<'_, 'r>) -> Response<'r, 'a>,
+{
     socket.set_nodelay(true).map_err(Error::Io)?;
     let mut stream = Stream::new(socket);
     let deadline = options
@@ -175,6 +240,14 @@ where
         .and_then(|()| stream.set_write_timeout(options.write_timeout))
         .and_then(|()| stream.set_deadline(deadline))
         .map_err(Error::Io)?;
+    #[cfg(feature = "tls")]
+    if let Some(config) = tls {
+        let layer =
+            super::tls::Layer::server(config.clone(), stream.get_ref()).map_err(Error::Io)?;
+        stream.start_tls(layer).map_err(Error::Io)?;
+    }
+    #[cfg(not(feature = "tls"))]
+    let _ = tls;
     let mut ws = WebSocket::server(stream, read_buffer, write_buffer, options.config);
     let outcome = ws.accept(choose)?;
     let stream = ws.transport_mut();

@@ -1,5 +1,6 @@
 //! A TCP connection in two halves (see [`split`](crate::split)): the
-//! socket and a clone of it, sharing their state in an `Arc`.
+//! socket and a clone of it, sharing their state in an `Arc`; over TLS,
+//! sharing the TLS connection too ([`Stream::try_split`]).
 
 use crate::connection::Buffer;
 use std_crate::sync::Arc;
@@ -19,9 +20,14 @@ pub type Reader<B, E, W = B> = ReadHalf<SharedStream<E, W>, Stream, B, E>;
 pub type Writer<E, W> = WriteHalf<SharedStream<E, W>>;
 
 /// Splits an open TCP connection into a reader and a writer for two
-/// threads: the reader reads from a clone of the socket
-/// ([`Stream::try_clone`]), the writer writes to the socket; what they
-/// share is in an `Arc` (the one allocation). A read blocked on the network
+/// threads: the reader reads from a clone of the socket, the writer
+/// writes to the socket ([`Stream::try_split`]); what they share is in an
+/// `Arc` (the one allocation, and TLS's).
+///
+/// Over TLS (`wss://`) the halves work the same: the TLS connection sits
+/// behind a mutex of its own, which the reader holds only to decrypt what
+/// it has read and the writer only to encrypt what it writes, never while
+/// either waits for the network; the writer alone writes to the socket. A read blocked on the network
 /// never holds up a write, and pongs and close answers go out as soon as
 /// the write side is free (see [the `split` module](crate::split)).
 ///
@@ -42,16 +48,18 @@ pub type Writer<E, W> = WriteHalf<SharedStream<E, W>>;
 /// ```
 #[allow(clippy::type_complexity)]
 pub fn split<B, E, W>(
-    ws: WebSocket<Stream, B, E, W>,
+    mut ws: WebSocket<Stream, B, E, W>,
 ) -> Result<(Reader<B, E, W>, Writer<E, W>), Error>
 where
     B: Buffer,
     W: AsRef<[u8]> + AsMut<[u8]>,
     E: Endpoint,
 {
-    let clone = ws.transport().try_clone().map_err(Error::Io)?;
-    let (reading, shared) = ws
-        .split::<StdMutex, _, _>(|stream| (clone, stream))
-        .map_err(|_| Error::InvalidState)?;
+    if ws.connection().state() == crate::connection::State::Handshake {
+        return Err(Error::InvalidState);
+    }
+    let read = ws.transport_mut().split_off().map_err(Error::Io)?;
+    let split = ws.split::<StdMutex, _, _>(|write| (read, write));
+    let (reading, shared) = split.map_err(|_| Error::InvalidState)?;
     Ok(reading.attach(Arc::new(shared)))
 }

@@ -18,7 +18,10 @@ const { chromium } = require('playwright-core');
 const TIMEOUT = 30000; // ms, for any one step
 const pageUrl = process.argv[2];
 const executablePath = process.argv[3] || '/usr/bin/chromium';
-const wsUrl = pageUrl.replace(/^http:/, 'ws:');
+const wsUrl = pageUrl.replace(/^http/, 'ws');
+// For https:// (echo_server --tls with a throwaway CA), and that test only:
+// certificate errors are ignored.
+const tls = pageUrl.startsWith('https:');
 
 // The whole run is bounded too; on SIGTERM Playwright closes the browser.
 setTimeout(() => {
@@ -106,11 +109,12 @@ async function main() {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...(tls ? ['--ignore-certificate-errors'] : []),
     ],
   });
   try {
     ok('launch', browser.version());
-    const page = await browser.newPage();
+    const page = await browser.newPage({ ignoreHTTPSErrors: tls });
     page.setDefaultTimeout(TIMEOUT);
 
     // The handshakes as the browser saw them, from the DevTools protocol.

@@ -2,10 +2,12 @@
 // Node `ws` as the client of hybi's echo_server example.
 //
 // Usage: node node_client.js ws://127.0.0.1:PORT/
+//        node node_client.js wss://localhost:PORT/ CA.pem   (TLS, trusting CA.pem)
 //
 // Prints one `ok <check>` line per check that passed and exits 0 only if all
 // of them did. Every wait is bounded.
 
+const fs = require('fs');
 const WebSocket = require('ws');
 const { SIZES, textOf, binaryOf, MULTIBYTE } = require('./messages.js');
 
@@ -42,8 +44,10 @@ function same(reply, message) {
   return Buffer.isBuffer(reply) && Buffer.compare(reply, Buffer.from(message)) === 0;
 }
 
-async function main(url) {
-  const ws = new WebSocket(url, ['superchat', 'chat'], { maxPayload: 64 * 1024 * 1024 });
+async function main(url, ca) {
+  // For wss://: the host name checked, the test's CA the only root.
+  const tls = ca ? { ca: fs.readFileSync(ca) } : {};
+  const ws = new WebSocket(url, ['superchat', 'chat'], { maxPayload: 64 * 1024 * 1024, ...tls });
   const next = inbox(ws);
   const closed = new Promise((resolve) =>
     ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
@@ -99,7 +103,7 @@ async function main(url) {
   ok('close-1000', `received ${code}`);
 }
 
-main(process.argv[2]).then(
+main(process.argv[2], process.argv[3]).then(
   () => process.exit(0),
   (e) => {
     console.error(e);

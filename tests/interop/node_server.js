@@ -2,7 +2,8 @@
 // Node `ws` as the server for hybi's client: the same behaviour as
 // py_server.py.
 //
-// Usage: node node_server.js [lifetime-seconds]
+// Usage: node node_server.js [lifetime-seconds] [CERT KEY]
+// (with CERT and KEY, PEM files, it serves wss://)
 //
 // Listens on 127.0.0.1 on a port the OS picks and prints `port N`. Echoes
 // every message with its type and speaks the subprotocol `chat` only. Two
@@ -16,18 +17,26 @@
 // is the code of the client's close frame.
 // Stops by itself after the lifetime (default 120 s).
 
+const fs = require('fs');
+const https = require('https');
 const { WebSocketServer } = require('ws');
 
 const lifetime = Number(process.argv[2] || 120);
+const [cert, key] = process.argv.slice(3, 5);
 
-const server = new WebSocketServer({
-  host: '127.0.0.1',
-  port: 0,
+const options = {
   maxPayload: 64 * 1024 * 1024,
   handleProtocols: (protocols) => (protocols.has('chat') ? 'chat' : false),
-});
-
-server.on('listening', () => console.log(`port ${server.address().port}`));
+};
+let server;
+if (cert) {
+  const tls = https.createServer({ cert: fs.readFileSync(cert), key: fs.readFileSync(key) });
+  server = new WebSocketServer({ server: tls, ...options });
+  tls.listen(0, '127.0.0.1', () => console.log(`port ${tls.address().port}`));
+} else {
+  server = new WebSocketServer({ host: '127.0.0.1', port: 0, ...options });
+  server.on('listening', () => console.log(`port ${server.address().port}`));
+}
 
 server.on('connection', (ws) => {
   let messages = 0;

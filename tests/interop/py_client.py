@@ -1,12 +1,14 @@
 """Python `websockets` as the client of hybi's echo_server example.
 
 Usage: python py_client.py ws://127.0.0.1:PORT/
+       python py_client.py wss://localhost:PORT/ CA.pem   (TLS, trusting CA.pem)
 
 Prints one `ok <check>` line per check that passed and exits 0 only if all
 of them did; any failure raises and exits non-zero. Every wait is bounded.
 """
 
 import asyncio
+import ssl
 import sys
 
 from websockets.asyncio.client import connect
@@ -50,9 +52,14 @@ async def echo(ws, message, check):
     ok(check)
 
 
-async def main(url):
+async def main(url, ca=None):
+    tls = None
+    if url.startswith("wss:"):
+        # Hostname checked, the test's CA the only root.
+        tls = ssl.create_default_context(cafile=ca)
     async with connect(
         url,
+        ssl=tls,
         subprotocols=["superchat", "chat"],
         max_size=None,
         ping_interval=None,
@@ -92,4 +99,4 @@ async def main(url):
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1]))
+    asyncio.run(main(*sys.argv[1:3]))

@@ -12,11 +12,13 @@ text messages are commands:
 When a connection ends it prints one line:
 `closed received=CODE reason=REASON messages=N subprotocol=P`, where CODE
 is the code of the client's close frame.
-Stops by itself after `--lifetime` seconds (default 120).
+Stops by itself after `--lifetime` seconds (default 120). With
+`--tls CERT KEY` it serves wss:// with that PEM certificate chain and key.
 """
 
 import argparse
 import asyncio
+import ssl
 
 from websockets.asyncio.server import serve
 
@@ -47,7 +49,11 @@ async def handler(ws):
         )
 
 
-async def main(lifetime):
+async def main(lifetime, tls):
+    context = None
+    if tls:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(*tls)
     async with serve(
         handler,
         "127.0.0.1",
@@ -56,6 +62,7 @@ async def main(lifetime):
         max_size=None,
         ping_interval=None,
         close_timeout=TIMEOUT,
+        ssl=context,
     ) as server:
         port = server.sockets[0].getsockname()[1]
         print(f"port {port}", flush=True)
@@ -65,4 +72,6 @@ async def main(lifetime):
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--lifetime", type=float, default=120)
-    asyncio.run(main(parser.parse_args().lifetime))
+    parser.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
+    args = parser.parse_args()
+    asyncio.run(main(args.lifetime, args.tls))

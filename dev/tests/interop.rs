@@ -14,7 +14,7 @@
 //!
 //! ```text
 //! bash scripts/interop-setup.sh
-//! cargo test --all-features --test interop -- --include-ignored
+//! cargo test -p hybi-dev --all-features --test interop -- --include-ignored
 //! ```
 //!
 //! Run that way, a test whose peer is missing fails and says what to
@@ -28,7 +28,18 @@
 //!
 //! Every port is picked free at run time, every process is stopped by its
 //! PID when its guard drops (on failure too), and every wait is bounded.
+//!
+//! With feature `tls`, each test runs over TLS too (`wss://`, and the
+//! page over `https://`): a throwaway CA and a server certificate for
+//! `localhost` and `127.0.0.1` are made as the test runs
+//! (`dev/tests/support/certs.rs`) and written to a temporary directory; the
+//! peers trust that CA and check the host name, but for Chromium, which
+//! is told to ignore certificate errors for those tests only.
 #![cfg(feature = "std")]
+
+#[cfg(feature = "tls")]
+#[path = "support/certs.rs"]
+mod certs;
 
 use std::io::{BufRead, BufReader, Read};
 use std::net::TcpListener;
@@ -55,8 +66,10 @@ const RUN: Duration = Duration::from_secs(120);
 /// The message sizes each direction checks, in bytes.
 const SIZES: [usize; 5] = [0, 125, 126, 64 * 1024, 1024 * 1024];
 
+/// The repository: this test lives in the hybi-dev package (dev/).
 fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    let dev = Path::new(env!("CARGO_MANIFEST_DIR"));
+    dev.parent().unwrap_or(dev)
 }
 
 // ---------------------------------------------------------------------------
@@ -332,7 +345,7 @@ fn echo_server_binary() -> PathBuf {
                 "build",
                 "--release",
                 "--features",
-                "std",
+                if cfg!(feature = "tls") { "tls" } else { "std" },
                 "--example",
                 "echo_server",
                 "--message-format=json",
@@ -364,8 +377,40 @@ fn echo_server_binary() -> PathBuf {
         .clone()
 }
 
-/// The example `echo_server` on a free port: the guard and the port.
-fn start_echo_server() -> (Peer, u16) {
+/// A throwaway CA's certificate, and a server certificate it signed for
+/// `localhost` and `127.0.0.1`, as PEM files in a directory of their own.
+struct Pki {
+    ca: PathBuf,
+    cert: PathBuf,
+    key: PathBuf,
+}
+
+#[cfg(feature = "tls")]
+impl Pki {
+    fn new() -> Pki {
+        let dir = certs::temp_dir("interop");
+        let ca = certs::TestCa::new("hybi interop test CA");
+        let [ca, cert, key] = certs::write_files(&dir, &ca, &["localhost", "127.0.0.1"]);
+        Pki { ca, cert, key }
+    }
+
+    fn roots(&self) -> hybi::net::tls::rustls::RootCertStore {
+        hybi::net::tls::load_roots(&self.ca).unwrap()
+    }
+}
+
+#[cfg(feature = "tls")]
+impl Drop for Pki {
+    fn drop(&mut self) {
+        if let Some(dir) = self.ca.parent() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+/// The example `echo_server` on a free port, serving `wss://` with
+/// `pki`'s certificate if given: the guard and the port.
+fn start_echo_server(pki: Option<&Pki>) -> (Peer, u16) {
     let binary = echo_server_binary();
     // The port is free when asked; should another process take it before
     // the server binds it, try another.
@@ -374,10 +419,12 @@ fn start_echo_server() -> (Peer, u16) {
             .and_then(|l| l.local_addr())
             .unwrap()
             .port();
-        let mut server = Peer::spawn(
-            "echo_server",
-            Command::new(&binary).arg(format!("127.0.0.1:{port}")),
-        );
+        let mut command = Command::new(&binary);
+        command.arg(format!("127.0.0.1:{port}"));
+        if let Some(pki) = pki {
+            command.arg("--tls").arg(&pki.cert).arg(&pki.key);
+        }
+        let mut server = Peer::spawn("echo_server", &mut command);
         let line = server.expect_line(true, "");
         if line.starts_with("listening on") {
             return (server, port);
@@ -419,13 +466,36 @@ fn server_connection_lines(server: &Peer, count: usize) -> Vec<String> {
 #[test]
 #[ignore = "needs interop peers: bash scripts/interop-setup.sh"]
 fn python_websockets_client_against_echo_server() {
+    python_client(None);
+}
+
+#[test]
+#[ignore = "needs interop peers: bash scripts/interop-setup.sh"]
+#[cfg(feature = "tls")]
+fn python_websockets_client_against_echo_server_over_tls() {
+    python_client(Some(&Pki::new()));
+}
+
+/// The URL a peer uses to reach the echo server, and the arguments that
+/// make it trust the CA.
+fn client_url(pki: Option<&Pki>, port: u16) -> Vec<std::ffi::OsString> {
+    match pki {
+        Some(pki) => vec![
+            format!("wss://localhost:{port}/").into(),
+            pki.ca.clone().into(),
+        ],
+        None => vec![format!("ws://127.0.0.1:{port}/").into()],
+    }
+}
+
+fn python_client(pki: Option<&Pki>) {
     let python = python();
-    let (server, port) = start_echo_server();
+    let (server, port) = start_echo_server(pki);
     run_checks(
         "py_client.py",
         Command::new(python)
             .arg(script("py_client.py"))
-            .arg(format!("ws://127.0.0.1:{port}/")),
+            .args(client_url(pki, port)),
         &[client_checks(), vec!["ping-pong".to_owned()]].concat(),
     );
     let lines = server_connection_lines(&server, 1);
@@ -439,14 +509,25 @@ fn python_websockets_client_against_echo_server() {
 #[test]
 #[ignore = "needs interop peers: bash scripts/interop-setup.sh"]
 fn node_ws_client_against_echo_server() {
+    node_client(None);
+}
+
+#[test]
+#[ignore = "needs interop peers: bash scripts/interop-setup.sh"]
+#[cfg(feature = "tls")]
+fn node_ws_client_against_echo_server_over_tls() {
+    node_client(Some(&Pki::new()));
+}
+
+fn node_client(pki: Option<&Pki>) {
     let (node, modules) = node("ws");
-    let (server, port) = start_echo_server();
+    let (server, port) = start_echo_server(pki);
     run_checks(
         "node_client.js",
         Command::new(node)
             .env("NODE_PATH", &modules)
             .arg(script("node_client.js"))
-            .arg(format!("ws://127.0.0.1:{port}/")),
+            .args(client_url(pki, port)),
         &[client_checks(), vec!["ping-pong".to_owned()]].concat(),
     );
     let lines = server_connection_lines(&server, 1);
@@ -459,9 +540,26 @@ fn node_ws_client_against_echo_server() {
 #[test]
 #[ignore = "needs interop peers: bash scripts/interop-setup.sh"]
 fn chromium_against_echo_server() {
+    chromium_messages(None);
+}
+
+#[test]
+#[ignore = "needs interop peers: bash scripts/interop-setup.sh"]
+#[cfg(feature = "tls")]
+fn chromium_against_echo_server_over_tls() {
+    chromium_messages(Some(&Pki::new()));
+}
+
+/// The page's URL: `https://` with a certificate.
+fn page_url(pki: Option<&Pki>, port: u16) -> String {
+    let scheme = if pki.is_some() { "https" } else { "http" };
+    format!("{scheme}://127.0.0.1:{port}/")
+}
+
+fn chromium_messages(pki: Option<&Pki>) {
     let (node, modules) = node("playwright-core");
     let chromium = chromium();
-    let (server, port) = start_echo_server();
+    let (server, port) = start_echo_server(pki);
     let mut checks = client_checks();
     checks.extend(
         [
@@ -477,7 +575,7 @@ fn chromium_against_echo_server() {
         Command::new(node)
             .env("NODE_PATH", &modules)
             .arg(script("browser.js"))
-            .arg(format!("http://127.0.0.1:{port}/"))
+            .arg(page_url(pki, port))
             .arg(chromium),
         &checks,
     );
@@ -500,9 +598,20 @@ fn chromium_against_echo_server() {
 #[test]
 #[ignore = "needs interop peers: bash scripts/interop-setup.sh"]
 fn chromium_uses_echo_server_test_page() {
+    chromium_page(None);
+}
+
+#[test]
+#[ignore = "needs interop peers: bash scripts/interop-setup.sh"]
+#[cfg(feature = "tls")]
+fn chromium_uses_echo_server_test_page_over_tls() {
+    chromium_page(Some(&Pki::new()));
+}
+
+fn chromium_page(pki: Option<&Pki>) {
     let (node, modules) = node("playwright-core");
     let chromium = chromium();
-    let (server, port) = start_echo_server();
+    let (server, port) = start_echo_server(pki);
     let checks = [
         "launch",
         "page-open",
@@ -527,7 +636,7 @@ fn chromium_uses_echo_server_test_page() {
         Command::new(node)
             .env("NODE_PATH", &modules)
             .arg(script("page.js"))
-            .arg(format!("http://127.0.0.1:{port}/"))
+            .arg(page_url(pki, port))
             .arg(chromium),
         &checks,
     );
@@ -608,7 +717,19 @@ fn multibyte() -> [(&'static str, String); 5] {
     ]
 }
 
-fn connect(port: u16) -> Client {
+/// Where hybi's client connects: `wss://localhost` and the CA's roots
+/// over TLS.
+#[derive(Clone, Copy)]
+struct Target<'a> {
+    port: u16,
+    #[cfg(feature = "tls")]
+    roots: Option<&'a hybi::net::tls::rustls::RootCertStore>,
+    #[cfg(not(feature = "tls"))]
+    roots: Option<&'a std::convert::Infallible>,
+}
+
+fn connect(target: Target<'_>) -> Client {
+    let port = target.port;
     let options = ClientOptions::new()
         .protocols(&["superchat", "chat"])
         .connect_timeout(STEP)
@@ -620,14 +741,19 @@ fn connect(port: u16) -> Client {
                 .max_message_len(64 * 1024 * 1024)
                 .show_control(true),
         );
+    #[cfg(feature = "tls")]
+    let options = match target.roots {
+        Some(roots) => options.roots(hybi::net::tls::Roots::Custom(roots)),
+        None => options,
+    };
+    let url = match target.roots {
+        Some(_) => format!("wss://localhost:{port}/"),
+        None => format!("ws://127.0.0.1:{port}/"),
+    };
     // Whole messages up to 2 MiB - 139 bytes fit the read buffer.
-    let (ws, connected) = net::connect_with(
-        &format!("ws://127.0.0.1:{port}/"),
-        &options,
-        vec![0; 2 * 1024 * 1024],
-        vec![0; 64 * 1024],
-    )
-    .unwrap_or_else(|e| panic!("connect to port {port}: {e}"));
+    let (ws, connected) =
+        net::connect_with(&url, &options, vec![0; 2 * 1024 * 1024], vec![0; 64 * 1024])
+            .unwrap_or_else(|e| panic!("connect to port {port}: {e}"));
     assert_eq!(connected.protocol, Some("chat"), "subprotocol chosen");
     ws
 }
@@ -648,14 +774,27 @@ fn expect_echo(ws: &mut Client, sent: &Owned, what: &str) {
 /// The whole session against an echo server with the `ping-me` and
 /// `close-4000` commands (py_server.py, node_server.js); then a second
 /// connection that this side closes with 1000. `server` printed `port N`.
-fn hybi_client_session(server: &Peer) {
+fn hybi_client_session(server: &Peer, pki: Option<&Pki>) {
     let port: u16 = server
         .expect_line(false, "port ")
         .trim_start_matches("port ")
         .parse()
         .unwrap();
+    #[cfg(feature = "tls")]
+    let roots = pki.map(Pki::roots);
+    #[cfg(feature = "tls")]
+    let target = Target {
+        port,
+        roots: roots.as_ref(),
+    };
+    #[cfg(not(feature = "tls"))]
+    let target = {
+        let _ = pki;
+        Target { port, roots: None }
+    };
 
-    let mut ws = connect(port);
+    let mut ws = connect(target);
+    assert_eq!(ws.transport().is_tls(), pki.is_some());
     let mut echoed = 0;
     for size in SIZES {
         let text = text_of(size);
@@ -728,7 +867,7 @@ fn hybi_client_session(server: &Peer) {
     );
 
     // A second connection, closed by hybi with 1000.
-    let mut ws = connect(port);
+    let mut ws = connect(target);
     ws.send_text("last").unwrap();
     expect_echo(&mut ws, &Owned::Text("last".into()), "last");
     ws.close(CloseCode::NORMAL, "done").unwrap();
@@ -754,26 +893,52 @@ fn hybi_client_session(server: &Peer) {
 #[test]
 #[ignore = "needs interop peers: bash scripts/interop-setup.sh"]
 fn hybi_client_against_python_websockets_server() {
+    python_server(None);
+}
+
+#[test]
+#[ignore = "needs interop peers: bash scripts/interop-setup.sh"]
+#[cfg(feature = "tls")]
+fn hybi_client_against_python_websockets_server_over_tls() {
+    python_server(Some(&Pki::new()));
+}
+
+fn python_server(pki: Option<&Pki>) {
     let python = python();
-    let server = Peer::spawn(
-        "py_server.py",
-        Command::new(python)
-            .arg(script("py_server.py"))
-            .args(["--lifetime", "150"]),
-    );
-    hybi_client_session(&server);
+    let mut command = Command::new(python);
+    command
+        .arg(script("py_server.py"))
+        .args(["--lifetime", "150"]);
+    if let Some(pki) = pki {
+        command.arg("--tls").arg(&pki.cert).arg(&pki.key);
+    }
+    let server = Peer::spawn("py_server.py", &mut command);
+    hybi_client_session(&server, pki);
 }
 
 #[test]
 #[ignore = "needs interop peers: bash scripts/interop-setup.sh"]
 fn hybi_client_against_node_ws_server() {
+    node_server(None);
+}
+
+#[test]
+#[ignore = "needs interop peers: bash scripts/interop-setup.sh"]
+#[cfg(feature = "tls")]
+fn hybi_client_against_node_ws_server_over_tls() {
+    node_server(Some(&Pki::new()));
+}
+
+fn node_server(pki: Option<&Pki>) {
     let (node, modules) = node("ws");
-    let server = Peer::spawn(
-        "node_server.js",
-        Command::new(node)
-            .env("NODE_PATH", &modules)
-            .arg(script("node_server.js"))
-            .arg("150"),
-    );
-    hybi_client_session(&server);
+    let mut command = Command::new(node);
+    command
+        .env("NODE_PATH", &modules)
+        .arg(script("node_server.js"))
+        .arg("150");
+    if let Some(pki) = pki {
+        command.arg(&pki.cert).arg(&pki.key);
+    }
+    let server = Peer::spawn("node_server.js", &mut command);
+    hybi_client_session(&server, pki);
 }
