@@ -101,7 +101,7 @@ impl<'a> Request<'a> {
 
     /// Extensions to offer, each as it goes on the wire
     /// (`"x-custom; level=1"`); offering one means the caller handles it.
-    /// permessage-deflate is offered with [`Request::deflate`] (feature
+    /// permessage-deflate is offered with `Request::deflate` (feature
     /// `deflate`) instead.
     pub const fn extensions(mut self, extensions: &'a [&'a str]) -> Self {
         self.extensions = extensions;
