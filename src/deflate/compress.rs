@@ -267,6 +267,19 @@ mod tests {
         out
     }
 
+    /// Bytes that do not compress (xorshift).
+    fn random(len: usize, seed: u64) -> Vec<u8> {
+        let mut x = seed | 1;
+        (0..len)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                (x >> 32) as u8
+            })
+            .collect()
+    }
+
     /// Compresses a message fed in pieces of `piece` bytes with `room`
     /// bytes of output per call.
     fn deflate(d: &mut Deflater, message: &[u8], piece: usize, room: usize) -> Vec<u8> {
@@ -366,6 +379,113 @@ mod tests {
         assert_eq!((r.produced, r.done, out[0]), (1, true, 0x00));
     }
 
+    /// Several messages in a row, each inflated by the receive side with
+    /// a window of `2^bits` (512 bytes for 8): any window, with and
+    /// without context takeover, any output room, any input pieces.
+    #[test]
+    fn round_trips() {
+        let messages = [
+            vec![],
+            text(1),
+            text(100),
+            text(5000),
+            random(1, 1),
+            random(100, 2),
+            random(5000, 3),
+            text(5000),
+        ];
+        for bits in MIN_WINDOW_BITS..=MAX_WINDOW_BITS {
+            for no_context_takeover in [false, true] {
+                let mut d = Deflater::new(6, bits, no_context_takeover);
+                let whole: Vec<_> = messages
+                    .iter()
+                    .map(|m| deflate(&mut d, m, usize::MAX, 65536))
+                    .collect();
+                for room in [8, 13, 100, 65536] {
+                    for piece in [1, 17, usize::MAX] {
+                        let mut d = Deflater::new(6, bits, no_context_takeover);
+                        let mut state = InflateState::new();
+                        state.reset(bits);
+                        let mut window = vec![0; window_len(bits)];
+                        for (message, whole) in messages.iter().zip(&whole) {
+                            let compressed = deflate(&mut d, message, piece, room);
+                            // The same bytes however given and taken.
+                            assert!(
+                                compressed == *whole,
+                                "bits {bits}, room {room}, piece {piece}"
+                            );
+                            let keep = !no_context_takeover;
+                            let inflated = inflate(&mut state, &mut window, keep, &compressed);
+                            assert!(
+                                inflated == *message,
+                                "bits {bits}, takeover {keep}, room {room}, piece {piece}, len {}",
+                                message.len()
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Messages of 200 000 bytes, text and random, for every window, with
+    /// a way of giving input and output for each (all of them for 15
+    /// bits).
+    #[test]
+    fn large_messages() {
+        let messages = [text(200_000), random(200_000, 4), text(200_000)];
+        let ways = [(8, usize::MAX), (13, 17), (100, 1), (65536, 4096)];
+        for bits in MIN_WINDOW_BITS..=MAX_WINDOW_BITS {
+            for no_context_takeover in [false, true] {
+                let i = usize::from(bits) % ways.len();
+                let ways = if bits == MAX_WINDOW_BITS {
+                    &ways[..]
+                } else {
+                    &ways[i..=i]
+                };
+                for &(room, piece) in ways {
+                    let mut d = Deflater::new(6, bits, no_context_takeover);
+                    let mut state = InflateState::new();
+                    state.reset(bits);
+                    let mut window = vec![0; window_len(bits)];
+                    for message in &messages {
+                        let compressed = deflate(&mut d, message, piece, room);
+                        let keep = !no_context_takeover;
+                        let inflated = inflate(&mut state, &mut window, keep, &compressed);
+                        assert!(inflated == *message, "bits {bits}, room {room}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// No reference reaches further back than the window: 256 bytes for
+    /// 8 bits. The same text compressed with a 32 KiB window does not
+    /// inflate in 512 bytes, so the check has teeth.
+    #[test]
+    fn window_is_kept() {
+        let message = text(20_000);
+        for bits in MIN_WINDOW_BITS..=MAX_WINDOW_BITS {
+            let mut d = Deflater::new(10, bits, true);
+            let compressed = deflate(&mut d, &message, usize::MAX, 65536);
+            assert_eq!(inflate_ring(&compressed, 1 << bits), Some(message.clone()));
+        }
+        let mut d = Deflater::new(10, 15, true);
+        let compressed = deflate(&mut d, &message, usize::MAX, 65536);
+        assert_ne!(inflate_ring(&compressed, 512), Some(message));
+    }
+
+    /// Every level round-trips.
+    #[test]
+    fn levels() {
+        let message = text(70_000);
+        for level in 0..=10 {
+            let mut d = Deflater::new(level, 15, false);
+            let compressed = deflate(&mut d, &message, 1000, 100);
+            assert_eq!(inflate_ring(&compressed, 1 << 15), Some(message.clone()));
+        }
+    }
+
     /// 64 KiB of JSON-like text shrinks to under a quarter.
     #[test]
     fn compresses() {
@@ -373,6 +493,19 @@ mod tests {
         let mut d = Deflater::new(6, 15, false);
         let compressed = deflate(&mut d, &message, usize::MAX, 65536);
         assert!(compressed.len() < message.len() / 4, "{}", compressed.len());
+    }
+
+    /// A message whose bytes end with the tail, stored as they are (level
+    /// 0): the tail held back is given out when the empty block follows.
+    #[test]
+    fn tail_in_the_data() {
+        let message = [&random(100, 5)[..], &TAIL[..]].concat();
+        for room in [8, 9, 10, 11, 12, 13, 200] {
+            let mut d = Deflater::new(0, 15, false);
+            let compressed = deflate(&mut d, &message, usize::MAX, room);
+            assert!(compressed.windows(4).any(|w| w == TAIL));
+            assert_eq!(inflate_ring(&compressed, 1 << 15), Some(message.clone()));
+        }
     }
 
     /// A message left unfinished: the next one does not refer to it, as
