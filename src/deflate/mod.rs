@@ -4,16 +4,21 @@
 //! - [`DeflateConfig`]: what an endpoint offers or accepts, part of
 //!   [`Config`](crate::Config); [`Negotiated`]: what the two ends agreed.
 //! - [`params`]: the parameters of an offer or a response, checked.
+//! - `Deflater` (with `std`): compresses the messages this end sends.
 //!
 //! Receiving needs no heap: the inflate state and its window are memory the
 //! caller gives. Sending compresses with `std`; without it, messages go out
 //! uncompressed, which the extension allows (section 6).
 
+#[cfg(feature = "std")]
+mod compress;
 mod inflate;
 mod inflating;
 mod negotiate;
 pub mod params;
 
+#[cfg(feature = "std")]
+pub use compress::{Deflated, Deflater};
 pub use inflate::{
     InflateError, InflateMemory, InflateState, Inflated, Inflater, TAIL, window_len,
 };
