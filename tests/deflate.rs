@@ -378,3 +378,319 @@ fn client_offers_and_checks_the_answer() {
         assert_eq!(result, expected.map_err(Error::Handshake), "{answer}");
     }
 }
+
+/// Compressed messages both ways between hybi's own client and server, as
+/// far as `std` compresses them.
+#[cfg(feature = "std")]
+mod round_trips {
+    use super::*;
+    use hybi::Client;
+    use hybi::connection::Queued;
+    use hybi::reassembly::DataKind;
+
+    type Rx = Inflating<Vec<u8>, Inflater<Vec<u8>>>;
+    type Rng = fn(&mut [u8]);
+    type ClientConn = Connection<Client<Rng>, Rx, Vec<u8>>;
+    type ServerConn = Connection<Server, Rx, Vec<u8>>;
+
+    fn rng(dest: &mut [u8]) {
+        for (i, b) in dest.iter_mut().enumerate() {
+            *b = 0x5a ^ i as u8;
+        }
+    }
+
+    fn rx(len: usize, bits: u8) -> Rx {
+        Inflating::new(vec![0; len], Inflater::new(vec![0; 1 << bits]))
+    }
+
+    /// Moves what `from` has to transmit to `to`, `chunk` bytes at a time.
+    fn pass<A, B, RA, RB>(
+        from: &mut Connection<A, RA, Vec<u8>>,
+        to: &mut Connection<B, RB, Vec<u8>>,
+        chunk: usize,
+    ) where
+        A: hybi::Endpoint,
+        B: hybi::Endpoint,
+        RA: hybi::Buffer,
+        RB: hybi::Buffer,
+    {
+        while !from.transmit().is_empty() {
+            let piece = &from.transmit()[..chunk.min(from.transmit().len())];
+            let n = to.receive(piece).unwrap();
+            from.transmitted(n);
+            if n == 0 {
+                return;
+            }
+        }
+    }
+
+    /// A client and a server over buffers of `rx_len` and `tx_len` bytes,
+    /// each with inflate memory for `bits`, after their handshake.
+    fn pair(
+        client_config: DeflateConfig,
+        server_config: DeflateConfig,
+        rx_len: usize,
+        tx_len: usize,
+    ) -> (ClientConn, ServerConn) {
+        let config = |d| Config::new().deflate(d).max_message_len(1 << 24);
+        let client_bits = client_config.max_window_bits();
+        let server_bits = server_config.max_window_bits();
+        let mut client = Connection::new(
+            Client::new(rng as Rng),
+            rx(rx_len.max(1024), client_bits),
+            vec![0; tx_len.max(512)],
+            config(client_config),
+        );
+        let mut server = Connection::new(
+            Server,
+            rx(rx_len.max(1024), server_bits),
+            vec![0; tx_len.max(512)],
+            config(server_config),
+        );
+        let request = client::Request::new("localhost", "/");
+        let key = client.write_request(&request).unwrap();
+        pass(&mut client, &mut server, usize::MAX);
+        assert!(matches!(
+            server.accept(|_| Response::accept()),
+            Ok(Status::Complete(ServerHandshake::Accepted { .. }))
+        ));
+        pass(&mut server, &mut client, usize::MAX);
+        assert!(matches!(
+            client.read_response(&request, &key),
+            Ok(Status::Complete(_))
+        ));
+        let (c, s) = (client.deflate().unwrap(), server.deflate().unwrap());
+        assert_eq!(c.send_window_bits, s.receive_window_bits);
+        assert_eq!(s.send_window_bits, c.receive_window_bits);
+        // The buffers the handshake ran in become the frames' buffers.
+        let _ = (rx_len, tx_len);
+        (client, server)
+    }
+
+    /// A message as one side received it.
+    #[derive(Debug, PartialEq)]
+    struct Got {
+        kind: DataKind,
+        data: Vec<u8>,
+    }
+
+    /// Sends `data` from `from` to `to` as one message, with a ping
+    /// before it and one between its frames, the bytes crossing in
+    /// `chunk`-byte pieces, and reads it with `read_chunk` or `read`.
+    /// Returns the message and the number of bytes that went on the wire.
+    fn send<A, B>(
+        from: &mut Connection<A, Rx, Vec<u8>>,
+        to: &mut Connection<B, Rx, Vec<u8>>,
+        kind: DataKind,
+        data: &[u8],
+        chunk: usize,
+        chunks: bool,
+    ) -> (Got, usize)
+    where
+        A: hybi::Endpoint,
+        B: hybi::Endpoint,
+    {
+        let mut wire = 0;
+        let mut got = Got {
+            kind,
+            data: Vec::new(),
+        };
+        let mut done = false;
+        assert_eq!(from.write_ping(b"p"), Ok(Queued::Whole));
+        let queued = loop {
+            let queued = match kind {
+                DataKind::Text => from.write_text(std::str::from_utf8(data).unwrap()),
+                DataKind::Binary => from.write_binary(data),
+            };
+            match queued.unwrap() {
+                Queued::Full => {
+                    wire += from.transmit().len();
+                    pass(from, to, chunk);
+                    read(to, &mut got, &mut done, chunks);
+                }
+                queued => break queued,
+            }
+        };
+        let mut taken = match queued {
+            Queued::Partly(n) => n,
+            _ => data.len(),
+        };
+        let mut pinged = false;
+        while !done || taken < data.len() || !from.transmit().is_empty() {
+            wire += from.transmit().len();
+            pass(from, to, chunk);
+            read(to, &mut got, &mut done, chunks);
+            // The pongs go nowhere.
+            let pongs = to.transmit().len();
+            to.transmitted(pongs);
+            if taken < data.len() && from.transmit().is_empty() {
+                if !pinged {
+                    assert_eq!(from.write_ping(b"q"), Ok(Queued::Whole));
+                    pinged = true;
+                }
+                taken += from.write_payload(&data[taken..]);
+            }
+        }
+        (got, wire)
+    }
+
+    fn read<B: hybi::Endpoint>(
+        to: &mut Connection<B, Rx, Vec<u8>>,
+        got: &mut Got,
+        done: &mut bool,
+        chunks: bool,
+    ) {
+        loop {
+            if chunks {
+                match to.read_chunk().unwrap() {
+                    Some(Chunk::Text { data, last }) => {
+                        got.data.extend_from_slice(data.as_bytes());
+                        *done |= last;
+                    }
+                    Some(Chunk::Binary { data, last }) => {
+                        got.data.extend_from_slice(data);
+                        *done |= last;
+                    }
+                    Some(other) => panic!("{other:?}"),
+                    None => return,
+                }
+            } else {
+                match to.read().unwrap() {
+                    Some(Message::Text(text)) => {
+                        got.data.extend_from_slice(text.as_bytes());
+                        *done = true;
+                    }
+                    Some(Message::Binary(data)) => {
+                        got.data.extend_from_slice(data);
+                        *done = true;
+                    }
+                    Some(other) => panic!("{other:?}"),
+                    None => return,
+                }
+            }
+        }
+    }
+
+    /// JSON-like text, compressible, with a few multi-byte characters.
+    fn text(len: usize, seed: u32) -> String {
+        let mut out = String::new();
+        let mut i = seed;
+        while out.len() < len {
+            i = i.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            out += &format!(
+                "{{\"id\":{},\"name\":\"sensor-{}\",\"ok\":true,\"t\":\"20°C\"}},",
+                i % 977,
+                i % 13
+            );
+        }
+        while out.len() > len {
+            out.pop();
+        }
+        out
+    }
+
+    fn noise(len: usize, seed: u32) -> Vec<u8> {
+        let mut x = seed | 1;
+        (0..len)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                x as u8
+            })
+            .collect()
+    }
+
+    #[test]
+    fn both_ways_every_window_with_and_without_context_takeover() {
+        let mut case = 0u32;
+        for bits in 9..=15u8 {
+            for no_takeover in [false, true] {
+                let client_config = DeflateConfig::new()
+                    .window_bits(bits)
+                    .no_context_takeover(no_takeover)
+                    .min_len(1);
+                let server_config = DeflateConfig::new()
+                    .window_bits(15 - (bits - 9))
+                    .peer_no_context_takeover(no_takeover)
+                    .min_len(1);
+                // Small write buffers fragment the larger messages; a
+                // small read buffer passes them in chunks only, a larger
+                // one holds them whole too.
+                let rx_len = if no_takeover { 1024 } else { 24 * 1024 };
+                let (mut client, mut server) = pair(client_config, server_config, rx_len, 512);
+                for (i, len) in [1usize, 100, 3000, 20_000].into_iter().enumerate() {
+                    case += 1;
+                    let chunk = 1 + (case as usize * 7) % 17;
+                    let chunks = case % 2 == 0 || len > rx_len - 139;
+                    let t = text(len, case);
+                    let (got, wire) = send(
+                        &mut client,
+                        &mut server,
+                        DataKind::Text,
+                        t.as_bytes(),
+                        chunk,
+                        chunks,
+                    );
+                    assert_eq!(
+                        got.data,
+                        t.as_bytes(),
+                        "client to server, {bits} bits, {len} B"
+                    );
+                    if len >= 3000 {
+                        assert!(wire < len / 2, "{wire} bytes on the wire for {len}");
+                    }
+                    let n = noise(len, case);
+                    let chunks = !chunks || len > rx_len - 139;
+                    let (got, _) = send(
+                        &mut server,
+                        &mut client,
+                        DataKind::Binary,
+                        &n,
+                        chunk,
+                        chunks,
+                    );
+                    assert_eq!(
+                        got.data, n,
+                        "server to client, {bits} bits, {len} B, case {i}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn small_messages_go_uncompressed() {
+        let (mut client, mut server) = pair(DeflateConfig::new(), DeflateConfig::new(), 2048, 512);
+        // Under the default threshold: the frame's RSV1 is clear.
+        assert_eq!(client.write_text("short"), Ok(Queued::Whole));
+        assert_eq!(client.transmit()[0], 0x81);
+        pass(&mut client, &mut server, usize::MAX);
+        assert_eq!(server.read(), Ok(Some(Message::Text("short"))));
+        let long = text(1000, 1);
+        assert_eq!(server.write_text(&long), Ok(Queued::Whole));
+        assert_eq!(server.transmit()[0], 0xc1, "RSV1 set");
+        assert!(server.transmit().len() < 500);
+        pass(&mut server, &mut client, usize::MAX);
+        assert_eq!(client.read(), Ok(Some(Message::Text(long.as_str()))));
+    }
+
+    #[test]
+    fn a_large_message_through_small_buffers() {
+        // 1 MiB of text through 1 KiB read buffers in chunks, and a
+        // 512-byte write buffer: many frames, each inflated as it comes.
+        let (mut client, mut server) = pair(DeflateConfig::new(), DeflateConfig::new(), 1024, 512);
+        let t = text(1 << 20, 7);
+        let (got, wire) = send(
+            &mut client,
+            &mut server,
+            DataKind::Text,
+            t.as_bytes(),
+            4096,
+            true,
+        );
+        assert_eq!(got.data.len(), t.len());
+        assert!(got.data == t.as_bytes());
+        assert!(wire < t.len() / 4, "{wire}");
+    }
+}

@@ -162,14 +162,17 @@ impl<B: Buffer> Inbox<B> {
     }
 
     /// permessage-deflate was negotiated: compressed messages may come,
-    /// from a peer compressing with a window of `bits`.
+    /// from a peer compressing with a window of `bits`. False without
+    /// inflate memory large enough.
     #[cfg(feature = "deflate")]
-    pub(crate) fn enable_inflate(&mut self, bits: u8, keep_context: bool) {
-        if let (_, Some((state, _))) = self.rx.inflate_parts() {
+    pub(crate) fn enable_inflate(&mut self, bits: u8, keep_context: bool) -> bool {
+        let usable = bits <= self.rx.inflate_window_bits();
+        if let ((_, Some((state, _))), true) = (self.rx.inflate_parts(), usable) {
             state.reset(bits);
             self.inflate.on = true;
             self.inflate.keep_context = keep_context;
         }
+        self.inflate.on
     }
 
     /// Whether the message being received is compressed.

@@ -281,10 +281,15 @@ where
     /// Without inflate memory in the read buffer, nothing is started.
     #[cfg(feature = "deflate")]
     pub fn start_deflate(&mut self, agreed: crate::deflate::Negotiated) {
-        self.inbox.enable_inflate(
-            agreed.receive_window_bits,
-            !agreed.receive_no_context_takeover,
-        );
+        let keep_context = !agreed.receive_no_context_takeover;
+        if !self
+            .inbox
+            .enable_inflate(agreed.receive_window_bits, keep_context)
+        {
+            return;
+        }
+        #[cfg(feature = "std")]
+        self.outbox.enable_deflate(&agreed, &self.deflate);
         self.negotiated = Some(agreed);
     }
 

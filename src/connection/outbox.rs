@@ -48,6 +48,25 @@ pub(crate) struct Outbox<E, B> {
     /// The type of the fragmented message being sent, if any.
     sending: Option<DataKind>,
     sending_utf8: Utf8Validator,
+    /// permessage-deflate's compressor, once agreed (with `std`).
+    #[cfg(all(feature = "deflate", feature = "std"))]
+    deflate: Option<std_crate::boxed::Box<Compressing>>,
+}
+
+/// The send side of permessage-deflate (RFC 7692 section 7.2.1): the
+/// compressor, the threshold, and the message being compressed.
+#[cfg(all(feature = "deflate", feature = "std"))]
+struct Compressing {
+    deflater: crate::deflate::Deflater,
+    min_len: usize,
+    /// A message is being compressed into frames.
+    active: bool,
+    /// Its next frame is its first.
+    first: bool,
+    /// The compressor took one byte more of the caller's payload than was
+    /// reported taken (so that the caller comes back until the last frame
+    /// is queued).
+    ahead: bool,
 }
 
 impl<E: Endpoint, B: AsRef<[u8]> + AsMut<[u8]>> Outbox<E, B> {
@@ -62,7 +81,39 @@ impl<E: Endpoint, B: AsRef<[u8]> + AsMut<[u8]>> Outbox<E, B> {
             phase: 0,
             sending: None,
             sending_utf8: Utf8Validator::new(),
+            #[cfg(all(feature = "deflate", feature = "std"))]
+            deflate: None,
         }
+    }
+
+    /// Compresses the messages written whole from now on, as agreed, from
+    /// `min_len` bytes.
+    #[cfg(all(feature = "deflate", feature = "std"))]
+    pub(crate) fn enable_deflate(
+        &mut self,
+        agreed: &crate::deflate::Negotiated,
+        config: &crate::deflate::DeflateConfig,
+    ) {
+        let deflater = crate::deflate::Deflater::new(
+            config.compression_level(),
+            agreed.send_window_bits,
+            agreed.send_no_context_takeover,
+        );
+        self.deflate = Some(std_crate::boxed::Box::new(Compressing {
+            deflater,
+            min_len: usize::try_from(config.compress_min_len()).unwrap_or(usize::MAX),
+            active: false,
+            first: false,
+            ahead: false,
+        }));
+    }
+
+    /// Whether a compressed message is being queued.
+    fn compressing(&self) -> bool {
+        #[cfg(all(feature = "deflate", feature = "std"))]
+        return self.deflate.as_ref().is_some_and(|d| d.active);
+        #[cfg(not(all(feature = "deflate", feature = "std")))]
+        false
     }
 
     pub(crate) fn into_buffer(self) -> B {
@@ -106,7 +157,7 @@ impl<E: Endpoint, B: AsRef<[u8]> + AsMut<[u8]>> Outbox<E, B> {
     /// transport: the frame is unmasked and everything queued before it
     /// has been transmitted.
     pub(crate) fn can_skip(&self) -> bool {
-        self.key.is_none() && self.pending == 0
+        self.key.is_none() && self.pending == 0 && !self.compressing()
     }
 
     /// Whether a whole frame of `len` bytes other than a close fits now.
@@ -187,6 +238,10 @@ impl<E: Endpoint, B: AsRef<[u8]> + AsMut<[u8]>> Outbox<E, B> {
     /// `payload` is the rest of the payload, from the first byte not yet
     /// queued; bytes past the frame's end are left alone.
     pub(crate) fn write_payload(&mut self, payload: &[u8]) -> usize {
+        #[cfg(all(feature = "deflate", feature = "std"))]
+        if self.compressing() {
+            return self.compress_frame(payload);
+        }
         // Only data frames are ever queued in part.
         self.put_payload(payload, self.end(Opcode::Binary))
     }
@@ -229,6 +284,15 @@ impl<E: Endpoint, B: AsRef<[u8]> + AsMut<[u8]>> Outbox<E, B> {
         last: bool,
         fragment: bool,
     ) -> Result<Option<usize>, Error> {
+        if self.compressing() {
+            return Err(Error::InvalidState);
+        }
+        #[cfg(all(feature = "deflate", feature = "std"))]
+        if let (Some(d), None, false) = (&mut self.deflate, self.sending, fragment) {
+            if !data.is_empty() && data.len() >= d.min_len {
+                return self.compressed(kind, data);
+            }
+        }
         let opcode = match (self.sending, fragment) {
             (None, _) => kind.opcode(),
             (Some(sending), true) if sending == kind => Opcode::Continuation,
@@ -250,6 +314,99 @@ impl<E: Endpoint, B: AsRef<[u8]> + AsMut<[u8]>> Outbox<E, B> {
             self.sending = if last { None } else { Some(kind) };
         }
         Ok(queued)
+    }
+
+    /// Starts a compressed message of `kind`: its first frame, with RSV1
+    /// and as much of the compressed data as fits, or `None` without room
+    /// for a frame yet. Text needs no check: it is a `&str`.
+    #[cfg(all(feature = "deflate", feature = "std"))]
+    fn compressed(&mut self, kind: DataKind, data: &[u8]) -> Result<Option<usize>, Error> {
+        if !self.is_large_enough() {
+            return Err(Error::BufferTooSmall);
+        }
+        if self.compress_room().is_none() {
+            return Ok(None);
+        }
+        if let Some(d) = &mut self.deflate {
+            d.deflater.start_message();
+            d.active = true;
+            d.first = true;
+            d.ahead = false;
+        }
+        self.sending = Some(kind);
+        Ok(Some(self.compress_frame(data)))
+    }
+
+    /// Where a compressed frame's payload may go: from after the room for
+    /// the longest header to the room kept for a close, if that leaves
+    /// the compressor room to work.
+    #[cfg(all(feature = "deflate", feature = "std"))]
+    fn compress_room(&self) -> Option<core::ops::Range<usize>> {
+        let mask = if E::ROLE.masks_outgoing() { 4 } else { 0 };
+        let start = self.pending + 10 + mask;
+        let end = self.end(Opcode::Binary);
+        (end >= start + 8).then_some(start..end)
+    }
+
+    /// Queues the next frame of the compressed message: as much of
+    /// `payload` (the rest of the message) compressed as fits, its header
+    /// written once its length is known. Returns how much of `payload` was
+    /// taken: all of it only with the message's last frame, so that a
+    /// caller passing the rest until all is taken queues the whole
+    /// message.
+    #[cfg(all(feature = "deflate", feature = "std"))]
+    fn compress_frame(&mut self, payload: &[u8]) -> usize {
+        let Some(room) = self.compress_room() else {
+            return 0;
+        };
+        let Some(d) = self.deflate.as_mut() else {
+            return 0;
+        };
+        let kind = self.sending.unwrap_or(DataKind::Binary);
+        let skip = usize::from(d.ahead);
+        let input = payload.get(skip..).unwrap_or_default();
+        let tx = self.tx.as_mut();
+        let out = tx.get_mut(room.clone()).unwrap_or_default();
+        let r = d.deflater.compress(input, true, out);
+        let mut taken = skip + r.consumed;
+        d.ahead = !r.done && taken == payload.len() && taken > 0;
+        if d.ahead {
+            taken -= 1;
+        }
+        let first = d.first;
+        if r.done {
+            d.active = false;
+            self.sending = None;
+        }
+        if r.produced == 0 && !r.done {
+            return taken;
+        }
+        d.first = false;
+        let opcode = if first {
+            kind.opcode()
+        } else {
+            Opcode::Continuation
+        };
+        let mut header = FrameHeader {
+            fin: r.done,
+            rsv: if first { Rsv::RSV1 } else { Rsv::NONE },
+            opcode,
+            mask: E::ROLE.masks_outgoing().then_some([0; 4]),
+            payload_len: r.produced as u64,
+        };
+        let header_len = header.encoded_len();
+        let at = self.pending;
+        let tx = self.tx.as_mut();
+        tx.copy_within(room.start..room.start + r.produced, at + header_len);
+        header.mask = self.endpoint.masking_key();
+        let tx = self.tx.as_mut();
+        header.encode_into(tx.get_mut(at..).unwrap_or_default());
+        if let Some(key) = header.mask {
+            let payload = at + header_len..at + header_len + r.produced;
+            crate::mask::apply_mask(key, 0, tx.get_mut(payload).unwrap_or_default());
+        }
+        self.pending = at + header_len + r.produced;
+        taken
     }
 
     /// Queues a ping or a pong, whole: `Ok(false)` when there is no room

@@ -70,6 +70,7 @@ pub struct Inflated {
 
 /// The decompressor's state between calls: about 10 KiB, most of it
 /// Huffman tables (`size_of::<InflateState>()` says exactly).
+#[derive(Clone)]
 pub struct InflateState {
     decompressor: DecompressorOxide,
     /// The next write position in the ring.
@@ -231,6 +232,7 @@ pub trait InflateMemory {
 /// An [`InflateState`] and its window: `W` is `[u8; 512]` for a peer held
 /// to 9-bit windows, `[u8; 32768]` for any peer, or a slice or a `Vec` of
 /// a power-of-two length from 512 bytes.
+#[derive(Clone)]
 pub struct Inflater<W> {
     state: InflateState,
     window: W,

@@ -25,6 +25,7 @@ pub use inflate::{
 pub use inflating::Inflating;
 
 pub use negotiate::{
-    DEFAULT_MIN_LEN, DeflateConfig, MAX_VALUE_LEN, MIN_CONFIG_WINDOW_BITS, NAME, Negotiated, Value,
+    DEFAULT_LEVEL, DEFAULT_MIN_LEN, DeflateConfig, MAX_VALUE_LEN, MIN_CONFIG_WINDOW_BITS, NAME,
+    Negotiated, Value,
 };
 pub use params::{MAX_WINDOW_BITS, MIN_WINDOW_BITS};

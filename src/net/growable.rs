@@ -4,7 +4,13 @@
 
 use std_crate::vec::Vec;
 
+#[cfg(feature = "deflate")]
+use crate::connection::InflateParts;
 use crate::connection::{Buffer, Config, MIN_READ_BUFFER};
+#[cfg(feature = "deflate")]
+use crate::deflate::{InflateMemory, Inflater, MAX_WINDOW_BITS, window_len};
+#[cfg(feature = "deflate")]
+use std_crate::boxed::Box;
 
 /// The size a [`Growable`] starts at and goes back to: 4 KiB.
 pub const INITIAL_LEN: usize = 4096;
@@ -14,6 +20,10 @@ pub const INITIAL_LEN: usize = 4096;
 /// once such a message has been read: a connection reads messages of any
 /// size up to [`Config::max_message_len`] (16 MiB by default) with no
 /// sizing by its user.
+///
+/// With the feature `deflate`, it also holds the memory to inflate
+/// compressed messages with (permessage-deflate), made when the extension
+/// is agreed: about 42 KiB.
 ///
 /// This is the one part of hybi that allocates, and only with `std`: a
 /// read buffer that is an array, a `&mut [u8]` or a `Vec` keeps its size,
@@ -25,6 +35,10 @@ pub struct Growable {
     bytes: Vec<u8>,
     initial: usize,
     limit: usize,
+    /// Inflate memory for permessage-deflate, made when a compressed
+    /// message first arrives.
+    #[cfg(feature = "deflate")]
+    inflater: Option<Box<Inflater<Vec<u8>>>>,
 }
 
 impl Growable {
@@ -43,6 +57,8 @@ impl Growable {
             bytes: std_crate::vec![0; initial],
             initial,
             limit: limit.max(initial),
+            #[cfg(feature = "deflate")]
+            inflater: None,
         }
     }
 
@@ -94,6 +110,23 @@ impl Buffer for Growable {
             self.bytes.truncate(self.initial.max(keep));
             self.bytes.shrink_to_fit();
         }
+    }
+
+    /// Any window: the memory for it (about 10 KiB of state and a 32 KiB
+    /// window) is made when a connection agrees to permessage-deflate.
+    #[cfg(feature = "deflate")]
+    fn inflate_window_bits(&self) -> u8 {
+        MAX_WINDOW_BITS
+    }
+
+    #[cfg(feature = "deflate")]
+    fn inflate_parts(&mut self) -> InflateParts<'_> {
+        let inflater = self.inflater.get_or_insert_with(|| {
+            let window = std_crate::vec![0; window_len(MAX_WINDOW_BITS)];
+            Box::new(Inflater::new(window))
+        });
+        let (state, window) = inflater.parts();
+        (&mut self.bytes, Some((state, window)))
     }
 }
 
