@@ -2,7 +2,7 @@
 //! server sends, case after case.
 //!
 //! ```text
-//! cargo run --release --features std --example autobahn_client -- ws://127.0.0.1:9001 hybi
+//! cargo run --release --features std,deflate --example autobahn_client -- ws://127.0.0.1:9001 hybi
 //! ```
 //!
 //! with the fuzzing server running, e.g.
@@ -14,12 +14,14 @@
 //! Reads `/getCaseCount`, runs each case at `/runCase?case=N&agent=...`
 //! echoing every message chunk by chunk (any size through 64 KiB buffers,
 //! up to 64 MiB a message), then asks for `/updateReports?agent=...`. An
-//! error ends its case only: many cases are meant to end in one.
+//! error ends its case only: many cases are meant to end in one. With
+//! feature `deflate` it offers permessage-deflate (cases 12 and 13):
+//! `--features std,deflate`.
 
 use std::process::ExitCode;
 use std::time::Duration;
 
-use hybi::net::{self, ClientOptions, OsRandom, Stream};
+use hybi::net::{self, ClientOptions, Growable, OsRandom, Stream};
 use hybi::reassembly::DataKind;
 use hybi::websocket::{Chunk, Config, Message, WebSocket};
 
@@ -29,7 +31,10 @@ const MAX_MESSAGE_LEN: u64 = 64 * 1024 * 1024;
 /// Each connection's read and write buffers.
 const BUFFER_LEN: usize = 64 * 1024;
 
-type Client = WebSocket<Stream, Vec<u8>, hybi::Client<OsRandom>>;
+/// A read buffer that keeps its size (messages pass through it in
+/// chunks), with inflate memory for permessage-deflate under feature
+/// `deflate`.
+type Client = WebSocket<Stream, Growable, hybi::Client<OsRandom>, Vec<u8>>;
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
@@ -78,7 +83,8 @@ fn connect(url: &str) -> Result<Client, net::ConnectError> {
         .read_timeout(Duration::from_secs(60))
         .write_timeout(Duration::from_secs(60))
         .config(Config::new().max_message_len(MAX_MESSAGE_LEN));
-    let (ws, _) = net::connect_with(url, &options, vec![0; BUFFER_LEN], vec![0; BUFFER_LEN])?;
+    let rx = Growable::with_limit(BUFFER_LEN, BUFFER_LEN);
+    let (ws, _) = net::connect_with(url, &options, rx, vec![0; BUFFER_LEN])?;
     Ok(ws)
 }
 
