@@ -54,6 +54,23 @@ section() {
   arm-none-eabi-size -A "$elf" | awk -v s="$1" '$1 == s { print $2 }'
 }
 
+# read_u32 SYMBOL: the u32 at SYMBOL in the binary, decoded without gawk's
+# strtonum: its address from nm, then the first line of objdump's dump from
+# there, which must start at that address with one word of 8 hex digits
+# (little-endian).
+read_u32() {
+  local symbol=$1 addr dump dump_addr hex
+  addr=$(arm-none-eabi-nm "$elf" | awk -v s="$symbol" '$3 == s { print $1 }')
+  [ -n "$addr" ] || fail "$symbol not found in the binary"
+  [[ $addr =~ ^[0-9a-f]{1,8}$ ]] || fail "could not read the address of $symbol: got '$addr'"
+  dump=$(arm-none-eabi-objdump -s --start-address=0x"$addr" --stop-address=$((16#$addr + 4)) "$elf" |
+    awk '/^ [0-9a-f]+ [0-9a-f]+/ { print $1, $2; exit }')
+  read -r dump_addr hex <<<"$dump" || true
+  [[ ${dump_addr:-} =~ ^[0-9a-f]{1,8}$ && ${hex:-} =~ ^[0-9a-f]{8}$ ]] &&
+    ((16#$dump_addr == 16#$addr)) ||
+    fail "could not read $symbol at 0x$addr from objdump: got '$dump'"
+  echo $((16#${hex:6:2}${hex:4:2}${hex:2:2}${hex:0:2}))
+}
 # Plausible sizes: memory.x gives the part 256 KiB of flash, 64 KiB of RAM.
 flash=262144
 ram=65536
@@ -63,6 +80,18 @@ ram=65536
 cargo build --release --quiet --features frames-only
 frames_text=$(section .text)
 check "frames-only .text" "$frames_text" 1 "$flash"
+# With permessage-deflate accepted (feature deflate, inflating only), for
+# a 512-byte and a 32 KiB window: .text, .rodata and the inflate memory.
+declare -A deflate_text deflate_rodata deflate_memory
+for bits in 9 15; do
+  cargo build --release --quiet --features "deflate-$bits"
+  deflate_text[$bits]=$(section .text)
+  deflate_rodata[$bits]=$(section .rodata)
+  check "deflate-$bits .text" "${deflate_text[$bits]}" 1 "$flash"
+  check "deflate-$bits .rodata" "${deflate_rodata[$bits]}" 0 "$flash"
+  deflate_memory[$bits]=$(read_u32 HYBI_INFLATER_SIZE)
+  check "deflate-$bits inflate memory" "${deflate_memory[$bits]}" $((1 << bits)) "$ram"
+done
 cargo build --release --quiet
 
 text=$(section .text)
@@ -79,20 +108,7 @@ check .vector_table "$vectors" 1 "$flash"
 ((frames_text < text)) ||
   fail "frames-only .text ($frames_text bytes) is not below the full .text ($text bytes)"
 
-# The u32 HYBI_CONNECTION_STATE_SIZE, decoded without gawk's strtonum: its
-# address from nm, then the first line of objdump's dump from there, which
-# must start at that address with one word of 8 hex digits (little-endian).
-addr=$(arm-none-eabi-nm "$elf" | awk '$3 == "HYBI_CONNECTION_STATE_SIZE" { print $1 }')
-[ -n "$addr" ] || fail "HYBI_CONNECTION_STATE_SIZE not found in the binary"
-[[ $addr =~ ^[0-9a-f]{1,8}$ ]] ||
-  fail "could not read the address of HYBI_CONNECTION_STATE_SIZE: got '$addr'"
-dump=$(arm-none-eabi-objdump -s --start-address=0x"$addr" --stop-address=$((16#$addr + 4)) "$elf" |
-  awk '/^ [0-9a-f]+ [0-9a-f]+/ { print $1, $2; exit }')
-read -r dump_addr hex <<<"$dump" || true
-[[ ${dump_addr:-} =~ ^[0-9a-f]{1,8}$ && ${hex:-} =~ ^[0-9a-f]{8}$ ]] &&
-  ((16#$dump_addr == 16#$addr)) ||
-  fail "could not read HYBI_CONNECTION_STATE_SIZE at 0x$addr from objdump: got '$dump'"
-state=$((16#${hex:6:2}${hex:4:2}${hex:2:2}${hex:0:2}))
+state=$(read_u32 HYBI_CONNECTION_STATE_SIZE)
 check "the connection state (HYBI_CONNECTION_STATE_SIZE)" "$state" 1 65535
 
 echo "$(rustc --version), $TARGET, opt-level = \"s\", LTO, codegen-units = 1, panic = \"abort\""
@@ -103,6 +119,12 @@ echo
 echo "without the handshake (frames-only: WebSocket::from_upgraded): .text $frames_text bytes"
 echo "connection state, size_of::<WebSocket<Uart, &mut [u8]>>(): $state bytes"
 echo "buffers (on the stack): 1024 B read, 512 B write"
+echo
+for bits in 9 15; do
+  echo "with permessage-deflate (feature deflate, inflating), a $((1 << bits))-byte window:" \
+    ".text ${deflate_text[$bits]} (+$((deflate_text[$bits] - text))), .rodata ${deflate_rodata[$bits]}" \
+    "(+$((deflate_rodata[$bits] - rodata))), inflate memory ${deflate_memory[$bits]} bytes"
+done
 echo
 echo "largest functions (.text):"
 arm-none-eabi-nm --size-sort -C -S "$elf" | awk '$3 ~ /^[tT]$/' | tail -12 |
@@ -130,6 +152,13 @@ if [ -n "$update_doc" ]; then
     echo "  $(commas "$frames_text") B of \`.text\`."
     echo "- The connection state, \`size_of::<WebSocket<Uart, &mut [u8]>>()\`: $state B, beside a"
     echo "  1 KiB read and a 512 B write buffer on the stack."
+    for bits in 9 15; do
+      echo "- Accepting permessage-deflate (feature \`deflate\`, inflating into the read buffer;"
+      echo "  \`size/echo\` with feature \`deflate-$bits\`), with a $(commas $((1 << bits)))-byte window:"
+      echo "  $(commas "${deflate_text[$bits]}") B of \`.text\` (+$(commas $((deflate_text[$bits] - text)))),"
+      echo "  $(commas "${deflate_rodata[$bits]}") B of \`.rodata\` (+$(commas $((deflate_rodata[$bits] - rodata)))),"
+      echo "  and $(commas "${deflate_memory[$bits]}") B of inflate memory (\`Inflater\`: state and window)."
+    done
     if [ "$text" -gt "$TEXT_BUDGET" ]; then
       echo "- Over the budget of $(commas "$TEXT_BUDGET") B of \`.text\`, by $(commas $((text - TEXT_BUDGET))) B."
     else

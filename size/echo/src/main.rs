@@ -20,12 +20,38 @@ use panic_halt as _;
 
 /// The connection as this program holds it: the UART and two borrowed
 /// buffers.
+#[cfg(not(any(feature = "deflate-9", feature = "deflate-15")))]
 type Connection<'a> = WebSocket<Uart, &'a mut [u8]>;
+
+/// With permessage-deflate: the read buffer paired with inflate memory.
+#[cfg(any(feature = "deflate-9", feature = "deflate-15"))]
+type Connection<'a> = WebSocket<
+    Uart,
+    hybi::deflate::Inflating<&'a mut [u8], &'a mut Inflater>,
+    hybi::Server,
+    &'a mut [u8],
+>;
+
+/// The inflate window: 512 bytes for a peer held to 9 bits, 32 KiB for any.
+#[cfg(feature = "deflate-9")]
+type Inflater = hybi::deflate::Inflater<[u8; 512]>;
+#[cfg(feature = "deflate-15")]
+type Inflater = hybi::deflate::Inflater<[u8; 32768]>;
+#[cfg(feature = "deflate-9")]
+const WINDOW_BITS: u8 = 9;
+#[cfg(feature = "deflate-15")]
+const WINDOW_BITS: u8 = 15;
 
 /// The connection state's size in bytes on this target, buffers aside;
 /// `measure.sh` reads it from the binary.
 #[unsafe(no_mangle)]
 pub static HYBI_CONNECTION_STATE_SIZE: u32 = size_of::<Connection<'static>>() as u32;
+
+/// The inflate memory's size in bytes (state and window), with
+/// permessage-deflate.
+#[cfg(any(feature = "deflate-9", feature = "deflate-15"))]
+#[unsafe(no_mangle)]
+pub static HYBI_INFLATER_SIZE: u32 = size_of::<Inflater>() as u32;
 
 /// A fictional UART: a status register (bit 0: a byte has arrived; bit 1:
 /// the transmitter can take a byte; bit 2: the transmitter is idle) and a
@@ -98,21 +124,26 @@ impl Write for Uart {
 /// starts from an upgraded connection), then echoes text and binary messages of any
 /// size chunk by chunk until the client closes; pings are answered and
 /// the close completed on the way.
-fn serve(uart: Uart, rx: &mut [u8], tx: &mut [u8]) -> Result<(), Error<Infallible>> {
+fn serve(
+    uart: Uart,
+    rx: &mut [u8],
+    tx: &mut [u8],
+    #[cfg(any(feature = "deflate-9", feature = "deflate-15"))] inflater: &mut Inflater,
+) -> Result<(), Error<Infallible>> {
+    #[cfg(any(feature = "deflate-9", feature = "deflate-15"))]
+    let (rx, config) = (
+        hybi::deflate::Inflating::new(rx, inflater),
+        Config::new().deflate(hybi::deflate::DeflateConfig::new().window_bits(WINDOW_BITS)),
+    );
+    #[cfg(not(any(feature = "deflate-9", feature = "deflate-15")))]
+    let config = Config::new();
     #[cfg(not(feature = "frames-only"))]
-    let mut ws: Connection<'_> = WebSocket::server(uart, rx, tx, Config::new());
+    let mut ws: Connection<'_> = WebSocket::server(uart, rx, tx, config);
     #[cfg(not(feature = "frames-only"))]
     ws.accept(|_request| Response::accept())?;
     #[cfg(feature = "frames-only")]
-    let mut ws: Connection<'_> = WebSocket::from_upgraded(
-        uart,
-        rx,
-        tx,
-        hybi::Server,
-        Config::new(),
-        &[],
-    )
-    .map_err(|_| Error::BufferTooSmall)?;
+    let mut ws: Connection<'_> = WebSocket::from_upgraded(uart, rx, tx, hybi::Server, config, &[])
+        .map_err(|_| Error::BufferTooSmall)?;
     loop {
         let (chunk, mut writer) = ws.read_chunk_with_writer()?;
         match chunk {
@@ -131,12 +162,22 @@ fn main() -> ! {
     // 1 KiB holds a browser's handshake request; 512 B batches replies.
     let mut rx = [0u8; 1024];
     let mut tx = [0u8; 512];
-    // Keeps the size constant in the binary.
+    // Keeps the sizes constant in the binary.
     black_box(&HYBI_CONNECTION_STATE_SIZE);
+    #[cfg(any(feature = "deflate-9", feature = "deflate-15"))]
+    black_box(&HYBI_INFLATER_SIZE);
+    #[cfg(any(feature = "deflate-9", feature = "deflate-15"))]
+    let mut inflater = Inflater::new([0; 1 << WINDOW_BITS]);
     loop {
         let uart = Uart {
             base: black_box(0x4000_c000),
         };
-        let _ = black_box(serve(uart, &mut rx, &mut tx));
+        let _ = black_box(serve(
+            uart,
+            &mut rx,
+            &mut tx,
+            #[cfg(any(feature = "deflate-9", feature = "deflate-15"))]
+            &mut inflater,
+        ));
     }
 }
