@@ -57,7 +57,11 @@ pub(crate) struct Outbox<E, B> {
 /// compressor, the threshold, and the message being compressed.
 #[cfg(all(feature = "deflate", feature = "std"))]
 struct Compressing {
-    deflater: crate::deflate::Deflater,
+    /// Made for the first message compressed: its memory (a few hundred
+    /// KiB with miniz_oxide) only for connections that use it.
+    deflater: Option<crate::deflate::Deflater>,
+    agreed: crate::deflate::Negotiated,
+    level: u8,
     min_len: usize,
     /// A message is being compressed into frames.
     active: bool,
@@ -94,13 +98,10 @@ impl<E: Endpoint, B: AsRef<[u8]> + AsMut<[u8]>> Outbox<E, B> {
         agreed: &crate::deflate::Negotiated,
         config: &crate::deflate::DeflateConfig,
     ) {
-        let deflater = crate::deflate::Deflater::new(
-            config.compression_level(),
-            agreed.send_window_bits,
-            agreed.send_no_context_takeover,
-        );
         self.deflate = Some(std_crate::boxed::Box::new(Compressing {
-            deflater,
+            deflater: None,
+            agreed: *agreed,
+            level: config.compression_level(),
             min_len: usize::try_from(config.compress_min_len()).unwrap_or(usize::MAX),
             active: false,
             first: false,
@@ -328,7 +329,15 @@ impl<E: Endpoint, B: AsRef<[u8]> + AsMut<[u8]>> Outbox<E, B> {
             return Ok(None);
         }
         if let Some(d) = &mut self.deflate {
-            d.deflater.start_message();
+            let (level, agreed) = (d.level, d.agreed);
+            let deflater = d.deflater.get_or_insert_with(|| {
+                crate::deflate::Deflater::new(
+                    level,
+                    agreed.send_window_bits,
+                    agreed.send_no_context_takeover,
+                )
+            });
+            deflater.start_message();
             d.active = true;
             d.first = true;
             d.ahead = false;
@@ -367,7 +376,10 @@ impl<E: Endpoint, B: AsRef<[u8]> + AsMut<[u8]>> Outbox<E, B> {
         let input = payload.get(skip..).unwrap_or_default();
         let tx = self.tx.as_mut();
         let out = tx.get_mut(room.clone()).unwrap_or_default();
-        let r = d.deflater.compress(input, true, out);
+        let Some(deflater) = d.deflater.as_mut() else {
+            return 0;
+        };
+        let r = deflater.compress(input, true, out);
         let mut taken = skip + r.consumed;
         d.ahead = !r.done && taken == payload.len() && taken > 0;
         if d.ahead {
