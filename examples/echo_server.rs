@@ -1,8 +1,8 @@
 //! A WebSocket echo server, one thread per connection:
 //!
 //! ```text
-//! cargo run --release --features std --example echo_server -- 127.0.0.1:9001
-//! cargo run --release --features tls --example echo_server -- 127.0.0.1:9443 --tls cert.pem key.pem
+//! cargo run --release --features std,deflate --example echo_server -- 127.0.0.1:9001
+//! cargo run --release --features tls,deflate --example echo_server -- 127.0.0.1:9443 --tls cert.pem key.pem
 //! ```
 //!
 //! (127.0.0.1:9001 without an argument). With `--tls CERT KEY` (feature
@@ -18,7 +18,10 @@
 //! server, sends text and binary messages of a chosen size, and logs each
 //! echo with its size and round-trip time. WebSockets are served at `/`
 //! (with any query); other paths get 404, WebSocket upgrades included.
-//! One line per connection goes to stderr.
+//! One line per connection goes to stderr. With feature `deflate`
+//! (`--features std,deflate`) it accepts permessage-deflate: compressed
+//! messages are inflated as they arrive and the echoes go out compressed;
+//! `--no-deflate` declines it.
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::Arc;
@@ -27,7 +30,7 @@ use std::time::Duration;
 use hybi::handshake::HandshakeError;
 use hybi::handshake::server::Response;
 use hybi::http::EMPTY_HEADER;
-use hybi::net::{self, Accepted, Server, ServerOptions};
+use hybi::net::{self, Accepted, Growable, Server, ServerOptions};
 use hybi::reassembly::DataKind;
 use hybi::websocket::{Chunk, Config, Message};
 
@@ -64,7 +67,7 @@ type Tls = Arc<hybi::net::tls::rustls::ServerConfig>;
 type Tls = Arc<std::convert::Infallible>;
 
 fn usage() -> ! {
-    eprintln!("usage: echo_server [ADDR] [--tls CERT.pem KEY.pem]");
+    eprintln!("usage: echo_server [ADDR] [--tls CERT.pem KEY.pem] [--no-deflate]");
     std::process::exit(2)
 }
 
@@ -90,6 +93,7 @@ fn tls_config(cert: &str, key: &str) -> Tls {
 fn main() {
     let mut addr = "127.0.0.1:9001".to_string();
     let mut tls = None;
+    let mut deflate = true;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -99,6 +103,7 @@ fn main() {
                 };
                 tls = Some(tls_config(&cert, &key));
             }
+            "--no-deflate" => deflate = false,
             "-h" | "--help" => usage(),
             _ => addr = arg,
         }
@@ -119,7 +124,7 @@ fn main() {
         match socket {
             Ok(socket) => {
                 let tls = tls.clone();
-                std::thread::spawn(move || serve(socket, tls.as_ref()));
+                std::thread::spawn(move || serve(socket, tls.as_ref(), deflate));
             }
             Err(e) => eprintln!("accept failed: {e}"),
         }
@@ -127,13 +132,24 @@ fn main() {
 }
 
 /// Serves one connection and prints one line about it.
-fn serve(socket: TcpStream, tls: Option<&Tls>) {
+/// Serves one connection; `deflate` says whether permessage-deflate is
+/// accepted (with feature `deflate`).
+fn serve(socket: TcpStream, tls: Option<&Tls>, deflate: bool) {
     let peer = socket
         .peer_addr()
         .map_or_else(|_| "?".to_string(), |a: SocketAddr| a.to_string());
+    let config = Config::new().max_message_len(MAX_MESSAGE_LEN);
+    #[cfg(feature = "deflate")]
+    let config = config.deflate(if deflate {
+        hybi::deflate::DeflateConfig::new()
+    } else {
+        hybi::deflate::DeflateConfig::off()
+    });
+    #[cfg(not(feature = "deflate"))]
+    let _ = deflate;
     let options = ServerOptions::new()
         .write_timeout(Some(Duration::from_secs(30)))
-        .config(Config::new().max_message_len(MAX_MESSAGE_LEN));
+        .config(config);
     let mut path = String::new();
     let choose = answer(|request| {
         path = request.path().to_owned();
@@ -144,7 +160,12 @@ fn serve(socket: TcpStream, tls: Option<&Tls>) {
         }
         Response::accept().protocol(request.protocols().find(|p| SUPPORTED.contains(p)))
     });
-    let (rx, tx) = (vec![0; BUFFER_LEN], vec![0; BUFFER_LEN]);
+    // A read buffer that keeps its size (messages pass through it in
+    // chunks), with inflate memory for permessage-deflate.
+    let (rx, tx) = (
+        Growable::with_limit(BUFFER_LEN, BUFFER_LEN),
+        vec![0; BUFFER_LEN],
+    );
     let accepted = match tls {
         #[cfg(feature = "tls")]
         Some(config) => net::accept_tls(socket, config, &options, rx, tx, choose),
@@ -155,12 +176,22 @@ fn serve(socket: TcpStream, tls: Option<&Tls>) {
     match accepted {
         Ok(Accepted::WebSocket(ws, protocol)) => {
             let protocol = protocol.as_deref().unwrap_or("-");
+            #[cfg(feature = "deflate")]
+            let compression = if ws.connection().deflate().is_some() {
+                " permessage-deflate"
+            } else {
+                ""
+            };
+            #[cfg(not(feature = "deflate"))]
+            let compression = "";
             match echo(ws) {
                 Ok(stats) => eprintln!(
-                    "{peer} ws {path} protocol {protocol}: {stats}, closed with {}",
+                    "{peer} ws {path} protocol {protocol}{compression}: {stats}, closed with {}",
                     stats.close.map_or("no code".into(), |c| c.to_string())
                 ),
-                Err((stats, e)) => eprintln!("{peer} ws {path} protocol {protocol}: {stats}, {e}"),
+                Err((stats, e)) => {
+                    eprintln!("{peer} ws {path} protocol {protocol}{compression}: {stats}, {e}")
+                }
             }
         }
         Ok(Accepted::Http(ws)) => match page(ws) {
@@ -197,7 +228,7 @@ impl std::fmt::Display for Stats {
 }
 
 /// Echoes chunk by chunk until the client closes.
-fn echo(mut ws: Server<Vec<u8>>) -> Result<Stats, (Stats, net::Error)> {
+fn echo(mut ws: Server<Growable, Vec<u8>>) -> Result<Stats, (Stats, net::Error)> {
     let mut stats = Stats::default();
     loop {
         let (chunk, mut writer) = match ws.read_chunk_with_writer() {
@@ -222,7 +253,7 @@ fn echo(mut ws: Server<Vec<u8>>) -> Result<Stats, (Stats, net::Error)> {
 }
 
 /// Answers a plain HTTP request: the page for `GET /`, 404 otherwise.
-fn page(mut ws: Server<Vec<u8>>) -> Result<String, net::Error> {
+fn page(mut ws: Server<Growable, Vec<u8>>) -> Result<String, net::Error> {
     let mut headers = [EMPTY_HEADER; 32];
     let (line, found) = match ws.http_request(&mut headers) {
         Some(head) => (
@@ -260,7 +291,7 @@ mod tests {
     fn exchange(request: &[u8]) -> Vec<u8> {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
-        let server = thread::spawn(move || super::serve(listener.accept().unwrap().0, None));
+        let server = thread::spawn(move || super::serve(listener.accept().unwrap().0, None, true));
         let mut client = TcpStream::connect(addr).unwrap();
         client
             .set_read_timeout(Some(Duration::from_secs(10)))

@@ -6,7 +6,7 @@
 #   Python `websockets`  target/interop/venv      PyPI
 #   Node `ws`            target/interop/node      npm
 #   `playwright-core`    target/interop/node      npm (downloads no browser)
-#   echo_server          cargo build --release --features tls --example echo_server
+#   echo_server          cargo build --release --features tls,deflate --example echo_server
 #
 # websockets, ws and playwright-core at the versions scripts/versions.sh
 # pins. Safe to run again: Debian packages (chromium; python3-venv and
@@ -56,7 +56,7 @@ PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --prefix "$NODE_PREFIX" \
   "ws@$NPM_WS_VERSION" "playwright-core@$NPM_PLAYWRIGHT_CORE_VERSION"
 
 echo "== interop: echo_server example"
-cargo build --release --features tls --example echo_server
+cargo build --release --features tls,deflate --example echo_server
 
 echo "== interop: versions"
 echo "python $("$VENV/bin/python" -c 'import platform; print(platform.python_version())')," \

@@ -659,6 +659,87 @@ mod round_trips {
         }
     }
 
+    /// Sends `data` from `from` to `to` as a message written in
+    /// fragments of `sizes` (in turn), crossing in `chunk`-byte pieces;
+    /// returns what `to` read in chunks and the bytes on the wire.
+    fn send_fragments<A, B>(
+        from: &mut Connection<A, Rx, Vec<u8>>,
+        to: &mut Connection<B, Rx, Vec<u8>>,
+        data: &[u8],
+        sizes: &[usize],
+        chunk: usize,
+    ) -> (Got, usize)
+    where
+        A: hybi::Endpoint,
+        B: hybi::Endpoint,
+    {
+        let mut got = Got {
+            kind: DataKind::Binary,
+            data: Vec::new(),
+        };
+        let (mut done, mut wire, mut at, mut i) = (false, 0, 0, 0);
+        let mut first_byte = None;
+        let mut flush = |from: &mut Connection<A, Rx, Vec<u8>>,
+                         to: &mut Connection<B, Rx, Vec<u8>>,
+                         got: &mut Got,
+                         done: &mut bool| {
+            if first_byte.is_none() {
+                first_byte = from.transmit().first().copied();
+            }
+            wire += from.transmit().len();
+            pass(from, to, chunk);
+            read(to, got, done, true);
+        };
+        loop {
+            let size = sizes[i % sizes.len()].min(data.len() - at);
+            i += 1;
+            let piece = &data[at..at + size];
+            let last = at + size == data.len();
+            let mut taken = loop {
+                match from.write_fragment(DataKind::Binary, piece, last).unwrap() {
+                    Queued::Full => flush(from, to, &mut got, &mut done),
+                    Queued::Partly(n) => break n,
+                    Queued::Whole => break piece.len(),
+                }
+            };
+            while taken < piece.len() {
+                flush(from, to, &mut got, &mut done);
+                taken += from.write_payload(&piece[taken..]);
+            }
+            at += size;
+            if last {
+                break;
+            }
+        }
+        while !done || !from.transmit().is_empty() {
+            flush(from, to, &mut got, &mut done);
+        }
+        assert_eq!(first_byte, Some(0x42), "RSV1 on the first frame, not FIN");
+        (got, wire)
+    }
+
+    #[test]
+    fn fragments_written_by_the_caller_go_compressed() {
+        for (bits, sizes) in [
+            (15u8, &[3000usize, 0, 1, 700][..]),
+            (9, &[100, 5000][..]),
+            (12, &[65536][..]),
+        ] {
+            let config = DeflateConfig::new().window_bits(bits);
+            let (mut client, mut server) = pair(config, config, 1024, 512);
+            for round in 0..3u32 {
+                let t = text(40_000, round);
+                let chunk = 1 + (round as usize * 5) % 17;
+                let (got, wire) =
+                    send_fragments(&mut client, &mut server, t.as_bytes(), sizes, chunk);
+                assert!(got.data == t.as_bytes(), "{bits} bits, round {round}");
+                assert!(wire < t.len() / 2, "{wire}");
+                let (got, _) = send_fragments(&mut server, &mut client, t.as_bytes(), sizes, 4096);
+                assert!(got.data == t.as_bytes(), "{bits} bits, round {round}, back");
+            }
+        }
+    }
+
     #[test]
     fn small_messages_go_uncompressed() {
         let (mut client, mut server) = pair(DeflateConfig::new(), DeflateConfig::new(), 2048, 512);

@@ -345,7 +345,12 @@ fn echo_server_binary() -> PathBuf {
                 "build",
                 "--release",
                 "--features",
-                if cfg!(feature = "tls") { "tls" } else { "std" },
+                match (cfg!(feature = "tls"), cfg!(feature = "deflate")) {
+                    (true, true) => "tls,deflate",
+                    (true, false) => "tls",
+                    (false, true) => "std,deflate",
+                    (false, false) => "std",
+                },
                 "--example",
                 "echo_server",
                 "--message-format=json",

@@ -67,6 +67,12 @@ struct Compressing {
     active: bool,
     /// Its next frame is its first.
     first: bool,
+    /// The input being taken ends the message.
+    end: bool,
+    /// An input is taken in part: the rest comes through
+    /// [`Outbox::write_payload`], and nothing else may be queued but
+    /// control frames.
+    partial: bool,
     /// The compressor took one byte more of the caller's payload than was
     /// reported taken (so that the caller comes back until the last frame
     /// is queued).
@@ -105,14 +111,16 @@ impl<E: Endpoint, B: AsRef<[u8]> + AsMut<[u8]>> Outbox<E, B> {
             min_len: usize::try_from(config.compress_min_len()).unwrap_or(usize::MAX),
             active: false,
             first: false,
+            end: false,
+            partial: false,
             ahead: false,
         }));
     }
 
-    /// Whether a compressed message is being queued.
+    /// Whether a compressed message's input is being taken in part.
     fn compressing(&self) -> bool {
         #[cfg(all(feature = "deflate", feature = "std"))]
-        return self.deflate.as_ref().is_some_and(|d| d.active);
+        return self.deflate.as_ref().is_some_and(|d| d.partial);
         #[cfg(not(all(feature = "deflate", feature = "std")))]
         false
     }
@@ -288,12 +296,6 @@ impl<E: Endpoint, B: AsRef<[u8]> + AsMut<[u8]>> Outbox<E, B> {
         if self.compressing() {
             return Err(Error::InvalidState);
         }
-        #[cfg(all(feature = "deflate", feature = "std"))]
-        if let (Some(d), None, false) = (&mut self.deflate, self.sending, fragment) {
-            if !data.is_empty() && data.len() >= d.min_len {
-                return self.compressed(kind, data);
-            }
-        }
         let opcode = match (self.sending, fragment) {
             (None, _) => kind.opcode(),
             (Some(sending), true) if sending == kind => Opcode::Continuation,
@@ -309,6 +311,25 @@ impl<E: Endpoint, B: AsRef<[u8]> + AsMut<[u8]>> Outbox<E, B> {
                 utf8.finish().map_err(|_| UsageError::InvalidUtf8)?;
             }
         }
+        #[cfg(all(feature = "deflate", feature = "std"))]
+        if let Some(compress) = self.compresses(opcode, data) {
+            if !self.is_large_enough() {
+                return Err(Error::BufferTooSmall);
+            }
+            if self.compress_room().is_none() {
+                return Ok(None);
+            }
+            self.sending_utf8 = utf8;
+            self.sending = Some(kind);
+            let taken = self.compressed(compress, data, last);
+            // An empty last fragment whose frames are not all queued yet:
+            // it is called again, as for no room.
+            let unfinished = self.deflate.as_ref().is_some_and(|d| d.active && d.end);
+            if data.is_empty() && unfinished {
+                return Ok(None);
+            }
+            return Ok(Some(taken));
+        }
         let queued = self.frame(opcode, last, data)?;
         if queued.is_some() {
             self.sending_utf8 = utf8;
@@ -317,33 +338,43 @@ impl<E: Endpoint, B: AsRef<[u8]> + AsMut<[u8]>> Outbox<E, B> {
         Ok(queued)
     }
 
-    /// Starts a compressed message of `kind`: its first frame, with RSV1
-    /// and as much of the compressed data as fits, or `None` without room
-    /// for a frame yet. Text needs no check: it is a `&str`.
+    /// Whether the data frame of `opcode` with `data` goes compressed: it
+    /// starts a message from the threshold on (`Some(true)`), or continues
+    /// a compressed one (`Some(false)`).
     #[cfg(all(feature = "deflate", feature = "std"))]
-    fn compressed(&mut self, kind: DataKind, data: &[u8]) -> Result<Option<usize>, Error> {
-        if !self.is_large_enough() {
-            return Err(Error::BufferTooSmall);
+    fn compresses(&self, opcode: Opcode, data: &[u8]) -> Option<bool> {
+        let d = self.deflate.as_ref()?;
+        match opcode {
+            Opcode::Continuation => d.active.then_some(false),
+            _ => (!data.is_empty() && data.len() >= d.min_len).then_some(true),
         }
-        if self.compress_room().is_none() {
-            return Ok(None);
-        }
+    }
+
+    /// Compresses `data`, a whole message or a fragment of one (`last`
+    /// for its last), starting the message if `start`: its frames, as far
+    /// as there is room, and how much of `data` was taken (see
+    /// [`Outbox::compress_frame`]).
+    #[cfg(all(feature = "deflate", feature = "std"))]
+    fn compressed(&mut self, start: bool, data: &[u8], last: bool) -> usize {
         if let Some(d) = &mut self.deflate {
-            let (level, agreed) = (d.level, d.agreed);
-            let deflater = d.deflater.get_or_insert_with(|| {
-                crate::deflate::Deflater::new(
-                    level,
-                    agreed.send_window_bits,
-                    agreed.send_no_context_takeover,
-                )
-            });
-            deflater.start_message();
-            d.active = true;
-            d.first = true;
+            if start {
+                let (level, agreed) = (d.level, d.agreed);
+                let deflater = d.deflater.get_or_insert_with(|| {
+                    crate::deflate::Deflater::new(
+                        level,
+                        agreed.send_window_bits,
+                        agreed.send_no_context_takeover,
+                    )
+                });
+                deflater.start_message();
+                d.active = true;
+                d.first = true;
+            }
+            d.end = last;
+            d.partial = true;
             d.ahead = false;
         }
-        self.sending = Some(kind);
-        Ok(Some(self.compress_frame(data)))
+        self.compress_frame(data)
     }
 
     /// Where a compressed frame's payload may go: from after the room for
@@ -358,11 +389,12 @@ impl<E: Endpoint, B: AsRef<[u8]> + AsMut<[u8]>> Outbox<E, B> {
     }
 
     /// Queues the next frame of the compressed message: as much of
-    /// `payload` (the rest of the message) compressed as fits, its header
-    /// written once its length is known. Returns how much of `payload` was
-    /// taken: all of it only with the message's last frame, so that a
-    /// caller passing the rest until all is taken queues the whole
-    /// message.
+    /// `payload` (the rest of the message, or of a fragment of it)
+    /// compressed as fits, its header written once its length is known
+    /// (none while the compressor holds all it has). Returns how much of
+    /// `payload` was taken: for the message's end, all of it only with the
+    /// message's last frame, so that a caller passing the rest until all
+    /// is taken queues the whole message.
     #[cfg(all(feature = "deflate", feature = "std"))]
     fn compress_frame(&mut self, payload: &[u8]) -> usize {
         let Some(room) = self.compress_room() else {
@@ -379,12 +411,15 @@ impl<E: Endpoint, B: AsRef<[u8]> + AsMut<[u8]>> Outbox<E, B> {
         let Some(deflater) = d.deflater.as_mut() else {
             return 0;
         };
-        let r = deflater.compress(input, true, out);
+        let r = deflater.compress(input, d.end, out);
         let mut taken = skip + r.consumed;
-        d.ahead = !r.done && taken == payload.len() && taken > 0;
+        // The message's last input is reported taken only with its last
+        // frame; a fragment's, once the compressor has it.
+        d.ahead = d.end && !r.done && taken == payload.len() && taken > 0;
         if d.ahead {
             taken -= 1;
         }
+        d.partial = taken < payload.len();
         let first = d.first;
         if r.done {
             d.active = false;
