@@ -3,6 +3,10 @@
 //! decompression bomb.
 #![cfg(feature = "deflate")]
 
+/// The tests' shared in-memory transport.
+#[cfg(feature = "std")]
+mod common;
+
 use hybi::connection::{Chunk, Connection, Error, ServerHandshake};
 use hybi::deflate::{DeflateConfig, Inflater, Inflating};
 use hybi::handshake::{HandshakeError, client};
@@ -773,5 +777,254 @@ mod round_trips {
         assert_eq!(got.data.len(), t.len());
         assert!(got.data == t.as_bytes());
         assert!(wire < t.len() / 4, "{wire}");
+    }
+}
+
+/// Compressed messages through the blocking and async drivers, over the
+/// in-memory transport in small reads, and through split halves over TCP.
+#[cfg(feature = "std")]
+mod drivers {
+    use super::*;
+    use hybi::Client;
+    use hybi::handshake::Extension;
+    use hybi::websocket::{self, WebSocket};
+
+    use crate::common::Mock;
+
+    type Rx = Inflating<Vec<u8>, Inflater<Vec<u8>>>;
+
+    fn rx(len: usize) -> Rx {
+        Inflating::new(vec![0; len], Inflater::new(vec![0; 1 << 15]))
+    }
+
+    /// What a server agrees to a plain offer, and what its client agrees.
+    fn agreed() -> (hybi::deflate::Negotiated, hybi::deflate::Negotiated) {
+        let server = DeflateConfig::new()
+            .accept([Extension::parse("permessage-deflate")].into_iter())
+            .unwrap();
+        let client = DeflateConfig::new().check_response("").unwrap();
+        (server, client)
+    }
+
+    /// The messages sent each way: text and binary, small and large.
+    fn messages() -> Vec<(bool, Vec<u8>)> {
+        let json = |n: usize| {
+            (0..n)
+                .map(|i| format!("{{\"n\":{i},\"v\":\"reading\"}}"))
+                .collect::<String>()
+                .into_bytes()
+        };
+        vec![
+            (true, json(5)),
+            (false, (0..3000u32).map(|i| (i * 7 % 251) as u8).collect()),
+            (true, json(2000)),
+            (true, b"tiny".to_vec()),
+        ]
+    }
+
+    /// A client connection core that compresses, with the bytes it sends
+    /// for `messages` (a ping among them).
+    fn client_frames(messages: &[(bool, Vec<u8>)]) -> Vec<u8> {
+        let rng = |dest: &mut [u8]| dest.fill(9);
+        let mut client = Connection::upgraded(
+            Client::new(rng),
+            rx(1024),
+            vec![0u8; 1 << 20],
+            Config::new(),
+        );
+        client.start_deflate(agreed().1);
+        for (i, (text, data)) in messages.iter().enumerate() {
+            if i == 1 {
+                assert_eq!(client.write_ping(b"p"), Ok(hybi::connection::Queued::Whole));
+            }
+            let queued = if *text {
+                client.write_text(std::str::from_utf8(data).unwrap())
+            } else {
+                client.write_binary(data)
+            };
+            assert_eq!(queued, Ok(hybi::connection::Queued::Whole));
+        }
+        let bytes = client.transmit().to_vec();
+        assert_eq!(bytes[0] & 0x40, 0x40, "the first message is compressed");
+        bytes
+    }
+
+    /// Reads what a server wrote, as hybi's client, compressed or not:
+    /// the data messages and whether each first frame had RSV1.
+    fn client_reads(written: &[u8]) -> Vec<Vec<u8>> {
+        let rng = |dest: &mut [u8]| dest.fill(9);
+        let mut client = Connection::upgraded(
+            Client::new(rng),
+            rx(1 << 17),
+            vec![0u8; 4096],
+            Config::new(),
+        );
+        client.start_deflate(agreed().1);
+        let mut got = Vec::new();
+        let mut at = 0;
+        loop {
+            match client.read().unwrap() {
+                Some(Message::Text(t)) => got.push(t.as_bytes().to_vec()),
+                Some(Message::Binary(b)) => got.push(b.to_vec()),
+                Some(_) => {}
+                None if at == written.len() => return got,
+                None => at += client.receive(&written[at..]).unwrap(),
+            }
+        }
+    }
+
+    #[test]
+    fn blocking_driver_reads_and_echoes_compressed() {
+        let messages = messages();
+        let input = client_frames(&messages);
+        for (chunk, chunks) in [(1, false), (7, true), (4096, false)] {
+            let mock = Mock::new(&input, chunk);
+            let mut ws = WebSocket::from_upgraded(
+                mock,
+                rx(1 << 16),
+                vec![0u8; 2048],
+                Server,
+                Config::new(),
+                &[],
+            )
+            .unwrap();
+            ws.start_deflate(agreed().0);
+            for (text, data) in &messages {
+                let mut got = Vec::new();
+                if chunks {
+                    loop {
+                        match ws.read_chunk().unwrap() {
+                            websocket::Chunk::Text { data, last } => {
+                                got.extend_from_slice(data.as_bytes());
+                                if last {
+                                    break;
+                                }
+                            }
+                            websocket::Chunk::Binary { data, last } => {
+                                got.extend_from_slice(data);
+                                if last {
+                                    break;
+                                }
+                            }
+                            websocket::Chunk::Control(_) => {}
+                        }
+                    }
+                } else {
+                    match ws.read().unwrap() {
+                        Message::Text(t) => got.extend_from_slice(t.as_bytes()),
+                        Message::Binary(b) => got.extend_from_slice(b),
+                        other => panic!("{other:?}"),
+                    }
+                }
+                assert_eq!(&got, data);
+                if *text {
+                    ws.send_text(std::str::from_utf8(&got).unwrap()).unwrap();
+                } else {
+                    ws.send_binary(&got).unwrap();
+                }
+            }
+            let written = ws.into_parts().0.written;
+            // The pong, then the echoes: the first large one compressed.
+            let echoed: Vec<Vec<u8>> = client_reads(&written);
+            assert_eq!(
+                echoed,
+                messages.iter().map(|m| m.1.clone()).collect::<Vec<_>>()
+            );
+            assert!(written.len() < 20_000, "{} bytes written", written.len());
+        }
+    }
+
+    #[cfg(feature = "async")]
+    #[test]
+    fn async_driver_reads_and_echoes_compressed() {
+        use crate::common::{AsyncMock, block_on};
+        use hybi::asynch::WebSocket as AsyncWebSocket;
+        let messages = messages();
+        let input = client_frames(&messages);
+        let mock = AsyncMock(Mock::new(&input, 5));
+        let mut ws = AsyncWebSocket::from_upgraded(
+            mock,
+            rx(1 << 16),
+            vec![0u8; 2048],
+            Server,
+            Config::new(),
+            &[],
+        )
+        .unwrap();
+        ws.start_deflate(agreed().0);
+        block_on(async {
+            for (text, data) in &messages {
+                let got = match ws.read().await.unwrap() {
+                    Message::Text(t) => t.as_bytes().to_vec(),
+                    Message::Binary(b) => b.to_vec(),
+                    other => panic!("{other:?}"),
+                };
+                assert_eq!(&got, data);
+                if *text {
+                    ws.send_text(std::str::from_utf8(&got).unwrap())
+                        .await
+                        .unwrap();
+                } else {
+                    ws.send_binary(&got).await.unwrap();
+                }
+            }
+        });
+        let written = ws.into_parts().0.0.written;
+        assert_eq!(
+            client_reads(&written),
+            messages.iter().map(|m| m.1.clone()).collect::<Vec<_>>()
+        );
+        assert!(written.len() < 20_000, "{} bytes written", written.len());
+    }
+
+    #[test]
+    fn split_halves_over_tcp_compress_both_ways() {
+        use hybi::net::{self, Accepted, ServerOptions};
+        use std::net::TcpListener;
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = std::thread::spawn(move || {
+            let options = ServerOptions::new();
+            let (rx, tx) = options.buffers();
+            let socket = listener.accept().unwrap().0;
+            let accepted = net::accept(socket, &options, rx, tx, |_| Response::accept());
+            let Ok(Accepted::WebSocket(mut ws, _)) = accepted else {
+                panic!("not accepted")
+            };
+            assert!(ws.connection().deflate().is_some(), "agreed");
+            loop {
+                match ws.read().unwrap() {
+                    Message::Text(t) => {
+                        let t = t.to_owned();
+                        ws.send_text(&t).unwrap();
+                    }
+                    Message::Close(_) => return,
+                    _ => {}
+                }
+            }
+        });
+        let (ws, _) = net::connect(&format!("ws://{addr}/")).unwrap();
+        assert!(ws.connection().deflate().is_some(), "agreed");
+        let (mut reader, mut writer) = net::split(ws).unwrap();
+        let texts: Vec<String> = (0..200)
+            .map(|i| format!("{{\"seq\":{i},\"payload\":\"{}\"}}", "abc".repeat(i % 50)))
+            .collect();
+        let sent = texts.clone();
+        let writing = std::thread::spawn(move || {
+            for t in &sent {
+                writer.send_text(t).unwrap();
+            }
+            writer
+        });
+        for t in &texts {
+            match reader.read().unwrap() {
+                Message::Text(got) => assert_eq!(got, t),
+                other => panic!("{other:?}"),
+            }
+        }
+        let mut writer = writing.join().unwrap();
+        writer.close(CloseCode::NORMAL, "").unwrap();
+        while !matches!(reader.read(), Ok(Message::Close(_)) | Err(_)) {}
+        server.join().unwrap();
     }
 }

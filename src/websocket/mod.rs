@@ -206,6 +206,15 @@ where
         &self.conn
     }
 
+    /// Starts permessage-deflate as a handshake done elsewhere agreed (an
+    /// extended CONNECT over HTTP/2 or HTTP/3): see
+    /// [`Connection::start_deflate`]. [`WebSocket::accept`] and the
+    /// client handshake negotiate it themselves.
+    #[cfg(feature = "deflate")]
+    pub fn start_deflate(&mut self, agreed: crate::deflate::Negotiated) {
+        self.conn.start_deflate(agreed);
+    }
+
     /// The transport and the connection core.
     pub(crate) fn into_connection(self) -> (T, Connection<E, B, W>) {
         (self.transport, self.conn)
