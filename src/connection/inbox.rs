@@ -34,7 +34,7 @@ const RECEIVE_CHUNK: usize = 256 * 1024;
 /// (`benches/decode.rs`, `hybi-lending`).
 const LENT_PAYLOAD: usize = 2048;
 
-/// Whether a read hands out whole messages or pieces as they arrive.
+/// Whether a read hands out whole messages or pieces of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Mode {
     Whole,
@@ -113,10 +113,17 @@ pub(crate) struct Inbox<B> {
     control_unmasked: bool,
     reassembler: Reassembler,
     utf8: Utf8Validator,
+    /// The smallest chunk handed out while the rest of its frame is still
+    /// to come ([`Config::min_chunk_len`](super::Config::min_chunk_len)),
+    /// at most the buffer's length less [`MIN_READ_BUFFER`]: a message
+    /// that long leaves less room than that, and is handed out before
+    /// [`Inbox::make_room`] would move it.
+    min_chunk: usize,
 }
 
 impl<B: AsRef<[u8]> + AsMut<[u8]>> Inbox<B> {
-    pub(crate) fn new(rx: B, max_message_len: u64) -> Self {
+    pub(crate) fn new(rx: B, max_message_len: u64, min_chunk: usize) -> Self {
+        let min_chunk = min_chunk.min(rx.as_ref().len().saturating_sub(MIN_READ_BUFFER));
         Inbox {
             rx,
             start: 0,
@@ -128,6 +135,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Inbox<B> {
             control_unmasked: false,
             reassembler: Reassembler::new(max_message_len),
             utf8: Utf8Validator::new(),
+            min_chunk,
         }
     }
 
@@ -215,6 +223,12 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Inbox<B> {
     /// The message size limit.
     pub(crate) fn max_message_len(&self) -> u64 {
         self.reassembler.max_len()
+    }
+
+    /// The smallest chunk handed out while its frame is still arriving, as
+    /// in effect.
+    pub(crate) fn min_chunk_len(&self) -> usize {
+        self.min_chunk
     }
 
     /// The usable capacity of the read buffer for whole messages.
@@ -400,19 +414,25 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Inbox<B> {
     }
 
     /// In chunk mode, the part of the message that can be handed out now:
-    /// everything assembled, less an unfinished character at its end.
+    /// everything assembled, less an unfinished character at its end. While
+    /// the payload of the current frame is still arriving, only once the
+    /// message holds `min_chunk` bytes (which a buffer nearly full of it
+    /// does): the bytes still to come are on their way, and each chunk
+    /// handed out costs the caller a call, a relay a frame. Between frames,
+    /// whatever has arrived: the peer may be waiting before it sends the
+    /// next one.
     pub(crate) fn ready_chunk(&mut self, mode: Mode) -> Option<Event> {
         if mode != Mode::Chunks {
             return None;
         }
-        let kind = self.frame.map(|f| f.kind).or(self.reassembler.current())?;
-        let held = if kind == DataKind::Text {
-            self.utf8.pending_len()
-        } else {
-            0
+        let (kind, least) = match self.frame {
+            Some(frame) => (frame.kind, self.min_chunk),
+            None => (self.reassembler.current()?, 0),
         };
-        let ready = self.msg_len.saturating_sub(held);
-        if ready == 0 {
+        // Only text is validated as it arrives: a binary message holds
+        // nothing back.
+        let ready = self.msg_len.saturating_sub(self.utf8.pending_len());
+        if ready == 0 || self.msg_len < least {
             return None;
         }
         self.handed_out = HandedOut::Chunk(ready);
