@@ -15,7 +15,9 @@
 //! more, each connection keeps that many messages in flight (a writer
 //! thread and a reader thread on the same socket) and the line has the
 //! messages echoed per second. Any echo that differs from what was sent
-//! ends the run with an error.
+//! ends the run with an error. `messages` counts the echoes that came back
+//! in time, `echoed` every message the server echoed, those still in
+//! flight at the deadline too: what the server's CPU time was spent on.
 
 use std::sync::mpsc;
 use std::thread;
@@ -153,8 +155,9 @@ fn ping_pong(args: &Args, deadline: Instant) -> Result<Vec<u64>, String> {
 }
 
 /// `args.inflight` messages in flight until `deadline`: how many echoes
-/// came back before it.
-fn pipelined(args: &Args, deadline: Instant) -> Result<u64, String> {
+/// came back before it, and how many were sent in all (every one of them
+/// is echoed before the close).
+fn pipelined(args: &Args, deadline: Instant) -> Result<(u64, u64), String> {
     let ws = connect(args)?;
     // A writer and a reader on two threads: the connection's split halves,
     // over a clone of the socket (plain TCP) or sharing the TLS state.
@@ -180,12 +183,14 @@ fn pipelined(args: &Args, deadline: Instant) -> Result<u64, String> {
 
     let data = payload(args.size);
     let mut outstanding = 0;
+    let mut sent = 0;
     while Instant::now() < deadline {
         while outstanding < args.inflight {
             writer
                 .write_binary(&data)
                 .map_err(|e| format!("write: {e}"))?;
             outstanding += 1;
+            sent += 1;
         }
         writer.flush().map_err(|e| format!("flush: {e}"))?;
         spend
@@ -202,9 +207,10 @@ fn pipelined(args: &Args, deadline: Instant) -> Result<u64, String> {
     writer
         .close(CloseCode::NORMAL, "")
         .map_err(|e| format!("close: {e}"))?;
-    reading
+    let before_deadline = reading
         .join()
-        .map_err(|_| "the reader panicked".to_string())?
+        .map_err(|_| "the reader panicked".to_string())??;
+    Ok((before_deadline, sent))
 }
 
 fn percentile(sorted: &[u64], p: f64) -> f64 {
@@ -225,19 +231,24 @@ fn main() {
             let args = args.clone();
             thread::spawn(move || {
                 if args.inflight == 1 {
-                    ping_pong(&args, deadline).map(|rtts| (rtts.len() as u64, rtts))
+                    ping_pong(&args, deadline).map(|rtts| {
+                        let n = rtts.len() as u64;
+                        (n, n, rtts)
+                    })
                 } else {
-                    pipelined(&args, deadline).map(|n| (n, Vec::new()))
+                    pipelined(&args, deadline).map(|(n, sent)| (n, sent, Vec::new()))
                 }
             })
         })
         .collect();
     let mut messages = 0;
+    let mut echoed = 0;
     let mut rtts = Vec::new();
     for worker in workers {
         match worker.join() {
-            Ok(Ok((n, mut times))) => {
+            Ok(Ok((n, sent, mut times))) => {
                 messages += n;
+                echoed += sent;
                 rtts.append(&mut times);
             }
             Ok(Err(e)) => {
@@ -256,11 +267,12 @@ fn main() {
     }
     rtts.sort_unstable();
     println!(
-        "size={} connections={} inflight={} messages={} msg_per_s={:.0} p50_us={:.1} p99_us={:.1}",
+        "size={} connections={} inflight={} messages={} echoed={} msg_per_s={:.0} p50_us={:.1} p99_us={:.1}",
         args.size,
         args.connections,
         args.inflight,
         messages,
+        echoed,
         messages as f64 / duration.as_secs_f64(),
         percentile(&rtts, 0.50),
         percentile(&rtts, 0.99),

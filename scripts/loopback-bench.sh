@@ -7,9 +7,13 @@
 # connections. Server and client share one core (taskset -c $CORE, default
 # 0). hybi's echo_server also runs over TLS (`--tls`, feature tls, with a
 # throwaway CA from the tls_certs example; load_client over wss:// with
-# --ca), in the same rounds: the wss columns.
+# --ca), in the same rounds: the wss columns. A second table gives the
+# server's CPU time (user and system, from /proc/PID/stat) per message it
+# echoed: the messages still in flight at the end of a run are echoed too
+# and counted.
 #
 #   scripts/loopback-bench.sh [SECONDS_PER_RUN] [ROUNDS] [--update-doc]   # default 3 and 3
+#   SIZES="65536 1048576" scripts/loopback-bench.sh                      # some sizes only
 #
 # Each round runs every case against both servers, one right after the
 # other, so both see the same load on the machine; the table gives the
@@ -32,6 +36,7 @@ done
 SECONDS_PER_RUN=${args[0]:-3}
 ROUNDS=${args[1]:-3}
 CORE=${CORE:-0}
+SIZES=${SIZES:-16 1024 65536 1048576}
 target_dir=${CARGO_TARGET_DIR:-target}
 bin="$target_dir/release/examples"
 
@@ -61,13 +66,15 @@ free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# start NAME VAR [ARGS...]: starts the example NAME, pinned, on a free
-# port, and sets VAR to the port once it accepts connections.
+# start NAME PORT_VAR PID_VAR [ARGS...]: starts the example NAME, pinned,
+# on a free port, and sets PORT_VAR to the port once it accepts connections
+# and PID_VAR to its process id.
 start() {
   local port
   port=$(free_port)
-  taskset -c "$CORE" "$bin/$1" "127.0.0.1:$port" "${@:3}" >/dev/null 2>&1 &
+  taskset -c "$CORE" "$bin/$1" "127.0.0.1:$port" "${@:4}" >/dev/null 2>&1 &
   pids+=($!)
+  printf -v "$3" '%s' "$!"
   for _ in $(seq 100); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       printf -v "$2" '%s' "$port"
@@ -79,25 +86,39 @@ start() {
   exit 1
 }
 
-start echo_server hybi_port
-start tungstenite_echo tung_port
-start echo_server tls_port --tls "$certs/cert.pem" "$certs/key.pem"
+start echo_server hybi_port hybi_pid
+start tungstenite_echo tung_port tung_pid
+start echo_server tls_port tls_pid --tls "$certs/cert.pem" "$certs/key.pem"
 
-# run URL SIZE CONNECTIONS INFLIGHT: the load client's result line.
+clock_ticks=$(getconf CLK_TCK)
+
+# cpu_ticks PID: the process's user and system time so far, threads that
+# ended included, in clock ticks (fields 14 and 15 of /proc/PID/stat,
+# counted after the command name, which ends with the last ')').
+cpu_ticks() {
+  sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
+}
+
+# run URL PID SIZE CONNECTIONS INFLIGHT: the load client's result line,
+# with the CPU seconds the server process PID spent during the run.
 run() {
-  timeout 120 taskset -c "$CORE" "$bin/load_client" "$1" --ca "$certs/ca.pem" \
-    --size "$2" --connections "$3" --inflight "$4" --seconds "$SECONDS_PER_RUN"
+  local before line
+  before=$(cpu_ticks "$2")
+  line=$(timeout 120 taskset -c "$CORE" "$bin/load_client" "$1" --ca "$certs/ca.pem" \
+    --size "$3" --connections "$4" --inflight "$5" --seconds "$SECONDS_PER_RUN")
+  echo "$line server_cpu_s=$(awk -v t=$(($(cpu_ticks "$2") - before)) -v hz="$clock_ticks" \
+    'BEGIN { printf "%.3f", t / hz }')"
 }
 
 for round in $(seq 1 "$ROUNDS"); do
   echo "round $round of $ROUNDS" >&2
   for inflight in 1 64; do
     for conns in 1 16; do
-      for size in 16 1024 65536 1048576; do
+      for size in $SIZES; do
         # Assigned first, so that a failed run stops the script (set -e).
-        h=$(run "ws://127.0.0.1:$hybi_port/" "$size" "$conns" "$inflight")
-        t=$(run "ws://127.0.0.1:$tung_port/" "$size" "$conns" "$inflight")
-        s=$(run "wss://localhost:$tls_port/" "$size" "$conns" "$inflight")
+        h=$(run "ws://127.0.0.1:$hybi_port/" "$hybi_pid" "$size" "$conns" "$inflight")
+        t=$(run "ws://127.0.0.1:$tung_port/" "$tung_pid" "$size" "$conns" "$inflight")
+        s=$(run "wss://localhost:$tls_port/" "$tls_pid" "$size" "$conns" "$inflight")
         printf 'hybi %s\ntungstenite %s\nwss %s\n' "$h" "$t" "$s" >>"$results"
       done
     done
@@ -121,8 +142,14 @@ for line in open(sys.argv[1]):
     key = (server, int(kv["size"]), int(kv["connections"]), int(kv["inflight"]))
     runs.setdefault(key, []).append(kv)
 
+def value(kv, field):
+    if field == "cpu_us":
+        # The server's CPU time per message it echoed.
+        return float(kv["server_cpu_s"]) * 1e6 / int(kv["echoed"])
+    return float(kv[field])
+
 def values(server, case, field):
-    return [float(kv[field]) for kv in runs[(server,) + case]]
+    return [value(kv, field) for kv in runs[(server,) + case]]
 
 def median(server, case, field):
     return statistics.median(values(server, case, field))
@@ -140,6 +167,8 @@ def size_name(size):
     return f"{size >> 10} KiB" if size >= 1024 else f"{size} B"
 
 def number(x):
+    if x < 10:
+        return f"{x:.2f}"
     return f"{x:,.0f}" if x >= 100 else f"{x:.1f}"
 
 def pair(case, field):
@@ -170,6 +199,18 @@ print("Ratios: tungstenite's latency over hybi's, hybi's messages per second ove
 print("tungstenite's; above 1 means hybi is ahead. wss: hybi's echo_server over TLS")
 print("(rustls, aws-lc-rs) with the same client over wss://; wss / ws is its messages")
 print("per second over hybi's over ws://.")
+print()
+print("| size | connections | server CPU per message, 1 at a time: hybi / tungstenite (us) "
+      "| ratio | 64 in flight: hybi / tungstenite (us) | ratio |")
+print("|---|---:|---:|---:|---:|---:|")
+for size, conns in cases:
+    one, many = (size, conns, 1), (size, conns, 64)
+    print(f"| {size_name(size)} | {conns} | {pair(one, 'cpu_us')} | {ratio(one, 'cpu_us', False)} "
+          f"| {pair(many, 'cpu_us')} | {ratio(many, 'cpu_us', False)} |")
+print()
+print("Server CPU: user and system time of the server process over a run, per")
+print("message it echoed; ratio: tungstenite's over hybi's, above 1 means hybi")
+print("spends less.")
 EOF
 cat "$table"
 

@@ -206,6 +206,120 @@ fn text_chunks_end_on_character_boundaries() {
     }
 }
 
+/// While a frame's payload is still arriving, a chunk is handed out only
+/// once the message holds [`Config::min_chunk_len`] bytes: by default as
+/// many as the read buffer allows (its length less `MIN_READ_BUFFER`); the
+/// frame's last bytes come whatever their number. `min_chunk_len(1)` hands
+/// out each read's bytes as they arrive.
+#[test]
+fn chunks_fill_the_buffer_while_a_frame_arrives() {
+    let rx = 1024;
+    let message = data_of(10_000);
+    let text = "a€😀é".repeat(1000);
+    for role in ROLES {
+        let mut binary = frame_to(role, 0x82, &message);
+        binary.extend(peer_close(role));
+        let mut texts = frame_to(role, 0x81, text.as_bytes());
+        texts.extend(peer_close(role));
+        every_way(|chunk, mode| {
+            if !mode.chunks() {
+                return;
+            }
+            let ctx = format!("{role:?} {chunk} {mode:?}");
+            let least = [
+                (Config::new(), rx - MIN_READ_BUFFER),
+                (Config::new().min_chunk_len(300), 300),
+                (Config::new().min_chunk_len(5000), rx - MIN_READ_BUFFER),
+            ];
+            for (config, least) in least {
+                let out = run_with(role, &binary, chunk, mode, rx, config);
+                assert_eq!(out.messages[0], Msg::Binary(message.clone()), "{ctx}");
+                let (_last, rest) = out.chunk_lens.split_last().expect("chunks");
+                assert!(
+                    rest.iter().all(|&n| n >= least),
+                    "{ctx} {least}: {:?}",
+                    out.chunk_lens
+                );
+                // Text chunks hold back an unfinished character: up to 3
+                // bytes fewer.
+                let out = run_with(role, &texts, chunk, mode, rx, config);
+                assert_eq!(out.messages[0], Msg::Text(text.clone()), "{ctx}");
+                let (_last, rest) = out.chunk_lens.split_last().expect("chunks");
+                assert!(
+                    rest.iter().all(|&n| n + 3 >= least),
+                    "{ctx} {least}: {:?}",
+                    out.chunk_lens
+                );
+            }
+            let out = run_with(
+                role,
+                &binary,
+                chunk,
+                mode,
+                rx,
+                Config::new().min_chunk_len(1),
+            );
+            assert_eq!(out.messages[0], Msg::Binary(message.clone()), "{ctx}");
+            if chunk != WHOLE {
+                assert!(out.chunk_lens.iter().all(|&n| n <= chunk), "{ctx}");
+            }
+        });
+    }
+}
+
+/// A fragment that has arrived whole is handed out at once, however
+/// short: the peer may wait for an answer before it sends the next one.
+#[test]
+fn a_fragment_is_handed_out_when_its_frame_ends() {
+    for role in ROLES {
+        let input = produce(role.peer(), |ws| {
+            ws.write_fragment(DataKind::Binary, b"first part, ", false)
+                .unwrap();
+        });
+        every_way(|chunk, mode| {
+            if !mode.chunks() {
+                return;
+            }
+            // Nothing comes after it: the transport ends.
+            let out = run_with(role, &input, chunk, mode, 4096, Config::new());
+            assert_eq!(out.chunk_lens, [12], "{role:?} {chunk} {mode:?}");
+            assert_eq!(out.end, Error::UnexpectedEof, "{role:?} {chunk} {mode:?}");
+        });
+    }
+}
+
+/// The relay: a 76,800-byte message that arrives in reads of 1,460
+/// bytes, echoed chunk by chunk through 64 KiB buffers, goes back in two
+/// frames, not one per read.
+#[test]
+fn a_relay_writes_frames_as_large_as_the_buffer_allows() {
+    let message = data_of(76_800);
+    for role in ROLES {
+        let mut input = frame_to(role, 0x82, &message);
+        input.extend(peer_close(role));
+        // As each read arrives, one frame for each: 53.
+        for (config, frames) in [(Config::new(), 2), (Config::new().min_chunk_len(1), 53)] {
+            for mode in [Mode::Chunks, Mode::LendingChunks] {
+                let written = if mode.lending() {
+                    echo(
+                        open_lending(role, &input, 1460, 1 << 16, 1 << 16, config),
+                        mode,
+                    )
+                } else {
+                    echo(open(role, &input, 1460, 1 << 16, 1 << 16, config), mode)
+                };
+                let data: Vec<_> = decode_frames(role, &written)
+                    .into_iter()
+                    .filter(|f| f.opcode != Opcode::Close)
+                    .collect();
+                let payload: Vec<u8> = data.iter().flat_map(|f| f.payload.clone()).collect();
+                assert!(payload == message, "{role:?} {mode:?}");
+                assert_eq!(data.len(), frames, "{role:?} {mode:?}");
+            }
+        }
+    }
+}
+
 #[test]
 fn small_messages_share_transport_writes() {
     for role in ROLES {

@@ -745,6 +745,37 @@ mod round_trips {
     }
 
     #[test]
+    fn a_large_frame_of_data_that_does_not_compress_through_a_small_buffer() {
+        // One frame of 20,000 compressed bytes (noise does not shrink)
+        // into a 1 KiB read buffer, read in chunks: the bytes still to
+        // inflate fill much of the buffer, and chunks are handed out
+        // whatever their size.
+        let (mut client, mut server) =
+            pair(DeflateConfig::new(), DeflateConfig::new(), 1024, 1 << 16);
+        let n = noise(20_000, 3);
+        assert_eq!(server.write_binary(&n), Ok(Queued::Whole));
+        for chunk in [1024, 300] {
+            let bytes = server.transmit().to_vec();
+            let mut got = Got {
+                kind: DataKind::Binary,
+                data: Vec::new(),
+            };
+            let mut done = false;
+            let mut at = 0;
+            while !done {
+                let end = (at + chunk).min(bytes.len());
+                at += client.receive(&bytes[at..end]).unwrap();
+                read(&mut client, &mut got, &mut done, true);
+            }
+            assert!(got.data == n, "{chunk}");
+            assert_eq!(server.write_binary(&n), Ok(Queued::Whole));
+            let len = server.transmit().len();
+            server.transmitted(0);
+            let _ = len;
+        }
+    }
+
+    #[test]
     fn small_messages_go_uncompressed() {
         let (mut client, mut server) = pair(DeflateConfig::new(), DeflateConfig::new(), 2048, 512);
         // Under the default threshold: the frame's RSV1 is clear.

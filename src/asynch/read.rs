@@ -43,8 +43,7 @@ where
         }
     }
 
-    /// Reads the next piece of the current message as soon as any of it
-    /// has arrived, as
+    /// Reads the next piece of the current message, as
     /// [`websocket::WebSocket::read_chunk`](crate::websocket::WebSocket::read_chunk)
     /// does.
     pub async fn read_chunk(&mut self) -> Result<Chunk<'_>, Error<T::Error>> {

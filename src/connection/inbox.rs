@@ -37,7 +37,7 @@ const RECEIVE_CHUNK: usize = 256 * 1024;
 /// (`dev/benches/decode.rs`, `hybi-lending`).
 const LENT_PAYLOAD: usize = 2048;
 
-/// Whether a read hands out whole messages or pieces as they arrive.
+/// Whether a read hands out whole messages or pieces of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Mode {
     Whole,
@@ -116,6 +116,12 @@ pub(crate) struct Inbox<B> {
     control_unmasked: bool,
     reassembler: Reassembler,
     utf8: Utf8Validator,
+    /// The smallest chunk handed out while the rest of its frame is still
+    /// to come ([`Config::min_chunk_len`](super::Config::min_chunk_len)),
+    /// at most the buffer's length less [`MIN_READ_BUFFER`]: a message
+    /// that long leaves less room than that, and is handed out before
+    /// [`Inbox::make_room`] would move it.
+    min_chunk: usize,
     #[cfg(feature = "deflate")]
     inflate: InflateRx,
 }
@@ -137,7 +143,8 @@ struct InflateRx {
 }
 
 impl<B: Buffer> Inbox<B> {
-    pub(crate) fn new(rx: B, max_message_len: u64) -> Self {
+    pub(crate) fn new(rx: B, max_message_len: u64, min_chunk: usize) -> Self {
+        let min_chunk = min_chunk.min(rx.bytes().len().saturating_sub(MIN_READ_BUFFER));
         Inbox {
             rx,
             start: 0,
@@ -149,6 +156,7 @@ impl<B: Buffer> Inbox<B> {
             control_unmasked: false,
             reassembler: Reassembler::new(max_message_len),
             utf8: Utf8Validator::new(),
+            min_chunk,
             #[cfg(feature = "deflate")]
             inflate: InflateRx::default(),
         }
@@ -274,6 +282,12 @@ impl<B: Buffer> Inbox<B> {
     /// The message size limit.
     pub(crate) fn max_message_len(&self) -> u64 {
         self.reassembler.max_len()
+    }
+
+    /// The smallest chunk handed out while its frame is still arriving, as
+    /// in effect.
+    pub(crate) fn min_chunk_len(&self) -> usize {
+        self.min_chunk
     }
 
     /// The usable capacity of the read buffer for whole messages.
@@ -553,6 +567,7 @@ impl<B: Buffer> Inbox<B> {
             let r = state
                 .inflate(window, input, end_of_message, out)
                 .map_err(|_| ProtocolError::Inflate)?;
+            let waiting = state.has_output();
             // The message's last bytes are validated as it is handed out.
             if frame.kind == DataKind::Text && !r.done {
                 let produced = self.rx.bytes().get(dest..dest + r.produced);
@@ -578,17 +593,30 @@ impl<B: Buffer> Inbox<B> {
                     range: self.msg_start..self.msg_start + self.msg_len,
                 }));
             }
-            if r.produced < room {
+            if r.consumed == avail && !waiting {
                 // What arrived is inflated: the rest of the frame, or the
                 // next frame, is still to come.
                 self.frame = (frame.remaining > 0).then_some(frame);
                 return Ok(None);
             }
+            // Output is waiting for room.
             self.frame = Some(frame);
             if let Some(event) = self.ready_chunk(mode) {
                 return Ok(Some(event));
             }
-            self.make_gap(mode)?;
+            if r.consumed > 0 || r.produced > 0 || room > r.produced {
+                // Progress: the room may have grown.
+                continue;
+            }
+            // A buffer with no more room hands out what it holds, however
+            // short of the chunk size it is.
+            match self.make_gap(mode) {
+                Err(_) if mode == Mode::Chunks => match self.chunk_of_at_least(0) {
+                    Some(event) => return Ok(Some(event)),
+                    None => return Err(ProtocolError::MessageTooBig),
+                },
+                result => result?,
+            }
         }
     }
 
@@ -623,19 +651,33 @@ impl<B: Buffer> Inbox<B> {
     }
 
     /// In chunk mode, the part of the message that can be handed out now:
-    /// everything assembled, less an unfinished character at its end.
+    /// everything assembled, less an unfinished character at its end. While
+    /// the payload of the current frame is still arriving, only once the
+    /// message holds `min_chunk` bytes (which a buffer nearly full of it
+    /// does): the bytes still to come are on their way, and each chunk
+    /// handed out costs the caller a call, a relay a frame. Between frames,
+    /// whatever has arrived: the peer may be waiting before it sends the
+    /// next one.
     pub(crate) fn ready_chunk(&mut self, mode: Mode) -> Option<Event> {
         if mode != Mode::Chunks {
             return None;
         }
-        let kind = self.frame.map(|f| f.kind).or(self.reassembler.current())?;
-        let held = if kind == DataKind::Text {
-            self.utf8.pending_len()
+        let least = if self.frame.is_some() {
+            self.min_chunk
         } else {
             0
         };
-        let ready = self.msg_len.saturating_sub(held);
-        if ready == 0 {
+        self.chunk_of_at_least(least)
+    }
+
+    /// What [`Inbox::ready_chunk`] hands out, once the message holds
+    /// `least` bytes.
+    fn chunk_of_at_least(&mut self, least: usize) -> Option<Event> {
+        let kind = self.frame.map(|f| f.kind).or(self.reassembler.current())?;
+        // Only text is validated as it arrives: a binary message holds
+        // nothing back.
+        let ready = self.msg_len.saturating_sub(self.utf8.pending_len());
+        if ready == 0 || self.msg_len < least {
             return None;
         }
         self.handed_out = HandedOut::Chunk(ready);

@@ -28,7 +28,7 @@ pub enum Message<'a> {
     Close(Option<CloseFrame<'a>>),
 }
 
-/// A piece of a message, as it arrives: see
+/// A piece of a message: see
 /// [`Connection::read_chunk`](super::Connection::read_chunk).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]

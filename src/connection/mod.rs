@@ -103,7 +103,7 @@ mod sender;
 pub use buffer::Buffer;
 #[cfg(feature = "deflate")]
 pub use buffer::InflateParts;
-pub use config::{Config, DEFAULT_MAX_MESSAGE_LEN};
+pub use config::{Config, DEFAULT_MAX_MESSAGE_LEN, DEFAULT_MIN_CHUNK_LEN};
 pub use error::Error;
 pub use handshake::{DEFAULT_MAX_HEADERS, MAX_PROTOCOL_LEN, ServerHandshake, Subprotocol};
 pub use inbox::MIN_READ_BUFFER;
@@ -242,7 +242,7 @@ where
             show_control: config.show_control,
             state,
             await_eof: false,
-            inbox: Inbox::new(rx, config.max_message_len),
+            inbox: Inbox::new(rx, config.max_message_len, config.min_chunk_len),
             outbox: Outbox::new(endpoint, tx),
             #[cfg(feature = "deflate")]
             deflate: config.deflate,
@@ -298,10 +298,12 @@ where
         E::ROLE
     }
 
-    /// The configuration.
+    /// The configuration, with [`Config::min_chunk_len`] as in effect: at
+    /// most the read buffer's length less [`MIN_READ_BUFFER`].
     pub fn config(&self) -> Config {
         let config = Config::new()
             .max_message_len(self.inbox.max_message_len())
+            .min_chunk_len(self.inbox.min_chunk_len())
             .auto_pong(self.auto_pong)
             .show_control(self.show_control);
         #[cfg(feature = "deflate")]
@@ -417,10 +419,12 @@ where
         }
     }
 
-    /// The next piece of the current message as soon as any of it has
-    /// arrived, or the next control frame, or `None` as for
-    /// [`Connection::read`]: messages of any size pass through a read
-    /// buffer of [`MIN_READ_BUFFER`] bytes or more. The chunk with `last`
+    /// The next piece of the current message, or the next control frame,
+    /// or `None` as for [`Connection::read`]: messages of any size pass
+    /// through a read buffer of [`MIN_READ_BUFFER`] bytes or more. A piece
+    /// is handed out once it is [`Config::min_chunk_len`] bytes long (by
+    /// default, once it fills the buffer but [`MIN_READ_BUFFER`] bytes), or
+    /// as soon as the frame it is in has all arrived. The chunk with `last`
     /// set ends the message. Text is validated as it arrives and each text
     /// chunk ends on a character boundary. [`Config::max_message_len`]
     /// still applies.

@@ -80,6 +80,8 @@ pub struct InflateState {
     tail: Tail,
     /// The decompressor has output it could not write yet.
     pending_output: bool,
+    /// Output in the ring, ending at `pos`, not yet handed out.
+    held: usize,
 }
 
 impl core::fmt::Debug for InflateState {
@@ -105,6 +107,7 @@ impl InflateState {
             bits: MAX_WINDOW_BITS,
             tail: Tail::Fed(0),
             pending_output: false,
+            held: 0,
         }
     }
 
@@ -116,6 +119,7 @@ impl InflateState {
         self.bits = bits;
         self.tail = Tail::Fed(0);
         self.pending_output = false;
+        self.held = 0;
     }
 
     /// Readies the state for a new compressed message; `keep_context`
@@ -131,8 +135,13 @@ impl InflateState {
     /// Inflates the message's compressed `input` into `out`, with `window`
     /// (at least [`window_len`] of the negotiated bits; only that much of
     /// it is used). `end` says that `input` is the last of the message's
-    /// data: the tail is fed after it. Stops when the input is taken and
-    /// inflated, or when `out` is full; call again with the rest of the
+    /// data: the tail is fed after it.
+    ///
+    /// Output that does not fit `out` stays in the window, up to its size,
+    /// and comes out first at the next call: so input is taken even when
+    /// `out` has no room, as far as the window holds what it inflates to.
+    /// Stops when the input is taken and inflated, or when the window is
+    /// full of output not yet handed out; call again with the rest of the
     /// input (possibly none) and more room.
     pub fn inflate(
         &mut self,
@@ -144,9 +153,8 @@ impl InflateState {
         let ring = window
             .get_mut(..window_len(self.bits))
             .ok_or(InflateError)?;
-        let mask = ring.len() - 1;
         let mut consumed = 0;
-        let mut produced = 0;
+        let mut produced = self.copy_held(ring, out);
         loop {
             let tail_left = match self.tail {
                 Tail::Fed(n) if end => TAIL.get(usize::from(n)..).unwrap_or_default(),
@@ -158,11 +166,12 @@ impl InflateState {
             } else {
                 input.get(consumed..).unwrap_or_default()
             };
-            let room = out.len() - produced;
-            if (rest.is_empty() && !self.pending_output) || room == 0 {
+            // New output may not overwrite what is held.
+            let space = ring.len() - self.held;
+            if (rest.is_empty() && !self.pending_output) || space == 0 {
                 // With nothing left to feed, the tail was taken (or the
-                // stream ended) and its output is all out.
-                let done = end && rest.is_empty() && !self.pending_output;
+                // stream ended); the output is all out unless held.
+                let done = end && rest.is_empty() && !self.pending_output && self.held == 0;
                 return Ok(Inflated {
                     consumed,
                     produced,
@@ -174,15 +183,12 @@ impl InflateState {
                 rest,
                 ring,
                 self.pos,
-                room,
+                space,
                 inflate_flags::TINFL_FLAG_HAS_MORE_INPUT,
             );
-            let written = ring.get(self.pos..self.pos + wrote).ok_or(InflateError)?;
-            out.get_mut(produced..produced + wrote)
-                .ok_or(InflateError)?
-                .copy_from_slice(written);
-            produced += wrote;
-            self.pos = (self.pos + wrote) & mask;
+            self.pos = (self.pos + wrote) & (ring.len() - 1);
+            self.held += wrote;
+            produced += self.copy_held(ring, out.get_mut(produced..).unwrap_or_default());
             if feeding_tail {
                 if let Tail::Fed(n) = &mut self.tail {
                     *n += took as u8;
@@ -202,7 +208,7 @@ impl InflateState {
                 TINFLStatus::NeedsMoreInput if rest.is_empty() || took > 0 || wrote > 0 => {}
                 // Input there, and none of it taken: no progress possible.
                 TINFLStatus::NeedsMoreInput => return Err(InflateError),
-                // The ring's end, or `out` full.
+                // The ring's end, or its room for output used up.
                 TINFLStatus::HasMoreOutput => self.pending_output = true,
                 // The end of a DEFLATE stream (BFINAL). More data may
                 // follow as a new stream over the same window; if the
@@ -216,6 +222,34 @@ impl InflateState {
                 _ => return Err(InflateError),
             }
         }
+    }
+
+    /// Whether output is waiting: held in the window, or still in the
+    /// decompressor.
+    pub fn has_output(&self) -> bool {
+        self.held > 0 || self.pending_output
+    }
+
+    /// Moves as much of the held output as fits into `out`, oldest first;
+    /// returns how much.
+    fn copy_held(&mut self, ring: &[u8], out: &mut [u8]) -> usize {
+        let mut copied = 0;
+        while self.held > 0 && copied < out.len() {
+            // The held bytes end at `pos`; they start `held` before it,
+            // perhaps wrapping around the ring's end.
+            let start = (self.pos + ring.len() - self.held) & (ring.len() - 1);
+            let run = self.held.min(ring.len() - start).min(out.len() - copied);
+            let (Some(src), Some(dest)) = (
+                ring.get(start..start + run),
+                out.get_mut(copied..copied + run),
+            ) else {
+                break;
+            };
+            dest.copy_from_slice(src);
+            copied += run;
+            self.held -= run;
+        }
+        copied
     }
 }
 

@@ -74,8 +74,7 @@ where
         message::message(inbox.buffer(), event).map_err(|e| fail(shared, e))
     }
 
-    /// Reads the next piece of the current message as soon as any of it has
-    /// arrived, as
+    /// Reads the next piece of the current message, as
     /// [`WebSocket::read_chunk`](crate::websocket::WebSocket::read_chunk)
     /// does.
     pub fn read_chunk(&mut self) -> Result<Chunk<'_>, Error<R::Error>> {

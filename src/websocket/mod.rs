@@ -71,8 +71,8 @@ mod read;
 pub(crate) mod write;
 
 pub use crate::connection::{
-    Chunk, Config, DEFAULT_MAX_MESSAGE_LEN, MAX_PROTOCOL_LEN, MIN_READ_BUFFER, MIN_WRITE_BUFFER,
-    Message, ServerHandshake, Subprotocol,
+    Chunk, Config, DEFAULT_MAX_MESSAGE_LEN, DEFAULT_MIN_CHUNK_LEN, MAX_PROTOCOL_LEN,
+    MIN_READ_BUFFER, MIN_WRITE_BUFFER, Message, ServerHandshake, Subprotocol,
 };
 pub use error::Error;
 pub use input::{Input, Lending};
@@ -174,7 +174,8 @@ where
         E::ROLE
     }
 
-    /// The configuration.
+    /// The configuration, with [`Config::min_chunk_len`] as in effect: at
+    /// most the read buffer's length less [`MIN_READ_BUFFER`].
     pub fn config(&self) -> Config {
         self.conn.config()
     }

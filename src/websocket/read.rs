@@ -60,14 +60,18 @@ where
         }
     }
 
-    /// Reads the next piece of the current message as soon as any of it
-    /// has arrived, or the next control frame: messages of any size pass
-    /// through a read buffer of [`MIN_READ_BUFFER`] bytes or more. The
-    /// chunk with `last` set ends the message. Text is validated as it
-    /// arrives and each text chunk ends on a character boundary. The limit
-    /// of [`Config::max_message_len`] still applies.
+    /// Reads the next piece of the current message, or the next control
+    /// frame: messages of any size pass through a read buffer of
+    /// [`MIN_READ_BUFFER`] bytes or more. A piece is handed out once it is
+    /// [`Config::min_chunk_len`] bytes long (by default, once it fills the
+    /// buffer but [`MIN_READ_BUFFER`] bytes: the transport is read until
+    /// then), or as soon as the frame it is in has all arrived. The chunk
+    /// with `last` set ends the message. Text is validated as it arrives
+    /// and each text chunk ends on a character boundary. The limit of
+    /// [`Config::max_message_len`] still applies.
     ///
     /// [`MIN_READ_BUFFER`]: super::MIN_READ_BUFFER
+    /// [`Config::min_chunk_len`]: super::Config::min_chunk_len
     /// [`Config::max_message_len`]: super::Config::max_message_len
     pub fn read_chunk(&mut self) -> Result<Chunk<'_>, Error<T::Error>> {
         Ok(self.read_chunk_with_writer()?.0)

@@ -608,6 +608,8 @@ pub struct Outcome {
     pub log: Vec<Op>,
     /// How many chunks `read_chunk` delivered (0 in whole mode).
     pub chunks: usize,
+    /// The length of each chunk `read_chunk` delivered, in order.
+    pub chunk_lens: Vec<usize>,
     /// Input bytes never read.
     pub unread: usize,
 }
@@ -691,14 +693,15 @@ impl Got {
 
 /// Reads with `read` (given whether to read chunks) until an error:
 /// the messages (chunks concatenated, checking that every text chunk is
-/// UTF-8 on its own, which `&str` guarantees), how many chunks, and the
-/// error. After a `Close` message one more read must give `Error::Closed`.
+/// UTF-8 on its own, which `&str` guarantees), the length of each chunk,
+/// and the error. After a `Close` message one more read must give
+/// `Error::Closed`.
 fn read_all(
     chunks: bool,
     mut read: impl FnMut(bool) -> Result<Got, WsError>,
-) -> (Vec<Msg>, usize, WsError) {
+) -> (Vec<Msg>, Vec<usize>, WsError) {
     let mut messages = Vec::new();
-    let mut count = 0;
+    let mut lens = Vec::new();
     let mut partial: Option<Msg> = None;
     let mut reads = 0usize;
     let end = loop {
@@ -707,7 +710,7 @@ fn read_all(
         match read(chunks) {
             Ok(Got::Message(m)) => messages.push(m),
             Ok(Got::Text(data, last)) => {
-                count += 1;
+                lens.push(data.len());
                 match partial.get_or_insert_with(|| Msg::Text(String::new())) {
                     Msg::Text(t) => t.push_str(&data),
                     other => panic!("text chunk inside {other:?}"),
@@ -717,7 +720,7 @@ fn read_all(
                 }
             }
             Ok(Got::Binary(data, last)) => {
-                count += 1;
+                lens.push(data.len());
                 match partial.get_or_insert_with(|| Msg::Binary(Vec::new())) {
                     Msg::Binary(b) => b.extend_from_slice(&data),
                     other => panic!("binary chunk inside {other:?}"),
@@ -732,16 +735,17 @@ fn read_all(
     if matches!(messages.last(), Some(Msg::Close(_))) {
         assert_eq!(end, Error::Closed, "read after a close");
     }
-    (messages, count, end)
+    (messages, lens, end)
 }
 
-fn outcome(transport: Mock, messages: Vec<Msg>, chunks: usize, end: WsError) -> Outcome {
+fn outcome(transport: Mock, messages: Vec<Msg>, chunk_lens: Vec<usize>, end: WsError) -> Outcome {
     Outcome {
         messages,
         end,
         written: transport.written,
         log: transport.log,
-        chunks,
+        chunks: chunk_lens.len(),
+        chunk_lens,
         unread: transport.input.len() - transport.pos,
     }
 }

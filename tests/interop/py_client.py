@@ -30,7 +30,7 @@ def binary_of(size):
 
 
 # 2-, 3- and 4-byte UTF-8 characters, alone and mixed; the long one is
-# larger than the server's 64 KiB buffer, so its chunks split characters.
+# larger than the server's 256 KiB read buffer, so its chunks split characters.
 MULTIBYTE = {
     "2-byte": "\u00e9",
     "3-byte": "\u20ac",
