@@ -1059,3 +1059,117 @@ mod drivers {
         server.join().unwrap();
     }
 }
+
+/// A stored block (RFC 1951 section 3.2.4), final: `01`, LEN and NLEN
+/// (little-endian), then the bytes as they are.
+fn stored_block(data: &[u8]) -> Vec<u8> {
+    let len = u16::try_from(data.len()).unwrap();
+    let mut block = vec![0x01];
+    block.extend_from_slice(&len.to_le_bytes());
+    block.extend_from_slice(&(!len).to_le_bytes());
+    block.extend_from_slice(data);
+    block
+}
+
+/// Reads of the whole free room, as a transport with more bytes waiting
+/// than the buffer holds makes them: `wire` into `conn`, reading chunks
+/// after each; returns the data chunks read, joined.
+fn read_chunks_filling(conn: &mut ServerConn<'_>, wire: &[u8], until: usize) -> Vec<u8> {
+    let mut sent = 0;
+    let mut got = Vec::new();
+    while got.len() < until {
+        let free = conn.receive_buffer();
+        let n = free.len().min(wire.len() - sent);
+        free[..n].copy_from_slice(&wire[sent..sent + n]);
+        conn.received(n);
+        sent += n;
+        loop {
+            match conn.read_chunk() {
+                Ok(Some(Chunk::Binary { data, .. })) => got.extend_from_slice(data),
+                Ok(Some(other)) => panic!("{other:?}"),
+                Ok(None) => break,
+                Err(e) => panic!("{e:?} after {sent} bytes in, {} out", got.len()),
+            }
+        }
+        assert!(n > 0 || got.len() >= until, "stalled");
+    }
+    got
+}
+
+#[test]
+fn a_compressed_message_larger_than_the_buffer_through_reads_that_fill_it() {
+    // 3000 bytes in a stored block (the way zlib sends bytes that do not
+    // compress) through a 1024-byte buffer, each read filling the free
+    // room: the bytes to inflate never take the room they inflate into.
+    let data: Vec<u8> = (0..3000u32).map(|i| b'a' + (i % 26) as u8).collect();
+    let payload = stored_block(&data);
+    assert_eq!(payload[..5], [0x01, 0xb8, 0x0b, 0x47, 0xf4]);
+    let mut wire = header_16(0xc2, payload.len());
+    wire.extend_from_slice(&payload);
+    let mut rx = [0u8; 1024];
+    let mut conn = negotiated_server(&mut rx);
+    assert_eq!(read_chunks_filling(&mut conn, &wire, data.len()), data);
+    assert_eq!(conn.transmit(), b"");
+}
+
+/// Reads of the whole free room from `wire` into `conn`, whole messages
+/// read after each, until `count` have been: the messages.
+fn read_filling(conn: &mut ServerConn<'_>, wire: &[u8], count: usize) -> Vec<Vec<u8>> {
+    let mut sent = 0;
+    let mut got = Vec::new();
+    while got.len() < count {
+        let free = conn.receive_buffer();
+        let n = free.len().min(wire.len() - sent);
+        free[..n].copy_from_slice(&wire[sent..sent + n]);
+        conn.received(n);
+        sent += n;
+        loop {
+            match conn.read() {
+                Ok(Some(Message::Binary(data))) => got.push(data.to_vec()),
+                Ok(Some(other)) => panic!("{other:?}"),
+                Ok(None) => break,
+                Err(e) => panic!("{e:?} after {sent} bytes in, {} messages", got.len()),
+            }
+        }
+        assert!(n > 0 || got.len() >= count, "stalled");
+    }
+    got
+}
+
+/// 517 bytes of `a` from 6 bytes of DEFLATE (`bomb(2)`: a literal and two
+/// matches of 258).
+const A_517: [u8; 6] = [0x4a, 0x1c, 0x05, 0xa3, 0x00, 0x00];
+
+#[test]
+fn a_compressed_message_read_whole_with_later_messages_filling_the_buffer() {
+    assert_eq!(bomb(2), A_517);
+    let later = frame(0x82, &[7; 14]);
+    // The frame header on its own first; then its payload and 2000 bytes
+    // of later frames, as many as each read takes. The message fits the
+    // buffer; the later frames wait outside it.
+    let mut rx = [0u8; 1024];
+    let mut conn = negotiated_server(&mut rx);
+    feed!(conn, &[0xc2, 0x80 | A_517.len() as u8, 0, 0, 0, 0]);
+    assert_eq!(conn.read(), Ok(None));
+    let mut wire = A_517.to_vec();
+    wire.extend(later.repeat(100));
+    let got = read_filling(&mut conn, &wire, 101);
+    assert_eq!(got[0], [b'a'; 517]);
+    assert!(got[1..].iter().all(|m| m == &[7; 14]));
+
+    // A message alone, then a read that brings the compressed one whole
+    // and later frames that fill the buffer: room to inflate into stays
+    // before them.
+    let mut rx = [0u8; 1024];
+    let mut conn = negotiated_server(&mut rx);
+    let mut wire = later.clone();
+    wire.extend(frame(0xc2, &A_517));
+    wire.extend(later.repeat(100));
+    let first = read_filling(&mut conn, &wire[..later.len()], 1);
+    let got = read_filling(&mut conn, &wire[later.len()..], 101);
+    assert_eq!(
+        (first[0].as_slice(), got[0].as_slice()),
+        (&[7; 14][..], &[b'a'; 517][..])
+    );
+    assert!(got[1..].iter().all(|m| m == &[7; 14]));
+}

@@ -23,11 +23,24 @@
 //! `HYBI_INTEROP_NODE_MODULES` (a `node_modules` with `ws` and
 //! `playwright-core`), `HYBI_INTEROP_CHROMIUM` (the browser) and
 //! `HYBI_ECHO_SERVER` (a built `echo_server` example; by default the test
-//! builds it with `cargo build --release --features std --example
-//! echo_server`).
+//! builds it with `cargo build --release --example echo_server` and the
+//! features of this run, `tls,deflate` with `--all-features`).
 //!
 //! Every port is picked free at run time, every process is stopped by its
 //! PID when its guard drops (on failure too), and every wait is bounded.
+//!
+//! With feature `deflate`, permessage-deflate is negotiated in every test:
+//! each peer offers it by default, echo_server and Node `ws`'s server
+//! (with `perMessageDeflate: true`) accept it, and so does Python's. Over
+//! `ws://`, a [`Relay`] between the two ends forwards the bytes unchanged
+//! and reads the frame headers as they pass; each client's first messages
+//! are JSON-like text and random bytes of each size, which [`check_wire`]
+//! finds there: RSV1 each way, the large texts compressed to under a
+//! quarter of their size, and the offers those of `server_answers` in
+//! `src/deflate/negotiate.rs`. echo_server `--no-deflate` declines the
+//! offer: no extension in the 101, no RSV1 anywhere. Over TLS, where a
+//! relay would see only records, the agreement is checked as each end
+//! reports it.
 //!
 //! With feature `tls`, each test runs over TLS too (`wss://`, and the
 //! page over `https://`): a throwaway CA and a server certificate for
@@ -41,18 +54,19 @@
 #[path = "support/certs.rs"]
 mod certs;
 
-use std::io::{BufRead, BufReader, Read};
-use std::net::TcpListener;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use hybi::close::CloseCode;
-use hybi::net::{self, ClientOptions, OsRandom, Stream};
-use hybi::websocket::{Config, Message, WebSocket};
+use hybi::net::{self, ClientOptions};
+use hybi::websocket::{Config, Message};
 
 /// How to make the peers available, for every failure that lacks one.
 const SETUP: &str = "run `bash scripts/interop-setup.sh` first";
@@ -239,7 +253,11 @@ fn run_checks(name: &str, command: &mut Command, checks: &[String]) -> Vec<Strin
 
 /// The checks every client of the echo server reports.
 fn client_checks() -> Vec<String> {
-    let mut checks = vec!["subprotocol".to_owned()];
+    let mut checks = vec!["subprotocol".to_owned(), "extensions".to_owned()];
+    for size in SIZES {
+        checks.push(format!("json-{size}"));
+        checks.push(format!("random-{size}"));
+    }
     for size in SIZES {
         checks.push(format!("text-{size}"));
         checks.push(format!("binary-{size}"));
@@ -250,6 +268,492 @@ fn client_checks() -> Vec<String> {
     checks.push("pipelined-100".to_owned());
     checks.push("close-1000".to_owned());
     checks
+}
+
+/// What a peer script reported with `ok CHECK DETAIL` (`""` for none).
+fn reported(stdout: &[String], check: &str) -> String {
+    let prefix = format!("ok {check}");
+    stdout
+        .iter()
+        .find_map(|l| match l.strip_prefix(&prefix) {
+            Some("") => Some(String::new()),
+            Some(rest) => rest.strip_prefix(' ').map(str::to_owned),
+            None => None,
+        })
+        .unwrap_or_else(|| panic!("no `{prefix}` line in {stdout:?}"))
+}
+
+// ---------------------------------------------------------------------------
+// A relay that reads the frames it forwards
+
+/// One data message as it crossed the relay: its type, whether its first
+/// frame had RSV1 (compressed, RFC 7692 section 6), how many frames it
+/// took and its payload bytes on the wire (compressed ones if it was).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct WireMessage {
+    text: bool,
+    compressed: bool,
+    frames: u64,
+    payload: u64,
+}
+
+/// What one direction of a relayed connection carried.
+#[derive(Debug, Clone, Default)]
+struct Flow {
+    /// The HTTP head (request or response), up to and with its blank line.
+    head: String,
+    /// Whether frames follow the head: a WebSocket upgrade request, a 101.
+    websocket: bool,
+    /// Frames of every kind.
+    frames: u64,
+    /// Text, binary and continuation frames.
+    data_frames: u64,
+    /// Data frames with RSV1.
+    rsv1_data_frames: u64,
+    /// Frames with RSV1 where RFC 7692 forbids it (continuation and
+    /// control frames), and frames with RSV2 or RSV3.
+    misplaced_rsv: u64,
+    /// Everything after the head: frame headers and payloads.
+    bytes: u64,
+    /// Data messages, in order.
+    messages: Vec<WireMessage>,
+    /// Where the byte stream stopped being frames (an unknown opcode, a
+    /// continuation with no message), if it did.
+    error: Option<String>,
+    /// The direction reached its end (or a socket error).
+    ended: bool,
+}
+
+impl Flow {
+    /// The value of the head's header `name` (all of them, joined with
+    /// `, `), if it has one.
+    fn header(&self, name: &str) -> Option<String> {
+        let values: Vec<&str> = self
+            .head
+            .split("\r\n")
+            .skip(1)
+            .filter_map(|line| line.split_once(':'))
+            .filter(|(n, _)| n.trim().eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.trim())
+            .collect();
+        (!values.is_empty()).then(|| values.join(", "))
+    }
+}
+
+/// Where a [`FlowParser`] is in its byte stream.
+enum Parse {
+    Head,
+    Frames,
+    /// Not a WebSocket (a page, a 404): forwarded, not read.
+    Opaque,
+}
+
+/// Reads one direction's bytes as they pass: the HTTP head, then frame
+/// headers (masked or not, their lengths in 7, 16 or 64 bits), skipping
+/// payloads, in pieces of any size.
+struct FlowParser {
+    request: bool,
+    state: Parse,
+    head: Vec<u8>,
+    header: Vec<u8>,
+    skip: u64,
+}
+
+impl FlowParser {
+    fn new(request: bool) -> FlowParser {
+        FlowParser {
+            request,
+            state: Parse::Head,
+            head: Vec::new(),
+            header: Vec::new(),
+            skip: 0,
+        }
+    }
+
+    fn feed(&mut self, mut data: &[u8], flow: &mut Flow) {
+        while !data.is_empty() {
+            match self.state {
+                Parse::Opaque => return,
+                Parse::Head => {
+                    let before = self.head.len();
+                    self.head.extend_from_slice(data);
+                    let Some(at) = self.head.windows(4).position(|w| w == b"\r\n\r\n") else {
+                        return;
+                    };
+                    let end = at + 4;
+                    self.head.truncate(end);
+                    data = &data[end - before..];
+                    flow.head = String::from_utf8_lossy(&self.head).into_owned();
+                    flow.websocket = if self.request {
+                        flow.header("Upgrade")
+                            .is_some_and(|v| v.eq_ignore_ascii_case("websocket"))
+                    } else {
+                        flow.head.starts_with("HTTP/1.1 101 ")
+                    };
+                    self.state = if flow.websocket {
+                        Parse::Frames
+                    } else {
+                        Parse::Opaque
+                    };
+                }
+                Parse::Frames => {
+                    flow.bytes += data.len() as u64;
+                    self.frames(data, flow);
+                    return;
+                }
+            }
+        }
+    }
+
+    fn frames(&mut self, mut data: &[u8], flow: &mut Flow) {
+        loop {
+            if flow.error.is_some() {
+                return;
+            }
+            if self.skip > 0 {
+                if data.is_empty() {
+                    return;
+                }
+                let n = self.skip.min(data.len() as u64);
+                self.skip -= n;
+                data = &data[n as usize..];
+                continue;
+            }
+            let need = header_len(&self.header);
+            if self.header.len() < need {
+                if data.is_empty() {
+                    return;
+                }
+                let take = (need - self.header.len()).min(data.len());
+                self.header.extend_from_slice(&data[..take]);
+                data = &data[take..];
+                continue;
+            }
+            let h = std::mem::take(&mut self.header);
+            let len = match h[1] & 0x7f {
+                126 => u64::from(u16::from_be_bytes([h[2], h[3]])),
+                127 => u64::from_be_bytes(h[2..10].try_into().unwrap()),
+                n => u64::from(n),
+            };
+            self.skip = len;
+            record(h[0], len, flow);
+        }
+    }
+}
+
+/// The length of the frame header that starts with `start`: 2 bytes until
+/// the second is known, then 2 to 14.
+fn header_len(start: &[u8]) -> usize {
+    match start.get(1) {
+        None => 2,
+        Some(&b) => {
+            let length = match b & 0x7f {
+                126 => 2,
+                127 => 8,
+                _ => 0,
+            };
+            let mask = if b & 0x80 != 0 { 4 } else { 0 };
+            2 + length + mask
+        }
+    }
+}
+
+/// Counts a frame from its first byte and payload length.
+fn record(first: u8, len: u64, flow: &mut Flow) {
+    let rsv1 = first & 0x40 != 0;
+    let opcode = first & 0x0f;
+    flow.frames += 1;
+    if first & 0x30 != 0 {
+        flow.misplaced_rsv += 1;
+    }
+    match opcode {
+        0 => {
+            flow.data_frames += 1;
+            if rsv1 {
+                flow.rsv1_data_frames += 1;
+                flow.misplaced_rsv += 1;
+            }
+            match flow.messages.last_mut() {
+                Some(message) => {
+                    message.frames += 1;
+                    message.payload += len;
+                }
+                None => flow.error = Some("a continuation frame first".into()),
+            }
+        }
+        1 | 2 => {
+            flow.data_frames += 1;
+            if rsv1 {
+                flow.rsv1_data_frames += 1;
+            }
+            flow.messages.push(WireMessage {
+                text: opcode == 1,
+                compressed: rsv1,
+                frames: 1,
+                payload: len,
+            });
+        }
+        8..=10 => {
+            if rsv1 {
+                flow.misplaced_rsv += 1;
+            }
+        }
+        _ => flow.error = Some(format!("frame {}: opcode {opcode}", flow.frames)),
+    }
+}
+
+/// One relayed connection: towards the server (`[0]`), towards the
+/// client (`[1]`).
+type Flows = Arc<Mutex<[Flow; 2]>>;
+
+/// A TCP relay on 127.0.0.1 in front of `target`: a thread per connection
+/// and direction forwards the bytes unchanged and reads them as they pass
+/// ([`FlowParser`]). Dropping it stops taking connections.
+struct Relay {
+    port: u16,
+    connections: Arc<Mutex<Vec<Flows>>>,
+    stop: Arc<AtomicBool>,
+    accepting: Option<thread::JoinHandle<()>>,
+}
+
+impl Relay {
+    fn start(target: u16) -> Relay {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let connections = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let accepting = {
+            let (connections, stop) = (connections.clone(), stop.clone());
+            thread::spawn(move || {
+                for client in listener.incoming() {
+                    if stop.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let Ok(client) = client else { continue };
+                    let Ok(server) = TcpStream::connect(("127.0.0.1", target)) else {
+                        continue;
+                    };
+                    let _ = client.set_nodelay(true);
+                    let _ = server.set_nodelay(true);
+                    let flows: Flows = Arc::default();
+                    connections.lock().unwrap().push(flows.clone());
+                    for (index, from, to) in [(0, &client, &server), (1, &server, &client)] {
+                        let (from, to) = (from.try_clone().unwrap(), to.try_clone().unwrap());
+                        let flows = flows.clone();
+                        thread::spawn(move || pump(from, to, &flows, index));
+                    }
+                }
+            })
+        };
+        Relay {
+            port,
+            connections,
+            stop,
+            accepting: Some(accepting),
+        }
+    }
+
+    /// The WebSocket connections relayed, once `count` of them have
+    /// ended in both directions (within [`STEP`]).
+    fn websockets(&self, count: usize) -> Vec<[Flow; 2]> {
+        let deadline = Instant::now() + STEP;
+        loop {
+            let all: Vec<[Flow; 2]> = self
+                .connections
+                .lock()
+                .unwrap()
+                .iter()
+                .map(|flows| flows.lock().unwrap().clone())
+                .filter(|[request, _]| request.websocket)
+                .collect();
+            if all.iter().filter(|f| f[0].ended && f[1].ended).count() >= count {
+                return all;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{} of {count} WebSocket connections relayed and ended: {all:#?}",
+                all.len()
+            );
+            thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        // Wakes the accepting thread, which sees `stop`.
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+        if let Some(accepting) = self.accepting.take() {
+            let _ = accepting.join();
+        }
+    }
+}
+
+/// Forwards `from` to `to`, reading the bytes into `flows[index]` before
+/// they go on, until `from` ends; then ends `to` for writing.
+fn pump(mut from: TcpStream, mut to: TcpStream, flows: &Flows, index: usize) {
+    let mut parser = FlowParser::new(index == 0);
+    let mut buf = vec![0; 64 * 1024];
+    loop {
+        let n = match from.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        parser.feed(&buf[..n], &mut flows.lock().unwrap()[index]);
+        if to.write_all(&buf[..n]).is_err() {
+            let _ = from.shutdown(Shutdown::Both);
+            break;
+        }
+    }
+    let _ = to.shutdown(Shutdown::Write);
+    flows.lock().unwrap()[index].ended = true;
+}
+
+/// The relay's reading of frames, without peers: a request head and
+/// frames of every header form, fed whole and in pieces of 1 and 7 bytes.
+#[test]
+fn relay_reads_heads_and_frame_headers() {
+    let head = "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n\
+                Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n";
+    let mut bytes = head.as_bytes().to_vec();
+    // Masked: a compressed text's first frame (RSV1, no FIN, 16-bit
+    // length), a ping between, its continuation with FIN.
+    bytes.extend([0x41, 0x80 | 126, 0x01, 0x00, 1, 2, 3, 4]);
+    bytes.extend([0xaa; 256]);
+    bytes.extend([0x89, 0x80, 9, 9, 9, 9]);
+    bytes.extend([0x80, 0x83, 0, 0, 0, 0, 1, 2, 3]);
+    // Unmasked: a binary message with a 64-bit length, uncompressed; an
+    // empty text; RSV1 on a continuation, where it may not be.
+    bytes.extend([0x82, 127, 0, 0, 0, 0, 0, 1, 0x11, 0x70]);
+    bytes.extend(vec![0x55; 70_000]);
+    bytes.extend([0x81, 0x00]);
+    bytes.extend([0x01, 0x01, b'x', 0xc0, 0x00]);
+    for piece in [bytes.len(), 1, 7] {
+        let mut flow = Flow::default();
+        let mut parser = FlowParser::new(true);
+        for chunk in bytes.chunks(piece) {
+            parser.feed(chunk, &mut flow);
+        }
+        assert_eq!(flow.head, head);
+        assert!(flow.websocket);
+        assert_eq!(
+            flow.header("sec-websocket-extensions").as_deref(),
+            Some("permessage-deflate; client_max_window_bits")
+        );
+        assert_eq!(
+            (flow.frames, flow.data_frames, flow.rsv1_data_frames),
+            (7, 6, 2)
+        );
+        assert_eq!(flow.misplaced_rsv, 1);
+        assert_eq!(flow.bytes, (bytes.len() - head.len()) as u64);
+        assert_eq!(flow.error, None);
+        let message = |text, compressed, frames, payload| WireMessage {
+            text,
+            compressed,
+            frames,
+            payload,
+        };
+        assert_eq!(
+            flow.messages,
+            [
+                message(true, true, 2, 259),
+                message(false, false, 1, 70_000),
+                message(true, false, 1, 0),
+                message(true, false, 2, 1),
+            ]
+        );
+    }
+
+    // A response that is not a 101: its body is not read as frames.
+    let mut flow = Flow::default();
+    let mut parser = FlowParser::new(false);
+    parser.feed(
+        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n\xc1\x00",
+        &mut flow,
+    );
+    assert!(!flow.websocket);
+    assert_eq!((flow.frames, flow.bytes), (0, 0));
+    let mut parser = FlowParser::new(false);
+    let mut flow = Flow::default();
+    parser.feed(
+        b"HTTP/1.1 101 Switching Protocols\r\n\r\n\xc1\x00",
+        &mut flow,
+    );
+    assert!(flow.websocket);
+    assert_eq!((flow.frames, flow.rsv1_data_frames), (1, 1));
+}
+
+/// Checks a relayed WebSocket connection whose first messages each way
+/// were [`deflate_messages`]' (a JSON-like text and random bytes of each of
+/// [`SIZES`]): with `compressed`, the 101 agreed on permessage-deflate,
+/// data frames carried RSV1 each way, and the JSON-like texts of 64 KiB
+/// and more crossed as compressed messages of under a quarter of their
+/// size (random bytes, which do not compress, at least at theirs);
+/// without, the 101 has no extension, no frame has RSV1 and every
+/// message crossed at its size. RSV1 on a continuation or control frame,
+/// RSV2 or RSV3, fails either way. Returns the client's offer and the
+/// server's answer (their Sec-WebSocket-Extensions).
+fn check_wire(what: &str, flows: &[Flow; 2], compressed: bool) -> (Option<String>, Option<String>) {
+    let offer = flows[0].header("Sec-WebSocket-Extensions");
+    let answer = flows[1].header("Sec-WebSocket-Extensions");
+    eprintln!("{what}: offered {offer:?}, answered {answer:?}");
+    if compressed {
+        assert!(
+            answer
+                .as_deref()
+                .is_some_and(|a| a.starts_with("permessage-deflate")),
+            "{what}: no permessage-deflate in the 101:\n{}",
+            flows[1].head
+        );
+    } else {
+        assert_eq!(answer, None, "{what}: an extension in the 101");
+    }
+    for (direction, flow) in ["client to server", "server to client"].iter().zip(flows) {
+        let what = format!("{what}, {direction}");
+        eprintln!(
+            "{what}: {} frames, {} data frames, {} with RSV1, {} bytes",
+            flow.frames, flow.data_frames, flow.rsv1_data_frames, flow.bytes
+        );
+        assert_eq!(flow.error, None, "{what}: not read as frames");
+        assert_eq!(flow.misplaced_rsv, 0, "{what}: RSV bits where none may be");
+        assert!(
+            flow.messages.len() >= 2 * SIZES.len(),
+            "{what}: {} messages",
+            flow.messages.len()
+        );
+        for (i, size) in SIZES.into_iter().enumerate() {
+            let size = size as u64;
+            let (json, random) = (flow.messages[2 * i], flow.messages[2 * i + 1]);
+            eprintln!("{what}: JSON-like text of {size} bytes: {json:?}, random bytes: {random:?}");
+            assert!(json.text && !random.text, "{what}: messages out of order");
+            if !compressed {
+                assert!(
+                    !json.compressed && json.payload == size,
+                    "{what}: text of {size} bytes crossed as {json:?}"
+                );
+                assert!(
+                    !random.compressed && random.payload == size,
+                    "{what}: {size} random bytes crossed as {random:?}"
+                );
+            } else if size >= 64 * 1024 {
+                assert!(
+                    json.compressed && json.payload * 4 < size,
+                    "{what}: text of {size} bytes crossed as {json:?}"
+                );
+                assert!(
+                    random.payload >= size,
+                    "{what}: {size} random bytes crossed as {random:?}"
+                );
+            }
+        }
+        if compressed {
+            assert!(flow.rsv1_data_frames > 0, "{what}: no RSV1");
+        } else {
+            assert_eq!(flow.rsv1_data_frames, 0, "{what}: RSV1 with no extension");
+        }
+    }
+    (offer, answer)
 }
 
 // ---------------------------------------------------------------------------
@@ -414,8 +918,9 @@ impl Drop for Pki {
 }
 
 /// The example `echo_server` on a free port, serving `wss://` with
-/// `pki`'s certificate if given: the guard and the port.
-fn start_echo_server(pki: Option<&Pki>) -> (Peer, u16) {
+/// `pki`'s certificate if given, accepting permessage-deflate if `deflate`
+/// (and built with it): the guard and the port.
+fn start_echo_server(pki: Option<&Pki>, deflate: bool) -> (Peer, u16) {
     let binary = echo_server_binary();
     // The port is free when asked; should another process take it before
     // the server binds it, try another.
@@ -428,6 +933,9 @@ fn start_echo_server(pki: Option<&Pki>) -> (Peer, u16) {
         command.arg(format!("127.0.0.1:{port}"));
         if let Some(pki) = pki {
             command.arg("--tls").arg(&pki.cert).arg(&pki.key);
+        }
+        if !deflate {
+            command.arg("--no-deflate");
         }
         let mut server = Peer::spawn("echo_server", &mut command);
         let line = server.expect_line(true, "");
@@ -468,17 +976,38 @@ fn server_connection_lines(server: &Peer, count: usize) -> Vec<String> {
 // ---------------------------------------------------------------------------
 // Peers as clients of echo_server
 
+/// The offers the peers make by default, as the relay saw them (the
+/// versions scripts/versions.sh pins); `server_answers` in
+/// src/deflate/negotiate.rs answers each.
+const PY_WEBSOCKETS_OFFER: &str = "permessage-deflate; client_max_window_bits";
+const NODE_WS_OFFER: &str = "permessage-deflate; client_max_window_bits";
+
+/// What echo_server answers them with.
+const ECHO_SERVER_ANSWER: &str = "permessage-deflate";
+
+/// The messages each client of the echo server sends: 10 sized, 10
+/// JSON-like and random, 5 multibyte, 100 pipelined.
+const CLIENT_MESSAGES: usize = 125;
+
 #[test]
 #[ignore = "needs interop peers: bash scripts/interop-setup.sh"]
 fn python_websockets_client_against_echo_server() {
-    python_client(None);
+    python_client(None, true);
 }
 
 #[test]
 #[ignore = "needs interop peers: bash scripts/interop-setup.sh"]
 #[cfg(feature = "tls")]
 fn python_websockets_client_against_echo_server_over_tls() {
-    python_client(Some(&Pki::new()));
+    python_client(Some(&Pki::new()), true);
+}
+
+/// echo_server `--no-deflate` declines the offer: no extension in the
+/// 101, no RSV1 on the wire.
+#[test]
+#[ignore = "needs interop peers: bash scripts/interop-setup.sh"]
+fn python_websockets_client_against_echo_server_without_deflate() {
+    python_client(None, false);
 }
 
 /// The URL a peer uses to reach the echo server, and the arguments that
@@ -493,21 +1022,81 @@ fn client_url(pki: Option<&Pki>, port: u16) -> Vec<std::ffi::OsString> {
     }
 }
 
-fn python_client(pki: Option<&Pki>) {
+/// Over `ws://`, a [`Relay`] in front of `port`, and the port to connect
+/// to: the relay's, or `port` itself over TLS.
+fn relay_for(pki: Option<&Pki>, port: u16) -> (Option<Relay>, u16) {
+    match pki {
+        Some(_) => (None, port),
+        None => {
+            let relay = Relay::start(port);
+            let port = relay.port;
+            (Some(relay), port)
+        }
+    }
+}
+
+/// The echo server's line for a client's connection, the extensions the
+/// client saw agreed, and the wire through the relay, if any: `offer` is
+/// the client's default offer.
+fn check_client_connection(
+    what: &str,
+    server: &Peer,
+    relay: Option<Relay>,
+    stdout: &[String],
+    deflate: bool,
+    offer: &str,
+) {
+    let compressed = deflate && cfg!(feature = "deflate");
+    let extensions = reported(stdout, "extensions");
+    assert_eq!(
+        extensions,
+        if compressed { "permessage-deflate" } else { "" },
+        "{what}: the extensions agreed, as the client saw them"
+    );
+    let lines = server_connection_lines(server, 1);
+    let agreed = if compressed {
+        " permessage-deflate"
+    } else {
+        ""
+    };
+    assert!(
+        lines[0].contains(&format!(
+            "protocol chat{agreed}: {CLIENT_MESSAGES} messages,"
+        )) && lines[0].ends_with("closed with 1000"),
+        "echo_server saw: {lines:?}"
+    );
+    if let Some(relay) = relay {
+        let flows = relay.websockets(1);
+        let (offered, answer) = check_wire(what, &flows[0], compressed);
+        assert_eq!(
+            offered.as_deref(),
+            Some(offer),
+            "{what}'s offer (see server_answers in src/deflate/negotiate.rs)"
+        );
+        if compressed {
+            assert_eq!(answer.as_deref(), Some(ECHO_SERVER_ANSWER), "{what}");
+        }
+    }
+}
+
+fn python_client(pki: Option<&Pki>, deflate: bool) {
     let python = python();
-    let (server, port) = start_echo_server(pki);
-    run_checks(
+    let (server, port) = start_echo_server(pki, deflate);
+    let (relay, port) = relay_for(pki, port);
+    let stdout = run_checks(
         "py_client.py",
         Command::new(python)
             .arg(script("py_client.py"))
             .args(client_url(pki, port)),
         &[client_checks(), vec!["ping-pong".to_owned()]].concat(),
     );
-    let lines = server_connection_lines(&server, 1);
-    // 10 sized, 5 multibyte, 100 pipelined; closed by the client with 1000.
-    assert!(
-        lines[0].contains("protocol chat: 115 messages,") && lines[0].ends_with("closed with 1000"),
-        "echo_server saw: {lines:?}"
+    check_client_connection(
+        "Python websockets client",
+        &server,
+        relay,
+        &stdout,
+        deflate,
+        PY_WEBSOCKETS_OFFER,
     );
 }
 
@@ -526,8 +1115,9 @@ fn node_ws_client_against_echo_server_over_tls() {
 
 fn node_client(pki: Option<&Pki>) {
     let (node, modules) = node("ws");
-    let (server, port) = start_echo_server(pki);
-    run_checks(
+    let (server, port) = start_echo_server(pki, true);
+    let (relay, port) = relay_for(pki, port);
+    let stdout = run_checks(
         "node_client.js",
         Command::new(node)
             .env("NODE_PATH", &modules)
@@ -535,10 +1125,13 @@ fn node_client(pki: Option<&Pki>) {
             .args(client_url(pki, port)),
         &[client_checks(), vec!["ping-pong".to_owned()]].concat(),
     );
-    let lines = server_connection_lines(&server, 1);
-    assert!(
-        lines[0].contains("protocol chat: 115 messages,") && lines[0].ends_with("closed with 1000"),
-        "echo_server saw: {lines:?}"
+    check_client_connection(
+        "Node ws client",
+        &server,
+        relay,
+        &stdout,
+        true,
+        NODE_WS_OFFER,
     );
 }
 
@@ -561,21 +1154,20 @@ fn page_url(pki: Option<&Pki>, port: u16) -> String {
     format!("{scheme}://127.0.0.1:{port}/")
 }
 
+/// The Sec-WebSocket-Extensions Chromium sends, which echo_server answers
+/// with [`ECHO_SERVER_ANSWER`] (a case of `server_answers` in
+/// src/deflate/negotiate.rs).
+const CHROMIUM_OFFER: &str = "permessage-deflate; client_max_window_bits";
+
 fn chromium_messages(pki: Option<&Pki>) {
     let (node, modules) = node("playwright-core");
     let chromium = chromium();
-    let (server, port) = start_echo_server(pki);
+    let (server, port) = start_echo_server(pki, true);
+    // The page and its WebSockets, through the relay over http://.
+    let (relay, port) = relay_for(pki, port);
     let mut checks = client_checks();
-    checks.extend(
-        [
-            "launch",
-            "page-open",
-            "extensions-declined",
-            "permessage-deflate-offer-declined",
-        ]
-        .map(String::from),
-    );
-    run_checks(
+    checks.extend(["launch", "page-open", "offer", "answer"].map(String::from));
+    let stdout = run_checks(
         "browser.js",
         Command::new(node)
             .env("NODE_PATH", &modules)
@@ -584,20 +1176,47 @@ fn chromium_messages(pki: Option<&Pki>) {
             .arg(chromium),
         &checks,
     );
+    let compressed = cfg!(feature = "deflate");
+    let version = reported(&stdout, "launch");
+    let offer = reported(&stdout, "offer");
+    let answer = reported(&stdout, "answer");
+    eprintln!("Chromium {version}: offered {offer:?}, answered {answer:?}");
+    assert_eq!(offer, CHROMIUM_OFFER, "Chromium {version}'s offer");
+    assert_eq!(
+        (reported(&stdout, "extensions"), answer),
+        if compressed {
+            (ECHO_SERVER_ANSWER.into(), ECHO_SERVER_ANSWER.into())
+        } else {
+            (String::new(), String::new())
+        },
+        "WebSocket.extensions and the 101's Sec-WebSocket-Extensions"
+    );
     let stderr = server.stderr_seen.lock().unwrap().clone();
     assert!(
         stderr.iter().any(|l| l.contains(" http GET /: 200")),
         "echo_server served no page: {stderr:?}"
     );
     // The page's own connection and the one the test opened, which closed
-    // with 1000 after 115 messages.
+    // with 1000 after its messages.
     let lines = server_connection_lines(&server, 2);
+    let agreed = if compressed {
+        " permessage-deflate"
+    } else {
+        ""
+    };
     assert!(
-        lines
-            .iter()
-            .any(|l| l.contains("protocol chat: 115 messages,") && l.ends_with("closed with 1000")),
+        lines.iter().any(|l| l.contains(&format!(
+            "protocol chat{agreed}: {CLIENT_MESSAGES} messages,"
+        )) && l.ends_with("closed with 1000")),
         "echo_server saw: {lines:?}"
     );
+    if let Some(relay) = relay {
+        // The test's connection is the one that carried messages.
+        let flows = relay.websockets(2);
+        let busiest = flows.iter().max_by_key(|f| f[0].messages.len()).unwrap();
+        let (offered, _) = check_wire(&format!("Chromium {version}"), busiest, compressed);
+        assert_eq!(offered.as_deref(), Some(CHROMIUM_OFFER));
+    }
 }
 
 #[test]
@@ -616,7 +1235,7 @@ fn chromium_uses_echo_server_test_page_over_tls() {
 fn chromium_page(pki: Option<&Pki>) {
     let (node, modules) = node("playwright-core");
     let chromium = chromium();
-    let (server, port) = start_echo_server(pki);
+    let (server, port) = start_echo_server(pki, true);
     let checks = [
         "launch",
         "page-open",
@@ -645,11 +1264,18 @@ fn chromium_page(pki: Option<&Pki>) {
             .arg(chromium),
         &checks,
     );
+    let compressed = cfg!(feature = "deflate");
+    assert_eq!(
+        reported(&stdout, "page-extensions"),
+        if compressed {
+            ECHO_SERVER_ANSWER
+        } else {
+            "(none)"
+        },
+        "the extensions the page shows"
+    );
     // What the page sent on its first connection, as the server counts it.
-    let sent = stdout
-        .iter()
-        .find_map(|l| l.strip_prefix("ok page-sent "))
-        .unwrap();
+    let sent = reported(&stdout, "page-sent");
     let stderr = server.stderr_seen.lock().unwrap().clone();
     assert!(
         stderr.iter().any(|l| l.contains(" http GET /: 200")),
@@ -658,17 +1284,23 @@ fn chromium_page(pki: Option<&Pki>) {
     // The page's connection offering `echo, chat`, closed with its Close
     // button; then the one its Reconnect button opened offering `chat`.
     let lines = server_connection_lines(&server, 2);
+    let agreed = if compressed {
+        " permessage-deflate"
+    } else {
+        ""
+    };
     assert!(
         lines
             .iter()
-            .any(|l| l.contains(&format!("protocol echo: {sent},"))
+            .any(|l| l.contains(&format!("protocol echo{agreed}: {sent},"))
                 && l.ends_with("closed with 1000")),
         "echo_server saw: {lines:?}, the page sent {sent}"
     );
     assert!(
-        lines
-            .iter()
-            .any(|l| l.contains("protocol chat: 1 messages,") && l.ends_with("closed with 1000")),
+        lines.iter().any(
+            |l| l.contains(&format!("protocol chat{agreed}: 1 messages,"))
+                && l.ends_with("closed with 1000")
+        ),
         "echo_server saw: {lines:?}"
     );
 }
@@ -676,7 +1308,10 @@ fn chromium_page(pki: Option<&Pki>) {
 // ---------------------------------------------------------------------------
 // hybi's client against the peers' servers
 
-type Client = WebSocket<Stream, Vec<u8>, hybi::Client<OsRandom>>;
+/// What `net::connect` returns: a read buffer that grows, and with
+/// feature `deflate` carries inflate memory, so permessage-deflate is
+/// offered.
+type Client = net::Client;
 
 /// A message, copied out of the read buffer.
 #[derive(Debug, PartialEq)]
@@ -710,6 +1345,51 @@ fn text_of(size: usize) -> String {
 
 fn binary_of(size: usize) -> Vec<u8> {
     (0..size).map(|i| ((i * 7 + 3) % 256) as u8).collect()
+}
+
+/// JSON-like ASCII text of `size` bytes: records that differ in their
+/// numbers, which compress to a fraction of their size (the same text as
+/// py_client.py's and messages.js's).
+fn json_of(size: usize) -> String {
+    let mut json = String::from("[");
+    let mut i = 0u64;
+    while json.len() < size {
+        json += &format!(
+            r#"{{"id":{i},"name":"user {i}","score":{},"active":{},"tags":["alpha","beta"]}},"#,
+            i * 7919 % 100_003,
+            !i.is_multiple_of(3)
+        );
+        i += 1;
+    }
+    json.truncate(size);
+    json
+}
+
+/// `size` bytes that do not compress (xorshift64*, seeded from the clock).
+fn random_of(size: usize) -> Vec<u8> {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let mut x = nanos as u64 | 1;
+    (0..size)
+        .map(|_| {
+            x ^= x >> 12;
+            x ^= x << 25;
+            x ^= x >> 27;
+            (x.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 56) as u8
+        })
+        .collect()
+}
+
+/// A JSON-like text and random bytes of each of [`SIZES`], in that order:
+/// the first messages each client sends, which [`check_wire`] finds on
+/// the wire.
+fn deflate_messages() -> Vec<Owned> {
+    SIZES
+        .into_iter()
+        .flat_map(|size| [Owned::Text(json_of(size)), Owned::Binary(random_of(size))])
+        .collect()
 }
 
 fn multibyte() -> [(&'static str, String); 5] {
@@ -755,11 +1435,17 @@ fn connect(target: Target<'_>) -> Client {
         Some(_) => format!("wss://localhost:{port}/"),
         None => format!("ws://127.0.0.1:{port}/"),
     };
-    // Whole messages up to 2 MiB - 139 bytes fit the read buffer.
-    let (ws, connected) =
-        net::connect_with(&url, &options, vec![0; 2 * 1024 * 1024], vec![0; 64 * 1024])
-            .unwrap_or_else(|e| panic!("connect to port {port}: {e}"));
+    // The buffers net::connect makes: the read buffer grows to hold
+    // whole messages, and carries inflate memory with feature `deflate`.
+    let (rx, tx) = options.buffers();
+    let (ws, connected) = net::connect_with(&url, &options, rx, tx)
+        .unwrap_or_else(|e| panic!("connect to port {port}: {e}"));
     assert_eq!(connected.protocol, Some("chat"), "subprotocol chosen");
+    #[cfg(feature = "deflate")]
+    assert!(
+        ws.connection().deflate().is_some(),
+        "permessage-deflate not agreed"
+    );
     ws
 }
 
@@ -779,12 +1465,15 @@ fn expect_echo(ws: &mut Client, sent: &Owned, what: &str) {
 /// The whole session against an echo server with the `ping-me` and
 /// `close-4000` commands (py_server.py, node_server.js); then a second
 /// connection that this side closes with 1000. `server` printed `port N`.
-fn hybi_client_session(server: &Peer, pki: Option<&Pki>) {
+/// Over `ws://`, through a [`Relay`]: with feature `deflate`, compressed
+/// messages each way ([`check_wire`]).
+fn hybi_client_session(what: &str, server: &Peer, pki: Option<&Pki>) {
     let port: u16 = server
         .expect_line(false, "port ")
         .trim_start_matches("port ")
         .parse()
         .unwrap();
+    let (relay, port) = relay_for(pki, port);
     #[cfg(feature = "tls")]
     let roots = pki.map(Pki::roots);
     #[cfg(feature = "tls")]
@@ -801,6 +1490,20 @@ fn hybi_client_session(server: &Peer, pki: Option<&Pki>) {
     let mut ws = connect(target);
     assert_eq!(ws.transport().is_tls(), pki.is_some());
     let mut echoed = 0;
+    // First, so that they are the first messages each way on the wire.
+    for (i, message) in deflate_messages().into_iter().enumerate() {
+        match &message {
+            Owned::Text(t) => ws.send_text(t).unwrap(),
+            Owned::Binary(b) => ws.send_binary(b).unwrap(),
+            _ => unreachable!(),
+        }
+        expect_echo(
+            &mut ws,
+            &message,
+            &format!("JSON-like or random message {i}"),
+        );
+        echoed += 1;
+    }
     for size in SIZES {
         let text = text_of(size);
         ws.send_text(&text).unwrap();
@@ -893,7 +1596,21 @@ fn hybi_client_session(server: &Peer, pki: Option<&Pki>) {
         line, "closed received=1000 reason=done messages=1 subprotocol=chat",
         "the peer's view of the close"
     );
+
+    if let Some(relay) = relay {
+        let flows = relay.websockets(2);
+        let compressed = cfg!(feature = "deflate");
+        let (offer, _) = check_wire(what, &flows[0], compressed);
+        assert_eq!(
+            offer.as_deref(),
+            compressed.then_some(HYBI_OFFER),
+            "hybi's offer"
+        );
+    }
 }
+
+/// What `net::connect` offers with feature `deflate`.
+const HYBI_OFFER: &str = "permessage-deflate; client_max_window_bits";
 
 #[test]
 #[ignore = "needs interop peers: bash scripts/interop-setup.sh"]
@@ -918,7 +1635,7 @@ fn python_server(pki: Option<&Pki>) {
         command.arg("--tls").arg(&pki.cert).arg(&pki.key);
     }
     let server = Peer::spawn("py_server.py", &mut command);
-    hybi_client_session(&server, pki);
+    hybi_client_session("hybi client, Python websockets server", &server, pki);
 }
 
 #[test]
@@ -945,5 +1662,5 @@ fn node_server(pki: Option<&Pki>) {
         command.arg(&pki.cert).arg(&pki.key);
     }
     let server = Peer::spawn("node_server.js", &mut command);
-    hybi_client_session(&server, pki);
+    hybi_client_session("hybi client, Node ws server", &server, pki);
 }

@@ -221,11 +221,26 @@ impl<B: Buffer> Inbox<B> {
     }
 
     /// The free room at the end of the buffer, for the transport to read
-    /// into (at most [`RECEIVE_CHUNK`] bytes).
+    /// into (at most [`Inbox::receive_limit`] bytes).
     pub(crate) fn free(&mut self) -> &mut [u8] {
+        let want = self.receive_limit();
         let rx = self.rx.bytes_mut();
-        let stop = rx.len().min(self.end.saturating_add(RECEIVE_CHUNK));
+        let stop = rx.len().min(self.end.saturating_add(want));
         rx.get_mut(self.end..stop).unwrap_or_default()
+    }
+
+    /// The most the next receive takes: [`RECEIVE_CHUNK`], and while a
+    /// compressed frame's payload arrives, the rest of it: bytes of later
+    /// frames would take room the message inflates into.
+    fn receive_limit(&self) -> usize {
+        #[cfg(feature = "deflate")]
+        if let (Some(frame), true) = (self.frame, self.inflate.compressed) {
+            let here = self.end - self.start;
+            if frame.remaining > here {
+                return RECEIVE_CHUNK.min(frame.remaining - here);
+            }
+        }
+        RECEIVE_CHUNK
     }
 
     /// `n` bytes were written into [`Inbox::free`].
@@ -712,14 +727,23 @@ impl<B: Buffer> Inbox<B> {
     }
 
     /// Makes room at the end of the buffer for more bytes: moves the
-    /// message and the unprocessed bytes down. A buffer full of one
-    /// message is [`ProtocolError::MessageTooBig`].
+    /// message and the unprocessed bytes down. Inside a compressed message,
+    /// or between messages once permessage-deflate is on, half the free
+    /// room stays before the unprocessed bytes, for a message to inflate
+    /// into: a read that fills the buffer leaves it that much. A buffer
+    /// full of one message is [`ProtocolError::MessageTooBig`].
     pub(crate) fn make_room(&mut self) -> Result<(), ProtocolError> {
         let cap = self.rx.bytes().len();
         if !self.in_message() {
             self.msg_start = 0;
             self.msg_len = 0;
         }
+        // Where a compressed message may be inflated: inside one, or
+        // between messages once permessage-deflate is on.
+        #[cfg(feature = "deflate")]
+        let inflating = self.inflate.on && (self.inflate.compressed || !self.in_message());
+        #[cfg(not(feature = "deflate"))]
+        let inflating = false;
         let rx = self.rx.bytes_mut();
         // Move the message to the front when it is small or the buffer is
         // nearly full: at most one large move per message.
@@ -728,8 +752,17 @@ impl<B: Buffer> Inbox<B> {
             self.msg_start = 0;
         }
         // The bytes not yet taken in go right after the message, or to the
-        // front between messages.
-        let dest = self.msg_start + self.msg_len;
+        // front between messages; after half the free room where a
+        // message may inflate.
+        let mut dest = self.msg_start + self.msg_len;
+        if inflating {
+            dest += (cap - dest - (self.end - self.start)) / 2;
+            if self.start < dest {
+                rx.copy_within(self.start..self.end, dest);
+                self.end += dest - self.start;
+                self.start = dest;
+            }
+        }
         if self.start > dest {
             move_down(rx, self.start..self.end, dest);
             self.end -= self.start - dest;

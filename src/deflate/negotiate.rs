@@ -310,21 +310,51 @@ mod tests {
         config.accept(offers).map(|n| (n, n.response()))
     }
 
+    /// The default offers of the interoperability tests' peers, as their
+    /// relay saw them on the wire (dev/tests/interop.rs): Python
+    /// `websockets` 17.4 and Node `ws` 8.23.1 (scripts/versions.sh), and
+    /// Chromium 156.0.8078.129 (Debian 12's package).
+    const PYTHON_WEBSOCKETS_17_4: &str = "permessage-deflate; client_max_window_bits";
+    const NODE_WS_8_23_1: &str = "permessage-deflate; client_max_window_bits";
+    const CHROMIUM_156: &str = "permessage-deflate; client_max_window_bits";
+
     /// Offers as real clients send them, and from RFC 7692, with what a
     /// server configured by default and with 9-bit windows answers.
     #[test]
     fn server_answers() {
         let small = DeflateConfig::new().window_bits(9);
-        let cases: [(DeflateConfig, &str, Option<&str>); 14] = [
-            // Chromium and Node `ws`.
+        let cases: [(DeflateConfig, &str, Option<&str>); 18] = [
+            // Python websockets 17.4.
             (
                 DeflateConfig::new(),
-                "permessage-deflate; client_max_window_bits",
+                PYTHON_WEBSOCKETS_17_4,
                 Some("permessage-deflate"),
             ),
             (
                 small,
-                "permessage-deflate; client_max_window_bits",
+                PYTHON_WEBSOCKETS_17_4,
+                Some("permessage-deflate; client_max_window_bits=9"),
+            ),
+            // Node ws 8.23.1.
+            (
+                DeflateConfig::new(),
+                NODE_WS_8_23_1,
+                Some("permessage-deflate"),
+            ),
+            (
+                small,
+                NODE_WS_8_23_1,
+                Some("permessage-deflate; client_max_window_bits=9"),
+            ),
+            // Chromium 156.0.8078.129.
+            (
+                DeflateConfig::new(),
+                CHROMIUM_156,
+                Some("permessage-deflate"),
+            ),
+            (
+                small,
+                CHROMIUM_156,
                 Some("permessage-deflate; client_max_window_bits=9"),
             ),
             // Firefox: no client_max_window_bits, so a small window cannot
@@ -446,8 +476,17 @@ mod tests {
         let small = DeflateConfig::new()
             .window_bits(10)
             .peer_no_context_takeover(true);
-        let ok: [(DeflateConfig, &str, Agreed); 6] = [
+        let ok: [(DeflateConfig, &str, Agreed); 7] = [
+            // Node ws 8.23.1's server (perMessageDeflate: true) answers
+            // hybi's default offer with no parameter.
             (default, "", (15, false, 15, false)),
+            // Python websockets 17.4's server answers it with 12-bit
+            // windows both ways.
+            (
+                default,
+                "server_max_window_bits=12; client_max_window_bits=12",
+                (12, false, 12, false),
+            ),
             (default, "server_max_window_bits=12", (12, false, 15, false)),
             (default, "client_max_window_bits=8", (15, false, 8, false)),
             (

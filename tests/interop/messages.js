@@ -17,6 +17,31 @@ function binaryOf(size) {
   return bytes;
 }
 
+/** JSON-like ASCII text of `size` bytes: records that differ in their
+ * numbers, which compress to a fraction of their size. */
+function jsonOf(size) {
+  const records = ['['];
+  let length = 1;
+  for (let i = 0; length < size; i++) {
+    const record =
+      `{"id":${i},"name":"user ${i}","score":${(i * 7919) % 100003},` +
+      `"active":${i % 3 !== 0},"tags":["alpha","beta"]},`;
+    records.push(record);
+    length += record.length;
+  }
+  return records.join('').slice(0, size);
+}
+
+/** `size` random bytes, which do not compress. */
+function randomOf(size) {
+  const bytes = new Uint8Array(size);
+  // getRandomValues fills at most 65536 bytes at a time.
+  for (let at = 0; at < size; at += 65536) {
+    globalThis.crypto.getRandomValues(bytes.subarray(at, Math.min(at + 65536, size)));
+  }
+  return bytes;
+}
+
 // 2-, 3- and 4-byte UTF-8 characters, alone and mixed; the long one is
 // larger than the server's 256 KiB read buffer, so its chunks split characters.
 const MULTIBYTE = {
@@ -28,7 +53,7 @@ const MULTIBYTE = {
 };
 
 if (typeof module !== 'undefined') {
-  module.exports = { SIZES, textOf, binaryOf, MULTIBYTE };
+  module.exports = { SIZES, textOf, binaryOf, jsonOf, randomOf, MULTIBYTE };
 } else {
-  globalThis.interopMessages = { SIZES, textOf, binaryOf, MULTIBYTE };
+  globalThis.interopMessages = { SIZES, textOf, binaryOf, jsonOf, randomOf, MULTIBYTE };
 }

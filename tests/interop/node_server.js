@@ -1,6 +1,6 @@
 'use strict';
 // Node `ws` as the server for hybi's client: the same behaviour as
-// py_server.py.
+// py_server.py, permessage-deflate accepted.
 //
 // Usage: node node_server.js [lifetime-seconds] [CERT KEY]
 // (with CERT and KEY, PEM files, it serves wss://)
@@ -26,6 +26,8 @@ const [cert, key] = process.argv.slice(3, 5);
 
 const options = {
   maxPayload: 64 * 1024 * 1024,
+  // permessage-deflate, which a ws server does not accept by default.
+  perMessageDeflate: true,
   handleProtocols: (protocols) => (protocols.has('chat') ? 'chat' : false),
 };
 let server;

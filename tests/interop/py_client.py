@@ -8,6 +8,7 @@ of them did; any failure raises and exits non-zero. Every wait is bounded.
 """
 
 import asyncio
+import os
 import ssl
 import sys
 
@@ -27,6 +28,28 @@ def text_of(size):
 def binary_of(size):
     """`size` bytes covering every byte value."""
     return bytes((i * 7 + 3) % 256 for i in range(size))
+
+
+def json_of(size):
+    """JSON-like ASCII text of `size` bytes: records that differ in their
+    numbers, which compress to a fraction of their size."""
+    records = []
+    length, i = 1, 0
+    while length < size:
+        active = "true" if i % 3 else "false"
+        record = (
+            f'{{"id":{i},"name":"user {i}","score":{i * 7919 % 100003},'
+            f'"active":{active},"tags":["alpha","beta"]}},'
+        )
+        records.append(record)
+        length += len(record)
+        i += 1
+    return ("[" + "".join(records))[:size]
+
+
+def random_of(size):
+    """`size` random bytes, which do not compress."""
+    return os.urandom(size)
 
 
 # 2-, 3- and 4-byte UTF-8 characters, alone and mixed; the long one is
@@ -68,7 +91,15 @@ async def main(url, ca=None):
     ) as ws:
         assert ws.subprotocol == "chat", f"subprotocol {ws.subprotocol!r}"
         ok("subprotocol", ws.subprotocol)
+        # What the server agreed to: permessage-deflate, which this client
+        # offers by default, or nothing.
+        ok("extensions", ws.response.headers.get("Sec-WebSocket-Extensions", ""))
 
+        # First, so that they are the first messages each way on the wire:
+        # compressible text and random bytes.
+        for size in SIZES:
+            await echo(ws, json_of(size), f"json-{size}")
+            await echo(ws, random_of(size), f"random-{size}")
         for size in SIZES:
             await echo(ws, text_of(size), f"text-{size}")
             await echo(ws, binary_of(size), f"binary-{size}")
