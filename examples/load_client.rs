@@ -1,6 +1,6 @@
-//! A load generator for WebSocket echo servers: sends binary messages of
-//! one size over one or more connections for a fixed time and prints one
-//! line of results.
+//! A load generator for WebSocket echo servers: sends messages of one size
+//! over one or more connections for a fixed time and prints one line of
+//! results.
 //!
 //! ```text
 //! cargo run --release --features std --example load_client -- \
@@ -10,6 +10,20 @@
 //! With feature `tls`, `wss://` URLs too; `--ca CA.pem` trusts that CA
 //! instead of the built-in roots.
 //!
+//! `--payload binary` (the default) sends binary messages, all alike;
+//! `--payload json` sends JSON-like text (`examples/support/json_text.rs`),
+//! distinct messages in turn, none again within 64 KiB. With feature
+//! `deflate`, `--deflate on` offers permessage-deflate (32 KiB windows,
+//! context takeover; the line says `deflate=declined` if the server did not
+//! take it); it is off by default.
+//!
+//! On Linux the line also has the bytes on the wire per message each way
+//! (`out_wire_per_msg`, `in_wire_per_msg`): what the kernel counted for
+//! each socket (`TCP_INFO`'s bytes acknowledged and received, so frame
+//! headers, masks and TLS records included) from the end of the opening
+//! handshake to the end of the close handshake, whose few bytes are
+//! included, over the messages echoed.
+//!
 //! With `--inflight 1` each connection sends a message, waits for its echo,
 //! and records the round trip: the line has the latency percentiles. With
 //! more, each connection keeps that many messages in flight (a writer
@@ -17,16 +31,39 @@
 //! messages echoed per second. Any echo that differs from what was sent
 //! ends the run with an error.
 
-use std::sync::mpsc;
+use std::net::TcpStream;
+use std::sync::{Arc, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use hybi::Buffer;
 use hybi::close::CloseCode;
 use hybi::net::{self, ClientOptions, OsRandom, Stream};
 use hybi::websocket::{Config, Message, WebSocket};
 
+#[path = "support/json_text.rs"]
+mod json_text;
+
 /// Bounds every socket read and write, so a stuck server ends the run.
 const IO_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// What the messages are.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum PayloadKind {
+    /// Binary, all alike.
+    Binary,
+    /// JSON-like text, distinct messages in turn.
+    Json,
+}
+
+impl PayloadKind {
+    fn name(self) -> &'static str {
+        match self {
+            PayloadKind::Binary => "binary",
+            PayloadKind::Json => "json",
+        }
+    }
+}
 
 #[derive(Clone)]
 struct Args {
@@ -36,12 +73,14 @@ struct Args {
     connections: usize,
     inflight: usize,
     seconds: f64,
+    payload: PayloadKind,
+    deflate: bool,
 }
 
 fn usage() -> ! {
     eprintln!(
         "usage: load_client URL [--size BYTES] [--connections N] [--inflight K] [--seconds S] \
-         [--ca CA.pem]"
+         [--payload binary|json] [--deflate on|off] [--ca CA.pem]"
     );
     std::process::exit(2)
 }
@@ -56,6 +95,8 @@ fn parse_args() -> Args {
         connections: 1,
         inflight: 1,
         seconds: 3.0,
+        payload: PayloadKind::Binary,
+        deflate: false,
     };
     while let Some(flag) = args.next() {
         let value = args.next().unwrap_or_else(|| usage());
@@ -65,24 +106,67 @@ fn parse_args() -> Args {
             "--inflight" => parsed.inflight = value.parse().unwrap_or_else(|_| usage()),
             "--seconds" => parsed.seconds = value.parse().unwrap_or_else(|_| usage()),
             "--ca" => parsed.ca = Some(value),
+            "--payload" => {
+                parsed.payload = match value.as_str() {
+                    "binary" => PayloadKind::Binary,
+                    "json" => PayloadKind::Json,
+                    _ => usage(),
+                }
+            }
+            "--deflate" => {
+                parsed.deflate = match value.as_str() {
+                    "on" => true,
+                    "off" => false,
+                    _ => usage(),
+                }
+            }
             _ => usage(),
         }
     }
     if parsed.connections == 0 || parsed.inflight == 0 {
         usage();
     }
+    if parsed.deflate && !cfg!(feature = "deflate") {
+        eprintln!("load_client: --deflate on needs hybi's feature `deflate`");
+        std::process::exit(2);
+    }
     parsed
 }
 
-type Connection = WebSocket<Stream, Vec<u8>, hybi::Client<OsRandom>>;
+type Connection<B> = WebSocket<Stream, B, hybi::Client<OsRandom>, Vec<u8>>;
 
-/// Connects with a read buffer that holds a whole echo.
-fn connect(args: &Args) -> Result<Connection, String> {
+/// The configuration: permessage-deflate offered with `--deflate on` (and
+/// a read buffer with inflate memory), declined otherwise.
+fn config(args: &Args) -> Config {
+    let config = Config::new().max_message_len(64 * 1024 * 1024);
+    #[cfg(feature = "deflate")]
+    let config = config.deflate(if args.deflate {
+        hybi::deflate::DeflateConfig::new()
+    } else {
+        hybi::deflate::DeflateConfig::off()
+    });
+    #[cfg(not(feature = "deflate"))]
+    let _ = args;
+    config
+}
+
+/// Whether the connection agreed to permessage-deflate.
+fn deflate_agreed<B: Buffer>(ws: &Connection<B>) -> bool {
+    #[cfg(feature = "deflate")]
+    return ws.connection().deflate().is_some();
+    #[cfg(not(feature = "deflate"))]
+    {
+        let _ = ws;
+        false
+    }
+}
+
+/// Connects with `rx`, a read buffer that holds a whole echo.
+fn connect<B: Buffer>(args: &Args, rx: B) -> Result<Connection<B>, String> {
     let options = ClientOptions::new()
         .read_timeout(IO_TIMEOUT)
         .write_timeout(IO_TIMEOUT)
-        .config(Config::new().max_message_len(64 * 1024 * 1024));
-    let rx = vec![0u8; args.size + 64 * 1024 + 256];
+        .config(config(args));
     let tx = vec![0u8; 64 * 1024];
     #[cfg(feature = "tls")]
     let roots = args
@@ -105,25 +189,129 @@ fn connect(args: &Args) -> Result<Connection, String> {
         .map_err(|e| format!("connect: {e}"))
 }
 
-/// The payload: bytes that are not all alike, so a shifted echo shows.
-fn payload(size: usize) -> Vec<u8> {
-    (0..size).map(|i| (i % 251) as u8).collect()
+/// The messages a connection sends, in turn.
+enum Payload {
+    /// Bytes that are not all alike, so a shifted echo shows.
+    Binary(Vec<u8>),
+    /// Distinct texts.
+    Text(Vec<String>),
 }
 
-fn check(echo: Message<'_>, sent: &[u8]) -> Result<(), String> {
-    match echo {
-        Message::Binary(data) if data == sent => Ok(()),
-        Message::Binary(data) => Err(format!(
-            "echo of {} bytes differs from the {} sent",
-            data.len(),
-            sent.len()
-        )),
-        other => Err(format!("unexpected {other:?}")),
+/// One message to send.
+enum Out<'a> {
+    Binary(&'a [u8]),
+    Text(&'a str),
+}
+
+impl Payload {
+    fn new(args: &Args) -> Self {
+        match args.payload {
+            PayloadKind::Binary => {
+                Payload::Binary((0..args.size).map(|i| (i % 251) as u8).collect())
+            }
+            PayloadKind::Json => Payload::Text(json_text::messages(args.size)),
+        }
+    }
+
+    /// The `n`th message sent.
+    fn message(&self, n: u64) -> Out<'_> {
+        match self {
+            Payload::Binary(data) => Out::Binary(data),
+            Payload::Text(texts) => Out::Text(&texts[(n % texts.len() as u64) as usize]),
+        }
+    }
+
+    /// Whether `echo` is the `n`th message sent.
+    fn check(&self, n: u64, echo: Message<'_>) -> Result<(), String> {
+        let (sent, got) = match (self.message(n), echo) {
+            (Out::Binary(sent), Message::Binary(got)) => (sent, got),
+            (Out::Text(sent), Message::Text(got)) => (sent.as_bytes(), got.as_bytes()),
+            (_, other) => return Err(format!("unexpected {other:?}")),
+        };
+        if got == sent {
+            Ok(())
+        } else {
+            Err(format!(
+                "echo of {} bytes differs from the {} sent",
+                got.len(),
+                sent.len()
+            ))
+        }
     }
 }
 
+/// Bytes on the wire each way, and the messages echoed over them.
+#[derive(Clone, Copy, Default)]
+struct Wire {
+    out: u64,
+    inbound: u64,
+    messages: u64,
+}
+
+/// What one connection did.
+struct Outcome {
+    /// Messages echoed before the deadline.
+    counted: u64,
+    /// Round trips, in nanoseconds (one message at a time only).
+    rtts: Vec<u64>,
+    /// `None` where the kernel does not say.
+    wire: Option<Wire>,
+    /// permessage-deflate was agreed.
+    deflate: bool,
+}
+
+/// The bytes a TCP socket has sent (and had acknowledged) and received so
+/// far, as Linux counts them (`TCP_INFO`, Linux 4.1 on).
+#[cfg(target_os = "linux")]
+fn tcp_bytes(socket: &TcpStream) -> Option<(u64, u64)> {
+    use std::os::fd::AsRawFd;
+    unsafe extern "C" {
+        fn getsockopt(
+            fd: i32,
+            level: i32,
+            name: i32,
+            value: *mut std::ffi::c_void,
+            len: *mut u32,
+        ) -> i32;
+    }
+    const IPPROTO_TCP: i32 = 6;
+    const TCP_INFO: i32 = 11;
+    // `struct tcp_info` (linux/tcp.h) has `tcpi_bytes_acked` at byte 120
+    // and `tcpi_bytes_received` at byte 128: the 16th and 17th u64.
+    let mut info = [0u64; 32];
+    let mut len = std::mem::size_of_val(&info) as u32;
+    // SAFETY: the kernel writes at most `len` bytes to `info`, which is
+    // that large and lives across the call, and stores what it wrote in
+    // `len`.
+    let rc = unsafe {
+        getsockopt(
+            socket.as_raw_fd(),
+            IPPROTO_TCP,
+            TCP_INFO,
+            info.as_mut_ptr().cast(),
+            &mut len,
+        )
+    };
+    (rc == 0 && len >= 136).then_some((info[15], info[16]))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn tcp_bytes(_: &TcpStream) -> Option<(u64, u64)> {
+    None
+}
+
+/// The bytes between two readings of [`tcp_bytes`], over `messages`.
+fn wire(before: Option<(u64, u64)>, after: Option<(u64, u64)>, messages: u64) -> Option<Wire> {
+    let ((out0, in0), (out1, in1)) = (before?, after?);
+    Some(Wire {
+        out: out1 - out0,
+        inbound: in1 - in0,
+        messages,
+    })
+}
+
 /// Ends the connection with the close handshake.
-fn close(ws: &mut Connection) -> Result<(), String> {
+fn close<B: Buffer>(ws: &mut Connection<B>) -> Result<(), String> {
     ws.close(CloseCode::NORMAL, "")
         .map_err(|e| format!("close: {e}"))?;
     loop {
@@ -135,42 +323,78 @@ fn close(ws: &mut Connection) -> Result<(), String> {
     }
 }
 
-/// One message at a time until `deadline`: the round trips, in
-/// nanoseconds.
-fn ping_pong(args: &Args, deadline: Instant) -> Result<Vec<u64>, String> {
-    let mut ws = connect(args)?;
-    let data = payload(args.size);
+/// One message at a time until `deadline`: the round trips.
+fn ping_pong<B: Buffer>(
+    args: &Args,
+    rx: B,
+    payload: &Payload,
+    deadline: Instant,
+) -> Result<Outcome, String> {
+    let mut ws = connect(args, rx)?;
+    let before = tcp_bytes(ws.transport().get_ref());
     let mut rtts = Vec::with_capacity(1 << 16);
     while Instant::now() < deadline {
+        let n = rtts.len() as u64;
         let start = Instant::now();
-        ws.send_binary(&data).map_err(|e| format!("send: {e}"))?;
+        match payload.message(n) {
+            Out::Binary(data) => ws.send_binary(data),
+            Out::Text(text) => ws.send_text(text),
+        }
+        .map_err(|e| format!("send: {e}"))?;
         let echo = ws.read().map_err(|e| format!("read: {e}"))?;
-        check(echo, &data)?;
+        payload.check(n, echo)?;
         rtts.push(start.elapsed().as_nanos() as u64);
     }
+    let deflate = deflate_agreed(&ws);
     close(&mut ws)?;
-    Ok(rtts)
+    let after = tcp_bytes(ws.transport().get_ref());
+    Ok(Outcome {
+        counted: rtts.len() as u64,
+        wire: wire(before, after, rtts.len() as u64),
+        rtts,
+        deflate,
+    })
 }
 
 /// `args.inflight` messages in flight until `deadline`: how many echoes
 /// came back before it.
-fn pipelined(args: &Args, deadline: Instant) -> Result<u64, String> {
-    let ws = connect(args)?;
+fn pipelined<B: Buffer + Send + 'static>(
+    args: &Args,
+    rx: B,
+    payload: Arc<Payload>,
+    deadline: Instant,
+) -> Result<Outcome, String> {
+    let ws = connect(args, rx)?;
+    let deflate = deflate_agreed(&ws);
+    // The socket, for the kernel's byte counts.
+    let socket = ws
+        .transport()
+        .get_ref()
+        .try_clone()
+        .map_err(|e| format!("clone: {e}"))?;
+    let before = tcp_bytes(&socket);
     // A writer and a reader on two threads: the connection's split halves,
     // over a clone of the socket (plain TCP) or sharing the TLS state.
     let (mut reader, mut writer) = net::split(ws).map_err(|e| format!("split: {e}"))?;
 
     // One token per echo received: the writer spends one per message.
     let (tokens, spend) = mpsc::channel::<()>();
-    let size = args.size;
-    let reading = thread::spawn(move || -> Result<u64, String> {
-        let data = payload(size);
-        let mut before_deadline = 0;
+    let expected = Arc::clone(&payload);
+    let reading = thread::spawn(move || -> Result<(u64, u64), String> {
+        let (mut before_deadline, mut echoed) = (0, 0);
         loop {
             match reader.read().map_err(|e| format!("read: {e}"))? {
-                Message::Close(_) => return Ok(before_deadline),
-                echo => check(echo, &data)?,
+                Message::Close(close) => {
+                    return match close.map(|c| c.code()) {
+                        Some(code) if code != CloseCode::NORMAL => {
+                            Err(format!("the server closed with {code}"))
+                        }
+                        _ => Ok((before_deadline, echoed)),
+                    };
+                }
+                echo => expected.check(echoed, echo)?,
             }
+            echoed += 1;
             if Instant::now() < deadline {
                 before_deadline += 1;
             }
@@ -178,33 +402,58 @@ fn pipelined(args: &Args, deadline: Instant) -> Result<u64, String> {
         }
     });
 
-    let data = payload(args.size);
-    let mut outstanding = 0;
-    while Instant::now() < deadline {
-        while outstanding < args.inflight {
-            writer
-                .write_binary(&data)
+    let writing = (|| -> Result<(), String> {
+        let mut sent = 0;
+        let mut outstanding = 0;
+        while Instant::now() < deadline {
+            while outstanding < args.inflight {
+                match payload.message(sent) {
+                    Out::Binary(data) => writer.write_binary(data),
+                    Out::Text(text) => writer.write_text(text),
+                }
                 .map_err(|e| format!("write: {e}"))?;
-            outstanding += 1;
-        }
-        writer.flush().map_err(|e| format!("flush: {e}"))?;
-        spend
-            .recv_timeout(IO_TIMEOUT)
-            .map_err(|_| "no echo in time".to_string())?;
-        outstanding -= 1;
-        // Take every token already there before writing again.
-        while spend.try_recv().is_ok() {
+                sent += 1;
+                outstanding += 1;
+            }
+            writer.flush().map_err(|e| format!("flush: {e}"))?;
+            spend
+                .recv_timeout(IO_TIMEOUT)
+                .map_err(|_| "no echo in time".to_string())?;
             outstanding -= 1;
+            // Take every token already there before writing again.
+            while spend.try_recv().is_ok() {
+                outstanding -= 1;
+            }
         }
+        // The close follows the last message; the reader sees every echo,
+        // then the server's close.
+        writer
+            .close(CloseCode::NORMAL, "")
+            .map_err(|e| format!("close: {e}"))
+    })();
+    if let Err(e) = writing {
+        // A server that ended the connection says why to the reader
+        // (its close code) before the writer finds the socket closed.
+        let waited = Instant::now();
+        while !reading.is_finished() && waited.elapsed() < Duration::from_secs(1) {
+            thread::sleep(Duration::from_millis(10));
+        }
+        if reading.is_finished() {
+            if let Ok(Err(why)) = reading.join() {
+                return Err(why);
+            }
+        }
+        return Err(e);
     }
-    // The close follows the last message; the reader sees every echo,
-    // then the server's close.
-    writer
-        .close(CloseCode::NORMAL, "")
-        .map_err(|e| format!("close: {e}"))?;
-    reading
+    let (counted, echoed) = reading
         .join()
-        .map_err(|_| "the reader panicked".to_string())?
+        .map_err(|_| "the reader panicked".to_string())??;
+    Ok(Outcome {
+        counted,
+        rtts: Vec::new(),
+        wire: wire(before, tcp_bytes(&socket), echoed),
+        deflate,
+    })
 }
 
 fn percentile(sorted: &[u64], p: f64) -> f64 {
@@ -217,28 +466,61 @@ fn percentile(sorted: &[u64], p: f64) -> f64 {
 
 fn main() {
     let args = parse_args();
+    // A read buffer that holds a whole echo; with --deflate on, with
+    // memory to inflate with a 32 KiB window beside it.
+    let len = args.size + 64 * 1024 + 256;
+    #[cfg(feature = "deflate")]
+    if args.deflate {
+        use hybi::deflate::{Inflater, Inflating};
+        run(&args, move || {
+            Inflating::new(vec![0u8; len], Inflater::new(vec![0u8; 32 * 1024]))
+        });
+        return;
+    }
+    run(&args, move || vec![0u8; len]);
+}
+
+/// Runs the load, each connection with a read buffer from `rx`, and
+/// prints the line.
+fn run<B, F>(args: &Args, rx: F)
+where
+    B: Buffer + Send + 'static,
+    F: Fn() -> B + Clone + Send + 'static,
+{
+    let payload = Arc::new(Payload::new(args));
     let duration = Duration::from_secs_f64(args.seconds);
     let start = Instant::now();
     let deadline = start + duration;
     let workers: Vec<_> = (0..args.connections)
         .map(|_| {
-            let args = args.clone();
+            let (args, rx, payload) = (args.clone(), rx.clone(), Arc::clone(&payload));
             thread::spawn(move || {
                 if args.inflight == 1 {
-                    ping_pong(&args, deadline).map(|rtts| (rtts.len() as u64, rtts))
+                    ping_pong(&args, rx(), &payload, deadline)
                 } else {
-                    pipelined(&args, deadline).map(|n| (n, Vec::new()))
+                    pipelined(&args, rx(), payload, deadline)
                 }
             })
         })
         .collect();
     let mut messages = 0;
     let mut rtts = Vec::new();
+    let mut wire = Some(Wire::default());
+    let mut agreed = true;
     for worker in workers {
         match worker.join() {
-            Ok(Ok((n, mut times))) => {
-                messages += n;
-                rtts.append(&mut times);
+            Ok(Ok(mut outcome)) => {
+                messages += outcome.counted;
+                rtts.append(&mut outcome.rtts);
+                wire = match (wire, outcome.wire) {
+                    (Some(sum), Some(w)) => Some(Wire {
+                        out: sum.out + w.out,
+                        inbound: sum.inbound + w.inbound,
+                        messages: sum.messages + w.messages,
+                    }),
+                    _ => None,
+                };
+                agreed &= outcome.deflate;
             }
             Ok(Err(e)) => {
                 eprintln!("load_client: {e}");
@@ -255,8 +537,18 @@ fn main() {
         std::process::exit(1);
     }
     rtts.sort_unstable();
+    let deflate = match (args.deflate, agreed) {
+        (false, _) => "off",
+        (true, true) => "on",
+        (true, false) => "declined",
+    };
+    let per_message = |bytes: fn(&Wire) -> u64| match wire {
+        Some(w) if w.messages > 0 => format!("{:.1}", bytes(&w) as f64 / w.messages as f64),
+        _ => "-".to_string(),
+    };
     println!(
-        "size={} connections={} inflight={} messages={} msg_per_s={:.0} p50_us={:.1} p99_us={:.1}",
+        "size={} connections={} inflight={} messages={} msg_per_s={:.0} p50_us={:.1} \
+         p99_us={:.1} payload={} deflate={} out_wire_per_msg={} in_wire_per_msg={}",
         args.size,
         args.connections,
         args.inflight,
@@ -264,5 +556,9 @@ fn main() {
         messages as f64 / duration.as_secs_f64(),
         percentile(&rtts, 0.50),
         percentile(&rtts, 0.99),
+        args.payload.name(),
+        deflate,
+        per_message(|w| w.out),
+        per_message(|w| w.inbound),
     );
 }
