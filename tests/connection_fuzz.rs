@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use embedded_io::{ErrorKind, ErrorType, Read, Write};
+use embedded_io::ErrorKind;
 use hybi::Role;
 use hybi::frame::Opcode;
 use hybi::handshake::server::Response;
@@ -241,48 +241,6 @@ fn random_valid_streams_delivered_exactly() {
     }
 }
 
-/// A transport that fails every `n`th read and write with `TimedOut`
-/// (before doing anything) and takes writes in pieces.
-struct Flaky {
-    inner: Mock,
-    n: usize,
-    calls: usize,
-    piece: usize,
-    write_errors: bool,
-}
-
-impl ErrorType for Flaky {
-    type Error = ErrorKind;
-}
-
-impl Flaky {
-    fn fails(&mut self) -> bool {
-        self.calls += 1;
-        self.calls % self.n == 0
-    }
-}
-
-impl Read for Flaky {
-    fn read(&mut self, buf: &mut [u8]) -> Result<usize, ErrorKind> {
-        if self.fails() {
-            return Err(ErrorKind::TimedOut);
-        }
-        self.inner.read(buf)
-    }
-}
-
-impl Write for Flaky {
-    fn write(&mut self, buf: &[u8]) -> Result<usize, ErrorKind> {
-        if self.write_errors && self.fails() {
-            return Err(ErrorKind::TimedOut);
-        }
-        self.inner.write(&buf[..buf.len().min(self.piece)])
-    }
-    fn flush(&mut self) -> Result<(), ErrorKind> {
-        self.inner.flush()
-    }
-}
-
 #[test]
 fn transport_errors_lose_nothing() {
     let mut rand = Rand(0xF1A4_0000_0000_0001);
@@ -298,20 +256,25 @@ fn transport_errors_lose_nothing() {
         } else {
             MIN_WRITE_BUFFER + rand.below(64)
         };
-        let transport = Flaky {
-            inner: Mock::new(
-                &input,
-                if i % 2 == 0 {
-                    1 + rand.below(17)
-                } else {
-                    1 + rand.below(2000)
-                },
-            ),
-            n: 2 + rand.below(5),
-            calls: 0,
-            piece: 1 + rand.below(40),
-            write_errors,
+        // Every `n`th read, and write with write errors, times out before
+        // doing anything; writes are taken in pieces.
+        let chunk = if i % 2 == 0 {
+            1 + rand.below(17)
+        } else {
+            1 + rand.below(2000)
         };
+        let n = 2 + rand.below(5);
+        let piece = 1 + rand.below(40);
+        let counted = if write_errors {
+            Counted::Both
+        } else {
+            Counted::Reads
+        };
+        let transport = Mock::new(&input, chunk).write_limit(piece).time_out(Every {
+            n,
+            counted,
+            calls: 0,
+        });
         let mut ws = upgraded(
             transport,
             role,
@@ -391,7 +354,7 @@ fn transport_errors_lose_nothing() {
             .cloned()
             .collect();
         assert_eq!(got, want, "case {i}");
-        let written = ws.into_parts().0.inner.written;
+        let written = ws.into_parts().0.written;
         let frames = decode_frames(role, &written);
         let pongs: Vec<_> = frames
             .iter()
@@ -440,13 +403,13 @@ fn close_interrupted_by_a_write_error_goes_out_once() {
                 ws.write_text("in flight").unwrap();
                 ws.close(1000.into(), "bye").unwrap();
             });
-            let transport = Flaky {
-                inner: Mock::new(&input, 4),
+            // Every second read or write times out, the first at call
+            // 2 - n % 2; writes are taken 3 bytes at a time.
+            let transport = Mock::new(&input, 4).write_limit(3).time_out(Every {
                 n: 2,
+                counted: Counted::Both,
                 calls: n,
-                piece: 3,
-                write_errors: true,
-            };
+            });
             let mut ws = upgraded(
                 transport,
                 role,
@@ -478,7 +441,7 @@ fn close_interrupted_by_a_write_error_goes_out_once() {
                 }
             }
             assert_eq!(got.len(), 2);
-            let written = ws.into_parts().0.inner.written;
+            let written = ws.into_parts().0.written;
             assert_eq!(closes_written(role, &written), [Some(1001)], "{role:?} {n}");
         }
     }

@@ -6,7 +6,6 @@
 mod common;
 
 use common::*;
-use embedded_io::{ErrorKind, ErrorType, Read, Write};
 use hybi::ProtocolError::*;
 use hybi::handshake::client::Request;
 use hybi::handshake::server::Response;
@@ -433,42 +432,6 @@ fn ping_of_126_bytes() {
     }
 }
 
-/// A transport that returns exactly the reads it is given, then the end.
-struct Script {
-    reads: Vec<Vec<u8>>,
-    written: Vec<u8>,
-}
-
-impl ErrorType for Script {
-    type Error = ErrorKind;
-}
-
-impl Read for Script {
-    fn read(&mut self, buf: &mut [u8]) -> Result<usize, ErrorKind> {
-        if self.reads.is_empty() {
-            return Ok(0);
-        }
-        let next = &mut self.reads[0];
-        let n = next.len().min(buf.len());
-        buf[..n].copy_from_slice(&next[..n]);
-        next.drain(..n);
-        if next.is_empty() {
-            self.reads.remove(0);
-        }
-        Ok(n)
-    }
-}
-
-impl Write for Script {
-    fn write(&mut self, buf: &[u8]) -> Result<usize, ErrorKind> {
-        self.written.extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> Result<(), ErrorKind> {
-        Ok(())
-    }
-}
-
 #[test]
 fn second_frame_header_split_across_two_reads() {
     for role in ROLES {
@@ -479,11 +442,9 @@ fn second_frame_header_split_across_two_reads() {
             let mut read1 = first.clone();
             read1.extend_from_slice(&second[..cut]);
             let read2 = second[cut..].to_vec();
+            let reads = [read1.len(), read2.len()];
             let mut ws = upgraded(
-                Script {
-                    reads: vec![read1, read2],
-                    written: Vec::new(),
-                },
+                Mock::with_reads(&[read1, read2].concat(), &reads),
                 role,
                 TestRng(1),
                 vec![0u8; 1024],
@@ -495,7 +456,12 @@ fn second_frame_header_split_across_two_reads() {
             assert_eq!(ws.read(), Ok(Message::Text("first")));
             assert_eq!(ws.read(), Ok(Message::Binary(&[7u8; 300][..])));
             assert_eq!(ws.read(), Err(Error::UnexpectedEof));
-            assert!(ws.transport().written.is_empty());
+            let transport = ws.transport();
+            assert_eq!(
+                transport.log,
+                [Op::Read(reads[0]), Op::Read(reads[1]), Op::Read(0)]
+            );
+            assert!(transport.written.is_empty());
         }
     }
 }

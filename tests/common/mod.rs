@@ -1,12 +1,15 @@
-//! Shared harness for the connection tests: an in-memory transport that
-//! serves a fixed byte stream in reads of at most `chunk` bytes (as an
-//! `embedded-io` `Read`, or as a `BufRead` that lends at most `chunk` bytes
-//! at a time, for [`Lending`]) and records everything written, plus helpers to produce a peer's frames with hybi
-//! itself (or by hand) and to decode what a connection wrote back.
+//! Shared harness for the connection tests: the in-memory transport
+//! ([`transport`]), connections of either role over it, helpers to produce
+//! a peer's frames with hybi itself (or by hand), to read a connection to
+//! its end in every way it can be read, and to decode what it wrote back.
 
 #![allow(dead_code)]
 
-use embedded_io::{BufRead, ErrorKind, ErrorType, Read, Write};
+mod transport;
+
+pub use transport::*;
+
+use embedded_io::{ErrorKind, Read, Write};
 use hybi::close::{CloseCode, CloseFrame};
 use hybi::frame::{DecodeOptions, FrameHeader, Opcode, Rsv};
 use hybi::mask::apply_mask;
@@ -14,125 +17,12 @@ use hybi::reassembly::DataKind;
 use hybi::split::LocalCell;
 use hybi::websocket::{Chunk, Config, Error, Input, Lending, Message, WebSocket, Writer};
 use hybi::{Client, RandomSource, Role, Server, Status};
-use std::cell::RefCell;
 use std::rc::Rc;
 
 /// Every chunk size the scenarios run with: 1 to 17 bytes per read, then
 /// the whole input at once.
-pub const WHOLE: usize = usize::MAX;
-
 pub fn chunk_sizes() -> impl Iterator<Item = usize> {
     (1..=17).chain(core::iter::once(WHOLE))
-}
-
-/// One call the connection made on the transport.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Op {
-    /// A read that returned this many bytes (0 at the end of input).
-    Read(usize),
-    /// A write of this many bytes.
-    Write(usize),
-    Flush,
-}
-
-/// The in-memory transport.
-#[derive(Debug, Default)]
-pub struct Mock {
-    input: Vec<u8>,
-    pos: usize,
-    chunk: usize,
-    /// Everything written, in order.
-    pub written: Vec<u8>,
-    /// Every call, in order.
-    pub log: Vec<Op>,
-    /// Bytes the transport accepts per write (`usize::MAX`: all).
-    pub write_limit: usize,
-}
-
-impl Mock {
-    pub fn new(input: &[u8], chunk: usize) -> Self {
-        Mock {
-            input: input.to_vec(),
-            pos: 0,
-            chunk: chunk.max(1),
-            written: Vec::new(),
-            log: Vec::new(),
-            write_limit: usize::MAX,
-        }
-    }
-
-    /// How many `write` calls were made.
-    pub fn write_calls(&self) -> usize {
-        self.log
-            .iter()
-            .filter(|op| matches!(op, Op::Write(_)))
-            .count()
-    }
-
-    /// How many input bytes are still unread.
-    pub fn unread(&self) -> usize {
-        self.input.len() - self.pos
-    }
-}
-
-impl ErrorType for Mock {
-    type Error = ErrorKind;
-}
-
-impl Read for Mock {
-    fn read(&mut self, buf: &mut [u8]) -> Result<usize, ErrorKind> {
-        let n = buf.len().min(self.chunk).min(self.input.len() - self.pos);
-        buf[..n].copy_from_slice(&self.input[self.pos..self.pos + n]);
-        self.pos += n;
-        self.log.push(Op::Read(n));
-        Ok(n)
-    }
-}
-
-/// Lends at most `chunk` bytes at a time; a `consume` is logged as the
-/// read of that many bytes.
-impl BufRead for Mock {
-    fn fill_buf(&mut self) -> Result<&[u8], ErrorKind> {
-        let n = self.chunk.min(self.input.len() - self.pos);
-        Ok(&self.input[self.pos..self.pos + n])
-    }
-
-    fn consume(&mut self, amt: usize) {
-        self.pos += amt;
-        self.log.push(Op::Read(amt));
-    }
-}
-
-/// A transport the harness can take apart again: [`Mock`], or [`Mock`] in
-/// [`Lending`].
-pub trait Transport: Input + Write<Error = ErrorKind> {
-    fn into_mock(self) -> Mock;
-}
-
-impl Transport for Mock {
-    fn into_mock(self) -> Mock {
-        self
-    }
-}
-
-impl Transport for Lending<Mock> {
-    fn into_mock(self) -> Mock {
-        self.0
-    }
-}
-
-impl Write for Mock {
-    fn write(&mut self, buf: &[u8]) -> Result<usize, ErrorKind> {
-        let n = buf.len().min(self.write_limit);
-        self.written.extend_from_slice(&buf[..n]);
-        self.log.push(Op::Write(n));
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> Result<(), ErrorKind> {
-        self.log.push(Op::Flush);
-        Ok(())
-    }
 }
 
 /// A deterministic "random" source: a counter-seeded xorshift, never zero
@@ -668,10 +558,7 @@ pub fn drain_split(ws: AnyWs<SharedMock>, mode: Mode) -> Outcome {
             })
         }
     };
-    let mock = Rc::try_unwrap(mock.0)
-        .map(RefCell::into_inner)
-        .unwrap_or_else(|rc| core::mem::take(&mut *rc.borrow_mut()));
-    outcome(mock, messages, chunks, end)
+    outcome(mock.take(), messages, chunks, end)
 }
 
 /// What one read gave, owned.
@@ -739,6 +626,7 @@ fn read_all(
 }
 
 fn outcome(transport: Mock, messages: Vec<Msg>, chunk_lens: Vec<usize>, end: WsError) -> Outcome {
+    let unread = transport.unread();
     Outcome {
         messages,
         end,
@@ -746,31 +634,7 @@ fn outcome(transport: Mock, messages: Vec<Msg>, chunk_lens: Vec<usize>, end: WsE
         log: transport.log,
         chunks: chunk_lens.len(),
         chunk_lens,
-        unread: transport.input.len() - transport.pos,
-    }
-}
-
-/// One [`Mock`] for both halves of a split connection.
-#[derive(Debug, Clone, Default)]
-pub struct SharedMock(pub Rc<RefCell<Mock>>);
-
-impl ErrorType for SharedMock {
-    type Error = ErrorKind;
-}
-
-impl Read for SharedMock {
-    fn read(&mut self, buf: &mut [u8]) -> Result<usize, ErrorKind> {
-        self.0.borrow_mut().read(buf)
-    }
-}
-
-impl Write for SharedMock {
-    fn write(&mut self, buf: &[u8]) -> Result<usize, ErrorKind> {
-        self.0.borrow_mut().write(buf)
-    }
-
-    fn flush(&mut self) -> Result<(), ErrorKind> {
-        self.0.borrow_mut().flush()
+        unread,
     }
 }
 
@@ -793,7 +657,7 @@ pub fn run_with(
     } else if mode.asynch() {
         drain_async(role, input, chunk, rx, config, mode)
     } else if mode.split() {
-        let mock = SharedMock(Rc::new(RefCell::new(Mock::new(input, chunk))));
+        let mock = SharedMock::new(Mock::new(input, chunk));
         drain_split(open_over(mock, role, rx, 1024, config), mode)
     } else {
         drain(open(role, input, chunk, rx, 1024, config), mode)
@@ -855,40 +719,6 @@ pub fn block_on<F: core::future::Future>(future: F) -> F::Output {
     loop {
         if let core::task::Poll::Ready(output) = future.as_mut().poll(&mut cx) {
             return output;
-        }
-    }
-}
-
-/// [`Mock`] as an async transport that is pending once before each read
-/// and each write: a driver must survive being polled again.
-#[cfg(feature = "async")]
-#[derive(Debug, Default)]
-pub struct AsyncMock(pub Mock);
-
-#[cfg(feature = "async")]
-mod async_mock {
-    use super::*;
-    use hybi::embedded_io_async as eia;
-
-    impl ErrorType for AsyncMock {
-        type Error = ErrorKind;
-    }
-
-    impl eia::Read for AsyncMock {
-        async fn read(&mut self, buf: &mut [u8]) -> Result<usize, ErrorKind> {
-            yield_once().await;
-            Read::read(&mut self.0, buf)
-        }
-    }
-
-    impl eia::Write for AsyncMock {
-        async fn write(&mut self, buf: &[u8]) -> Result<usize, ErrorKind> {
-            yield_once().await;
-            Write::write(&mut self.0, buf)
-        }
-
-        async fn flush(&mut self) -> Result<(), ErrorKind> {
-            Write::flush(&mut self.0)
         }
     }
 }
@@ -957,9 +787,9 @@ pub fn drain_async_split(
     mode: Mode,
 ) -> Outcome {
     use hybi::asynch::WebSocket as AsyncWebSocket;
-    let mock = SharedMock(Rc::new(RefCell::new(Mock::new(input, chunk))));
+    let mock = SharedMock::new(Mock::new(input, chunk));
     let (rx, tx) = (vec![0u8; rx], vec![0u8; 1024]);
-    fn halves(t: AsyncSharedMock) -> (AsyncSharedMock, AsyncSharedMock) {
+    fn halves(t: AsyncMock<SharedMock>) -> (AsyncMock<SharedMock>, AsyncMock<SharedMock>) {
         (t.clone(), t)
     }
     macro_rules! drain_with {
@@ -981,7 +811,7 @@ pub fn drain_async_split(
             })
         }};
     }
-    let transport = AsyncSharedMock(mock.clone());
+    let transport = AsyncMock(mock.clone());
     let (messages, chunks, end) = match role {
         Role::Client => {
             let client = Client::new(TestRng(0x9E37_79B9_7F4A_7C15));
@@ -1005,56 +835,7 @@ pub fn drain_async_split(
             ))
         }
     };
-    let mock = core::mem::take(&mut *mock.0.borrow_mut());
-    outcome(mock, messages, chunks, end)
-}
-
-/// A [`SharedMock`] as an async transport, pending once before each read
-/// and each write.
-#[cfg(feature = "async")]
-#[derive(Debug, Clone, Default)]
-pub struct AsyncSharedMock(pub SharedMock);
-
-#[cfg(feature = "async")]
-mod async_shared_mock {
-    use super::*;
-    use hybi::embedded_io_async as eia;
-
-    impl ErrorType for AsyncSharedMock {
-        type Error = ErrorKind;
-    }
-
-    impl eia::Read for AsyncSharedMock {
-        async fn read(&mut self, buf: &mut [u8]) -> Result<usize, ErrorKind> {
-            yield_once().await;
-            Read::read(&mut self.0, buf)
-        }
-    }
-
-    impl eia::Write for AsyncSharedMock {
-        async fn write(&mut self, buf: &[u8]) -> Result<usize, ErrorKind> {
-            yield_once().await;
-            Write::write(&mut self.0, buf)
-        }
-
-        async fn flush(&mut self) -> Result<(), ErrorKind> {
-            Write::flush(&mut self.0)
-        }
-    }
-}
-
-/// Pending once, then ready.
-#[cfg(feature = "async")]
-pub async fn yield_once() {
-    let mut yielded = false;
-    core::future::poll_fn(|_| {
-        if core::mem::replace(&mut yielded, true) {
-            core::task::Poll::Ready(())
-        } else {
-            core::task::Poll::Pending
-        }
-    })
-    .await
+    outcome(mock.take(), messages, chunks, end)
 }
 
 #[cfg(not(feature = "async"))]
