@@ -6,15 +6,7 @@ mod common;
 use common::*;
 use hybi::reassembly::DataKind;
 use hybi::websocket::{Config, Error, Message};
-use hybi::{ProtocolError, Role, UsageError};
-
-fn peer_close(receiver: Role) -> Vec<u8> {
-    produce(receiver.peer(), |ws| ws.close(1000.into(), "bye").unwrap())
-}
-
-fn bye() -> Msg {
-    Msg::Close(Some((1000, "bye".into())))
-}
+use hybi::{ProtocolError, UsageError};
 
 #[test]
 fn valid_text_split_at_every_byte() {

@@ -9,14 +9,6 @@ use common::*;
 use hybi::websocket::{Config, Error, MIN_READ_BUFFER, MIN_WRITE_BUFFER};
 use hybi::{ProtocolError, Role};
 
-fn bye() -> Msg {
-    Msg::Close(Some((1000, "bye".into())))
-}
-
-fn peer_close(receiver: Role) -> Vec<u8> {
-    produce(receiver.peer(), |ws| ws.close(1000.into(), "bye").unwrap())
-}
-
 #[test]
 fn whole_message_at_capacity_with_control_frames_between() {
     for role in ROLES {

@@ -34,18 +34,9 @@ fn binary_of(n: usize) -> Vec<u8> {
     (0..n).map(|i| (i * 7 + i / 251) as u8).collect()
 }
 
-/// The peer's close(1000, "bye"), as the peer of `receiver` writes it.
-fn peer_close(receiver: Role) -> Vec<u8> {
-    produce(receiver.peer(), |ws| ws.close(1000.into(), "bye").unwrap())
-}
-
 fn closing(receiver: Role, mut frames: Vec<u8>) -> Vec<u8> {
     frames.extend(peer_close(receiver));
     frames
-}
-
-fn bye() -> Msg {
-    Msg::Close(Some((1000, "bye".into())))
 }
 
 #[test]

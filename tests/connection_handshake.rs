@@ -115,11 +115,7 @@ fn client_connects_to_server_bytes_and_keeps_frames() {
             let out = drain(ws, mode);
             assert_eq!(
                 out.messages,
-                [
-                    Msg::text("first frame"),
-                    Msg::Binary(vec![1, 2, 3]),
-                    Msg::Close(Some((1000, "bye".into())))
-                ],
+                [Msg::text("first frame"), Msg::Binary(vec![1, 2, 3]), bye()],
                 "chunk {chunk} {mode:?}"
             );
             assert_eq!(

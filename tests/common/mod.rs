@@ -275,6 +275,16 @@ pub fn produce(role: Role, f: impl FnOnce(&mut Ws)) -> Vec<u8> {
     ws.into_parts().0.written
 }
 
+/// The peer's close (1000, "bye"), as the peer of `receiver` writes it.
+pub fn peer_close(receiver: Role) -> Vec<u8> {
+    produce(receiver.peer(), |ws| ws.close(1000.into(), "bye").unwrap())
+}
+
+/// The message [`peer_close`] delivers.
+pub fn bye() -> Msg {
+    Msg::Close(Some((1000, "bye".into())))
+}
+
 /// A hand-built frame, masked with `mask` if given.
 pub fn raw_frame(byte0: u8, payload: &[u8], mask: Option<[u8; 4]>) -> Vec<u8> {
     let fin = byte0 & 0x80 != 0;
