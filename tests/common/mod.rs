@@ -16,7 +16,7 @@ use hybi::mask::apply_mask;
 use hybi::reassembly::DataKind;
 use hybi::split::LocalCell;
 use hybi::websocket::{Chunk, Config, Error, Input, Lending, Message, WebSocket, Writer};
-use hybi::{Client, RandomSource, Role, Server, Status};
+use hybi::{Client, ProtocolError, RandomSource, Role, Server, Status};
 use std::rc::Rc;
 
 /// Every chunk size the scenarios run with: 1 to 17 bytes per read, then
@@ -280,6 +280,12 @@ pub fn peer_close(receiver: Role) -> Vec<u8> {
     produce(receiver.peer(), |ws| ws.close(1000.into(), "bye").unwrap())
 }
 
+/// `frames`, then [`peer_close`].
+pub fn closing(receiver: Role, mut frames: Vec<u8>) -> Vec<u8> {
+    frames.extend(peer_close(receiver));
+    frames
+}
+
 /// The message [`peer_close`] delivers.
 pub fn bye() -> Msg {
     Msg::Close(Some((1000, "bye".into())))
@@ -306,6 +312,14 @@ pub fn raw_frame(byte0: u8, payload: &[u8], mask: Option<[u8; 4]>) -> Vec<u8> {
     }
     out.extend_from_slice(&body);
     out
+}
+
+/// The header of an unmasked binary frame announcing `len` bytes in the
+/// 64-bit length form, minimal or not.
+pub fn header_64(len: u64) -> Vec<u8> {
+    let mut h = vec![0x82, 0x7F];
+    h.extend_from_slice(&len.to_be_bytes());
+    h
 }
 
 /// A frame as the peer of `receiver` sends it: masked when the receiver is
@@ -699,9 +713,21 @@ pub fn expect(
     close: Option<Option<u16>>,
     end: WsError,
 ) {
+    expect_named("", role, input, messages, close, end);
+}
+
+/// [`expect`], naming the case in what a failure prints.
+fn expect_named(
+    name: &str,
+    role: Role,
+    input: &[u8],
+    messages: &[Msg],
+    close: Option<Option<u16>>,
+    end: WsError,
+) {
     every_way(|chunk, mode| {
         let out = run(role, input, chunk, mode);
-        let ctx = format!("{role:?} chunk {chunk} {mode:?}");
+        let ctx = format!("{name} {role:?} chunk {chunk} {mode:?}");
         assert_eq!(out.messages, messages, "{ctx}: messages");
         assert_eq!(out.end, end, "{ctx}: end");
         let closes = out.closes(role);
@@ -713,11 +739,69 @@ pub fn expect(
     });
 }
 
+/// A row of a rejection table: a connection of `role` fed `input` delivers
+/// `delivered`, then fails with `error` and writes a close with `code`.
+#[derive(Debug, Clone)]
+pub struct Rejection {
+    pub name: String,
+    pub role: Role,
+    pub input: Vec<u8>,
+    pub delivered: Vec<Msg>,
+    pub error: ProtocolError,
+    pub code: u16,
+}
+
+impl Rejection {
+    /// A row in which nothing is delivered before the error.
+    pub fn new(
+        name: impl Into<String>,
+        role: Role,
+        input: Vec<u8>,
+        error: ProtocolError,
+        code: u16,
+    ) -> Self {
+        Rejection {
+            name: name.into(),
+            role,
+            input,
+            delivered: Vec::new(),
+            error,
+            code,
+        }
+    }
+
+    /// The row with `delivered` delivered before the error.
+    pub fn after(mut self, delivered: &[Msg]) -> Self {
+        self.delivered = delivered.to_vec();
+        self
+    }
+}
+
+/// Checks every row of `table` for every chunk size and every read mode:
+/// the messages delivered, the error, and the one close written, whose
+/// code is the error's.
+pub fn check_rejections(table: &[Rejection]) {
+    let mut names = std::collections::HashSet::new();
+    for row in table {
+        let named = format!("{} ({:?})", row.name, row.role);
+        assert!(names.insert(named), "two rows named {}", row.name);
+        assert_eq!(row.error.close_code().as_u16(), row.code, "{}", row.name);
+        expect_named(
+            &row.name,
+            row.role,
+            &row.input,
+            &row.delivered,
+            Some(Some(row.code)),
+            protocol(row.error),
+        );
+    }
+}
+
 /// Both roles.
 pub const ROLES: [Role; 2] = [Role::Server, Role::Client];
 
 /// A protocol error ending.
-pub fn protocol(e: hybi::ProtocolError) -> WsError {
+pub fn protocol(e: ProtocolError) -> WsError {
     Error::Protocol(e)
 }
 
