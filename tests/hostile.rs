@@ -10,7 +10,7 @@ use common::*;
 use hybi::ProtocolError::*;
 use hybi::Role;
 use hybi::handshake::client::Request;
-use hybi::handshake::server::Response;
+use hybi::handshake::server::{Response, write_rejection};
 use hybi::handshake::{ClientKey, Field, HandshakeError};
 use hybi::http::HttpError;
 use hybi::websocket::{Config, Error, Message, ServerHandshake, WebSocket};
@@ -93,6 +93,10 @@ fn rejects(input: &[u8], rx: usize, error: HandshakeError, line: &str) {
     assert_eq!(status_line(&written), line, "{}", written.escape_ascii());
     assert_eq!(Some(line[9..12].parse().unwrap()), error.status_code());
     assert!(written.ends_with(b"Content-Length: 0\r\n\r\n"));
+    // Nothing but the rejection.
+    let mut rejection = [0u8; 256];
+    let n = write_rejection(error, &mut rejection).unwrap();
+    assert_eq!(written, rejection[..n], "{}", written.escape_ascii());
 }
 
 #[test]

@@ -389,6 +389,52 @@ pub fn closes_written(writer: Role, bytes: &[u8]) -> Vec<Option<u16>> {
         .collect()
 }
 
+/// The length of the HTTP head `bytes` start with, up to its blank line.
+pub fn head_len(bytes: &[u8]) -> Option<usize> {
+    let end = bytes.windows(4).position(|w| w == b"\r\n\r\n")?;
+    Some(end + 4)
+}
+
+/// Checks what a connection of `role` wrote while its reading ended with
+/// `end`: valid frames, nothing but pongs and one close at the most, last;
+/// for a protocol error, a close with its code; after the peer's close
+/// (`peer_close`: the code it carried, or `None` for an empty close), that
+/// close answered with the same code; at the end of input, no close.
+/// Returns the pongs' payloads.
+pub fn check_answers(
+    role: Role,
+    written: &[u8],
+    end: &WsError,
+    peer_close: Option<Option<u16>>,
+) -> Vec<Vec<u8>> {
+    let frames = decode_frames(role, written);
+    let (close, answers) = match frames.split_last() {
+        Some((last, rest)) if last.opcode == Opcode::Close => (Some(last), rest),
+        _ => (None, &frames[..]),
+    };
+    let close = close.map(|f| {
+        CloseFrame::parse(&f.payload)
+            .expect("valid close written")
+            .map(|c| c.code().as_u16())
+    });
+    let pongs = answers
+        .iter()
+        .map(|f| match f.opcode {
+            Opcode::Pong => f.payload.clone(),
+            other => panic!("{other:?} written in answer to {end:?}"),
+        })
+        .collect();
+    match (end, peer_close) {
+        (Error::Protocol(e), None) => {
+            assert_eq!(close, Some(Some(e.close_code().as_u16())), "{end:?}")
+        }
+        (Error::Closed, Some(code)) => assert_eq!(close, Some(code), "the peer's close"),
+        (Error::UnexpectedEof, None) => assert_eq!(close, None, "{end:?}"),
+        other => panic!("reading ended with {other:?}"),
+    }
+    pongs
+}
+
 /// A message as the tests compare them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Msg {
