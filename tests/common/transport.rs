@@ -7,8 +7,9 @@
 //! halves of a split connection; [`AsyncMock`] makes either an async
 //! transport.
 //!
-//! `tests/common/mod.rs` includes it, and `dev/tests` and `fuzz/` reach
-//! it through `#[path]`: it needs nothing but `embedded-io` and `hybi`.
+//! `tests/common/mod.rs` includes it; `dev/tests` reaches it through
+//! `tests/common/mod.rs` and `fuzz/src/lib.rs` directly, both with
+//! `#[path]`: it needs nothing but `embedded-io` and `hybi`.
 
 #![allow(dead_code)]
 
