@@ -554,62 +554,65 @@ mod tests {
         assert_eq!(&payload, b"Hello");
     }
 
-    // One line per rule of section 5.2 a receiver must enforce.
+    // One row per rule of section 5.2 a receiver must enforce: its name,
+    // the bytes, the receiver, the error and its close code.
     #[test]
     fn rejections() {
         use ProtocolError::*;
         let limited = DecodeOptions::new(Role::Client).max_payload_len(1000);
         #[rustfmt::skip]
-        let cases: &[(&[u8], DecodeOptions, ProtocolError, u16)] = &[
+        let cases: &[(&str, &[u8], DecodeOptions, ProtocolError, u16)] = &[
             // RSV bits without an extension, on data and control frames.
-            (&[0xC1, 0x00], CLIENT, ReservedBits(0x40), 1002),
-            (&[0xA1, 0x00], CLIENT, ReservedBits(0x20), 1002),
-            (&[0x91, 0x00], CLIENT, ReservedBits(0x10), 1002),
-            (&[0xF2, 0x00], CLIENT, ReservedBits(0x70), 1002),
-            (&[0xC9, 0x00], CLIENT, ReservedBits(0x40), 1002),
-            // ... judged from the first byte alone, before the rest arrives.
-            (&[0xC1], CLIENT, ReservedBits(0x40), 1002),
-            // ... even with the mask bit also wrong (server frame with RSV1-3 and MASK).
-            (&[0xF1, 0x80], CLIENT, ReservedBits(0x70), 1002),
+            ("RSV1 on text", &[0xC1, 0x00], CLIENT, ReservedBits(0x40), 1002),
+            ("RSV2 on text", &[0xA1, 0x00], CLIENT, ReservedBits(0x20), 1002),
+            ("RSV3 on text", &[0x91, 0x00], CLIENT, ReservedBits(0x10), 1002),
+            ("RSV1-3 on binary", &[0xF2, 0x00], CLIENT, ReservedBits(0x70), 1002),
+            ("RSV1 on a ping", &[0xC9, 0x00], CLIENT, ReservedBits(0x40), 1002),
+            ("RSV1 from the first byte alone", &[0xC1], CLIENT, ReservedBits(0x40), 1002),
+            ("RSV1-3 before the wrong mask bit", &[0xF1, 0x80], CLIENT, ReservedBits(0x70), 1002),
             // Reserved opcodes 0x3-0x7 and 0xB-0xF.
-            (&[0x83, 0x00], CLIENT, ReservedOpcode(0x3), 1002),
-            (&[0x84, 0x00], CLIENT, ReservedOpcode(0x4), 1002),
-            (&[0x85, 0x00], CLIENT, ReservedOpcode(0x5), 1002),
-            (&[0x86, 0x00], CLIENT, ReservedOpcode(0x6), 1002),
-            (&[0x87], CLIENT, ReservedOpcode(0x7), 1002),
-            (&[0x8B, 0x00], CLIENT, ReservedOpcode(0xB), 1002),
-            (&[0x8C, 0x00], CLIENT, ReservedOpcode(0xC), 1002),
-            (&[0x8D, 0x00], CLIENT, ReservedOpcode(0xD), 1002),
-            (&[0x8E, 0x00], CLIENT, ReservedOpcode(0xE), 1002),
-            (&[0x0F], CLIENT, ReservedOpcode(0xF), 1002),
+            ("opcode 0x3", &[0x83, 0x00], CLIENT, ReservedOpcode(0x3), 1002),
+            ("opcode 0x4", &[0x84, 0x00], CLIENT, ReservedOpcode(0x4), 1002),
+            ("opcode 0x5", &[0x85, 0x00], CLIENT, ReservedOpcode(0x5), 1002),
+            ("opcode 0x6", &[0x86, 0x00], CLIENT, ReservedOpcode(0x6), 1002),
+            ("opcode 0x7 from the first byte alone", &[0x87], CLIENT, ReservedOpcode(0x7), 1002),
+            ("opcode 0xB", &[0x8B, 0x00], CLIENT, ReservedOpcode(0xB), 1002),
+            ("opcode 0xC", &[0x8C, 0x00], CLIENT, ReservedOpcode(0xC), 1002),
+            ("opcode 0xD", &[0x8D, 0x00], CLIENT, ReservedOpcode(0xD), 1002),
+            ("opcode 0xE", &[0x8E, 0x00], CLIENT, ReservedOpcode(0xE), 1002),
+            ("opcode 0xF with FIN clear", &[0x0F], CLIENT, ReservedOpcode(0xF), 1002),
             // Control frames with FIN clear.
-            (&[0x08, 0x00], CLIENT, FragmentedControlFrame, 1002),
-            (&[0x09], CLIENT, FragmentedControlFrame, 1002),
-            (&[0x0A, 0x00], CLIENT, FragmentedControlFrame, 1002),
+            ("close with FIN clear", &[0x08, 0x00], CLIENT, FragmentedControlFrame, 1002),
+            ("ping with FIN clear, first byte alone", &[0x09], CLIENT, FragmentedControlFrame, 1002),
+            ("pong with FIN clear", &[0x0A, 0x00], CLIENT, FragmentedControlFrame, 1002),
             // Control frames over 125 bytes (16-bit and 64-bit forms).
-            (&[0x89, 0x7E], CLIENT, ControlFrameTooLong, 1002),
-            (&[0x89, 0x7E, 0x00, 0x7E], CLIENT, ControlFrameTooLong, 1002),
-            (&[0x88, 0xFF], SERVER, ControlFrameTooLong, 1002),
-            (&[0x8A, 0x7F], CLIENT, ControlFrameTooLong, 1002),
+            ("ping in the 16-bit form", &[0x89, 0x7E], CLIENT, ControlFrameTooLong, 1002),
+            ("ping of 126 bytes", &[0x89, 0x7E, 0x00, 0x7E], CLIENT, ControlFrameTooLong, 1002),
+            ("masked close in the 64-bit form", &[0x88, 0xFF], SERVER, ControlFrameTooLong, 1002),
+            ("pong in the 64-bit form", &[0x8A, 0x7F], CLIENT, ControlFrameTooLong, 1002),
             // The wrong mask bit for the receiving role.
-            (&[0x81, 0x05], SERVER, UnmaskedFrame, 1002),
-            (&[0x81, 0x85], CLIENT, MaskedFrame, 1002),
-            (&[0x89, 0x00], SERVER, UnmaskedFrame, 1002),
+            ("unmasked text to a server", &[0x81, 0x05], SERVER, UnmaskedFrame, 1002),
+            ("masked text to a client", &[0x81, 0x85], CLIENT, MaskedFrame, 1002),
+            ("unmasked ping to a server", &[0x89, 0x00], SERVER, UnmaskedFrame, 1002),
             // Lengths not in their minimal form.
-            (&[0x82, 0x7E, 0x00, 0x00], CLIENT, NonMinimalLength, 1002),
-            (&[0x82, 0x7E, 0x00, 0x7D], CLIENT, NonMinimalLength, 1002),
-            (&[0x82, 0x7F, 0, 0, 0, 0, 0, 0, 0x00, 0x7E], CLIENT, NonMinimalLength, 1002),
-            (&[0x82, 0x7F, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF], CLIENT, NonMinimalLength, 1002),
+            ("0 in the 16-bit form", &[0x82, 0x7E, 0x00, 0x00], CLIENT, NonMinimalLength, 1002),
+            ("125 in the 16-bit form", &[0x82, 0x7E, 0x00, 0x7D], CLIENT, NonMinimalLength, 1002),
+            ("126 in the 64-bit form", &[0x82, 0x7F, 0, 0, 0, 0, 0, 0, 0x00, 0x7E], CLIENT, NonMinimalLength, 1002),
+            ("65535 in the 64-bit form", &[0x82, 0x7F, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF], CLIENT, NonMinimalLength, 1002),
             // A 64-bit length with its top bit set (2^63), judged from its first byte.
-            (&[0x82, 0x7F, 0x80, 0, 0, 0, 0, 0, 0, 0], CLIENT, LengthHighBitSet, 1002),
-            (&[0x82, 0x7F, 0xFF], CLIENT, LengthHighBitSet, 1002),
+            ("a length of 2^63", &[0x82, 0x7F, 0x80, 0, 0, 0, 0, 0, 0, 0], CLIENT, LengthHighBitSet, 1002),
+            ("a length's top bit from its first byte", &[0x82, 0x7F, 0xFF], CLIENT, LengthHighBitSet, 1002),
             // Over the caller's limit.
-            (&[0x82, 0x7E, 0x03, 0xE9], limited, MessageTooBig, 1009),
-            (&[0x82, 0x7F, 0, 0, 0, 1, 0, 0, 0, 1], limited, MessageTooBig, 1009),
+            ("1001 bytes over a limit of 1000", &[0x82, 0x7E, 0x03, 0xE9], limited, MessageTooBig, 1009),
+            ("2^32 + 1 bytes over a limit of 1000", &[0x82, 0x7F, 0, 0, 0, 1, 0, 0, 0, 1], limited, MessageTooBig, 1009),
         ];
-        for &(bytes, opts, err, code) in cases {
-            assert_eq!(FrameHeader::decode(bytes, &opts), Err(err), "{bytes:02x?}");
-            assert_eq!(err.close_code().as_u16(), code, "{bytes:02x?}");
+        for &(name, bytes, opts, err, code) in cases {
+            assert_eq!(
+                FrameHeader::decode(bytes, &opts),
+                Err(err),
+                "{name}: {bytes:02x?}"
+            );
+            assert_eq!(err.close_code().as_u16(), code, "{name}");
         }
     }
 
@@ -723,19 +726,24 @@ mod tests {
 
     #[test]
     fn every_first_two_bytes() {
-        // All 65,536 two-byte beginnings: no panic, and the outcome is
-        // consistent with the rules.
+        use ProtocolError::*;
+        // All 65,536 two-byte beginnings: no panic, and the outcome is the
+        // one the rules give, checked in the order section 5.2 lists them.
         for b0 in 0..=255u8 {
             for b1 in 0..=255u8 {
                 for opts in [SERVER, CLIENT] {
                     let result = FrameHeader::decode(&[b0, b1], &opts);
-                    let opcode = Opcode::from_u8(b0 & 0x0F);
-                    let ok_start = b0 & 0x70 == 0
-                        && opcode.is_ok()
-                        && (b0 & 0x80 != 0 || !opcode.is_ok_and(Opcode::is_control))
-                        && (b1 & 0x80 != 0) == opts.role().expects_masked()
-                        && !(opcode.is_ok_and(Opcode::is_control) && b1 & 0x7F > 125);
-                    assert_eq!(result.is_ok(), ok_start, "{b0:02x} {b1:02x} {opts:?}");
+                    let masked = b1 & 0x80 != 0;
+                    let expected = match Opcode::from_u8(b0 & 0x0F) {
+                        _ if b0 & 0x70 != 0 => Err(ReservedBits(b0 & 0x70)),
+                        Err(e) => Err(e),
+                        Ok(op) if op.is_control() && b0 & 0x80 == 0 => Err(FragmentedControlFrame),
+                        Ok(_) if masked && !opts.role().expects_masked() => Err(MaskedFrame),
+                        Ok(_) if !masked && opts.role().expects_masked() => Err(UnmaskedFrame),
+                        Ok(op) if op.is_control() && b1 & 0x7F > 125 => Err(ControlFrameTooLong),
+                        Ok(_) => Ok(()),
+                    };
+                    assert_eq!(result.map(|_| ()), expected, "{b0:02x} {b1:02x} {opts:?}");
                     if let Ok(Status::Complete((header, len))) = result {
                         assert_eq!(len, 2);
                         assert_eq!(header.encode().unwrap().as_bytes(), &[b0, b1]);

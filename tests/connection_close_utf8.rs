@@ -6,15 +6,7 @@ mod common;
 use common::*;
 use hybi::reassembly::DataKind;
 use hybi::websocket::{Config, Error, Message};
-use hybi::{ProtocolError, Role, UsageError};
-
-fn peer_close(receiver: Role) -> Vec<u8> {
-    produce(receiver.peer(), |ws| ws.close(1000.into(), "bye").unwrap())
-}
-
-fn bye() -> Msg {
-    Msg::Close(Some((1000, "bye".into())))
-}
+use hybi::{ProtocolError, UsageError};
 
 #[test]
 fn valid_text_split_at_every_byte() {
@@ -63,6 +55,7 @@ fn valid_text_split_at_every_byte() {
     }
 }
 
+/// Invalid UTF-8, found as soon as the bad byte arrives.
 const INVALID: &[&[u8]] = &[
     b"ab\xff",
     b"\xc0\xaf",
@@ -73,68 +66,70 @@ const INVALID: &[&[u8]] = &[
     b"\xf5",
     b"\x80",
     b"\xe2\x82(",
-    b"abc\xce\xbaxyz\xf0\x9f\x98",
 ];
 
-#[test]
-fn invalid_text_fails_before_the_last_frame() {
-    for role in ROLES {
-        for bad in INVALID {
-            // Only the first fragment, then end of input: the 1007 must come
-            // from the bad byte, not from the missing end.
-            let input = frame_to(role, 0x01, bad);
-            // The last case is only invalid once the message ends.
-            let truncated_only = bad.ends_with(b"\xf0\x9f\x98");
-            let want = if truncated_only {
-                (None, Error::UnexpectedEof)
-            } else {
-                (Some(Some(1007)), protocol(ProtocolError::InvalidUtf8))
-            };
-            expect(role, &input, &[], want.0, want.1);
+/// Text that ends inside a character: invalid only once the message ends.
+const UNFINISHED: &[&[u8]] = &[
+    b"\xe2\x82",
+    b"abc\xf0\x9f\x98",
+    b"abc\xce\xbaxyz\xf0\x9f\x98",
+    b"\xc3",
+];
 
+/// Text that is not UTF-8 (section 8.1), in both roles: 1007, from the bad
+/// byte, not from a missing end.
+fn utf8_rejections() -> Vec<Rejection> {
+    use ProtocolError::InvalidUtf8;
+    let mut table = Vec::new();
+    for role in ROLES {
+        let row = move |name: String, input| Rejection::new(name, role, input, InvalidUtf8, 1007);
+        for bad in INVALID {
+            let bytes = bad.escape_ascii();
             // A single frame announcing 1000 bytes of which only the bad
             // prefix arrives.
-            if !truncated_only {
-                let mut whole = frame_to(role, 0x81, &[b'a'; 1000]);
-                let header_len = whole.len() - 1000;
-                let mut payload = bad.to_vec();
-                payload.resize(1000, b'a');
-                whole = frame_to(role, 0x81, &payload);
-                whole.truncate(header_len + bad.len());
-                expect(
-                    role,
-                    &whole,
-                    &[],
-                    Some(Some(1007)),
-                    protocol(ProtocolError::InvalidUtf8),
-                );
-            }
+            let mut cut_short = frame_to(role, 0x81, &[bad, &[b'a'; 1000][bad.len()..]].concat());
+            cut_short.truncate(cut_short.len() - 1000 + bad.len());
+            // Only the first fragment, then the end of input.
+            table.push(row(
+                format!("{bytes} in a first fragment"),
+                frame_to(role, 0x01, bad),
+            ));
+            table.push(row(
+                format!("{bytes} starting a 1000-byte frame cut short"),
+                cut_short,
+            ));
+        }
+        for bad in UNFINISHED {
+            let bytes = bad.escape_ascii();
+            let fragmented = closing(
+                role,
+                [frame_to(role, 0x01, b"fine "), frame_to(role, 0x80, bad)].concat(),
+            );
+            table.push(row(
+                format!("{bytes} ending a fragmented message"),
+                fragmented,
+            ));
+            table.push(row(
+                format!("{bytes} ending a message in one frame"),
+                frame_to(role, 0x81, bad),
+            ));
         }
     }
+    table
 }
 
 #[test]
-fn text_ending_inside_a_character_is_1007() {
+fn text_refused() {
+    check_rejections(&utf8_rejections());
+}
+
+#[test]
+fn unfinished_character_in_a_first_fragment_is_not_yet_an_error() {
     for role in ROLES {
-        for bad in [&b"\xe2\x82"[..], b"abc\xf0\x9f\x98", b"\xc3"] {
-            let mut input = frame_to(role, 0x01, b"fine ");
-            input.extend(frame_to(role, 0x80, bad));
-            input.extend(peer_close(role));
-            expect(
-                role,
-                &input,
-                &[],
-                Some(Some(1007)),
-                protocol(ProtocolError::InvalidUtf8),
-            );
-            let input = frame_to(role, 0x81, bad);
-            expect(
-                role,
-                &input,
-                &[],
-                Some(Some(1007)),
-                protocol(ProtocolError::InvalidUtf8),
-            );
+        for bad in UNFINISHED {
+            // The end of input comes first.
+            let input = frame_to(role, 0x01, bad);
+            expect(role, &input, &[], None, Error::UnexpectedEof);
         }
     }
 }
@@ -198,64 +193,36 @@ fn close_code_echoed() {
     }
 }
 
-#[test]
-fn invalid_close_codes_are_1002() {
+/// Close frames a receiver refuses (sections 5.5.1 and 7.4), in both
+/// roles.
+fn close_rejections() -> Vec<Rejection> {
+    use ProtocolError::*;
+    let mut table = Vec::new();
     for role in ROLES {
+        let row = move |name: &str, payload: &[u8], error, code| {
+            Rejection::new(name, role, frame_to(role, 0x88, payload), error, code)
+        };
         for code in [
             0u16, 999, 1004, 1005, 1006, 1015, 1016, 1100, 2000, 2999, 5000, 65535,
         ] {
-            let input = frame_to(role, 0x88, &close_payload(code, b""));
-            expect(
-                role,
-                &input,
-                &[],
-                Some(Some(1002)),
-                protocol(ProtocolError::InvalidCloseCode(code.into())),
-            );
+            let name = format!("close code {code}");
+            let error = InvalidCloseCode(code.into());
+            table.push(row(&name, &close_payload(code, b""), error, 1002));
         }
+        #[rustfmt::skip]
+        let rows = [
+            row("a one-byte close", &[0x03], InvalidClosePayload, 1002),
+            row("a reason that is not UTF-8", &close_payload(1000, b"bad \xff"), InvalidUtf8, 1007),
+            row("a close of 126 bytes", &close_payload(1000, &[b'r'; 124]), ControlFrameTooLong, 1002),
+        ];
+        table.extend(rows);
     }
+    table
 }
 
 #[test]
-fn one_byte_close_is_1002() {
-    for role in ROLES {
-        let input = frame_to(role, 0x88, &[0x03]);
-        expect(
-            role,
-            &input,
-            &[],
-            Some(Some(1002)),
-            protocol(ProtocolError::InvalidClosePayload),
-        );
-    }
-}
-
-#[test]
-fn close_reason_not_utf8_is_1007() {
-    for role in ROLES {
-        let input = frame_to(role, 0x88, &close_payload(1000, b"bad \xff"));
-        expect(
-            role,
-            &input,
-            &[],
-            Some(Some(1007)),
-            protocol(ProtocolError::InvalidUtf8),
-        );
-    }
-}
-
-#[test]
-fn close_of_126_bytes_is_1002() {
-    for role in ROLES {
-        let input = frame_to(role, 0x88, &close_payload(1000, &[b'r'; 124]));
-        expect(
-            role,
-            &input,
-            &[],
-            Some(Some(1002)),
-            protocol(ProtocolError::ControlFrameTooLong),
-        );
-    }
+fn closes_refused() {
+    check_rejections(&close_rejections());
 }
 
 #[test]

@@ -9,14 +9,6 @@ use common::*;
 use hybi::websocket::{Config, Error, MIN_READ_BUFFER, MIN_WRITE_BUFFER};
 use hybi::{ProtocolError, Role};
 
-fn bye() -> Msg {
-    Msg::Close(Some((1000, "bye".into())))
-}
-
-fn peer_close(receiver: Role) -> Vec<u8> {
-    produce(receiver.peer(), |ws| ws.close(1000.into(), "bye").unwrap())
-}
-
 #[test]
 fn whole_message_at_capacity_with_control_frames_between() {
     for role in ROLES {
@@ -202,53 +194,18 @@ fn smallest_buffer_holds_a_split_character_and_a_full_ping() {
     }
 }
 
-/// Accepts 3 bytes of its first write, fails its second, then works.
-struct Flaky {
-    out: Vec<u8>,
-    calls: usize,
-}
-
-impl embedded_io::ErrorType for Flaky {
-    type Error = embedded_io::ErrorKind;
-}
-
-impl embedded_io::Read for Flaky {
-    fn read(&mut self, _: &mut [u8]) -> Result<usize, Self::Error> {
-        Ok(0)
-    }
-}
-
-impl embedded_io::Write for Flaky {
-    fn write(&mut self, buf: &[u8]) -> Result<usize, Self::Error> {
-        self.calls += 1;
-        match self.calls {
-            1 => {
-                self.out.extend_from_slice(&buf[..3]);
-                Ok(3)
-            }
-            2 => Err(embedded_io::ErrorKind::TimedOut),
-            _ => {
-                self.out.extend_from_slice(buf);
-                Ok(buf.len())
-            }
-        }
-    }
-
-    fn flush(&mut self) -> Result<(), Self::Error> {
-        Ok(())
-    }
-}
-
 /// A frame larger than the write buffer that fails half-written leaves the
 /// peer expecting the rest of it: the connection must not go on as if
 /// nothing happened.
 #[test]
 fn half_written_large_frame_closes_the_connection() {
     for role in [Role::Server, Role::Client] {
-        let transport = Flaky {
-            out: Vec::new(),
+        // Takes 3 bytes of its first write and times out on its second.
+        let transport = Mock::new(&[], 1).write_limit(3).time_out(Every {
+            n: 2,
+            counted: Counted::Writes,
             calls: 0,
-        };
+        });
         let mut ws = upgraded(
             transport,
             role,
@@ -269,10 +226,7 @@ fn half_written_large_frame_closes_the_connection() {
         assert!(ws.is_closed());
         let (transport, _, _) = ws.into_parts();
         // Nothing after the broken frame's first bytes went out.
-        assert!(
-            transport.out.len() < 2 + 4 + 200,
-            "{role:?}: {}",
-            transport.out.len()
-        );
+        assert_eq!(transport.log, [Op::Write(3), Op::TimedOut], "{role:?}");
+        assert_eq!(transport.written.len(), 3, "{role:?}");
     }
 }

@@ -34,20 +34,6 @@ fn binary_of(n: usize) -> Vec<u8> {
     (0..n).map(|i| (i * 7 + i / 251) as u8).collect()
 }
 
-/// The peer's close(1000, "bye"), as the peer of `receiver` writes it.
-fn peer_close(receiver: Role) -> Vec<u8> {
-    produce(receiver.peer(), |ws| ws.close(1000.into(), "bye").unwrap())
-}
-
-fn closing(receiver: Role, mut frames: Vec<u8>) -> Vec<u8> {
-    frames.extend(peer_close(receiver));
-    frames
-}
-
-fn bye() -> Msg {
-    Msg::Close(Some((1000, "bye".into())))
-}
-
 #[test]
 fn sizes_both_kinds_both_roles() {
     for role in ROLES {
@@ -146,21 +132,6 @@ fn pings_answered_with_identical_pongs() {
 }
 
 #[test]
-fn ping_of_126_bytes_is_1002() {
-    for role in ROLES {
-        let mut input = frame_to(role, 0x89, &binary_of(126));
-        input.extend(peer_close(role));
-        expect(
-            role,
-            &input,
-            &[],
-            Some(Some(1002)),
-            protocol(ProtocolError::ControlFrameTooLong),
-        );
-    }
-}
-
-#[test]
 fn unsolicited_pongs_ignored() {
     for role in ROLES {
         let input = closing(
@@ -247,57 +218,6 @@ fn pings_shown_not_answered_without_auto_pong() {
 }
 
 #[test]
-fn rsv_bits_are_1002() {
-    for role in ROLES {
-        for rsv in [0x40u8, 0x20, 0x10, 0x70] {
-            for opcode in [0x1u8, 0x2, 0x8, 0x9, 0xA] {
-                let payload: &[u8] = if opcode == 0x8 { &[0x03, 0xe8] } else { b"x" };
-                // Alone, then after valid frames that are delivered first.
-                let bad = frame_to(role, 0x80 | rsv | opcode, payload);
-                expect(
-                    role,
-                    &bad,
-                    &[],
-                    Some(Some(1002)),
-                    protocol(ProtocolError::ReservedBits(rsv)),
-                );
-                let mut input = produce(role.peer(), |ws| {
-                    ws.write_text("first").unwrap();
-                    ws.write_binary(b"second").unwrap();
-                });
-                input.extend(&bad);
-                input.extend(peer_close(role));
-                expect(
-                    role,
-                    &input,
-                    &[Msg::text("first"), Msg::Binary(b"second".to_vec())],
-                    Some(Some(1002)),
-                    protocol(ProtocolError::ReservedBits(rsv)),
-                );
-            }
-        }
-    }
-}
-
-#[test]
-fn reserved_opcodes_are_1002() {
-    for role in ROLES {
-        for opcode in (0x3u8..=0x7).chain(0xB..=0xF) {
-            let mut input = produce(role.peer(), |ws| ws.write_text("ok").unwrap());
-            input.extend(frame_to(role, 0x80 | opcode, b"payload"));
-            input.extend(peer_close(role));
-            expect(
-                role,
-                &input,
-                &[Msg::text("ok")],
-                Some(Some(1002)),
-                protocol(ProtocolError::ReservedOpcode(opcode)),
-            );
-        }
-    }
-}
-
-#[test]
 fn one_byte_fragments() {
     for role in ROLES {
         let text = "héllo wörld €😀";
@@ -364,83 +284,7 @@ fn pings_between_fragments_answered_message_intact() {
 }
 
 #[test]
-fn fragmented_ping_is_1002() {
-    for role in ROLES {
-        let mut input = frame_to(role, 0x09, b"half");
-        input.extend(frame_to(role, 0x80, b"ping"));
-        expect(
-            role,
-            &input,
-            &[],
-            Some(Some(1002)),
-            protocol(ProtocolError::FragmentedControlFrame),
-        );
-    }
-}
-
-#[test]
-fn continuation_with_nothing_to_continue_is_1002() {
-    for role in ROLES {
-        let mut input = produce(role.peer(), |ws| ws.write_text("whole").unwrap());
-        input.extend(frame_to(role, 0x80, b"orphan"));
-        expect(
-            role,
-            &input,
-            &[Msg::text("whole")],
-            Some(Some(1002)),
-            protocol(ProtocolError::UnexpectedContinuation),
-        );
-    }
-}
-
-#[test]
-fn new_message_inside_unfinished_one_is_1002() {
-    for role in ROLES {
-        for opcode in [0x1u8, 0x2] {
-            let mut input = frame_to(role, 0x01, b"start");
-            input.extend(frame_to(role, 0x80 | opcode, b"intruder"));
-            input.extend(peer_close(role));
-            every_way(|chunk, mode| {
-                let out = run(role, &input, chunk, mode);
-                assert_eq!(out.end, protocol(ProtocolError::ExpectedContinuation));
-                assert_eq!(out.closes(role), [Some(1002)]);
-                // Chunk mode may have handed out "start" as a chunk, never
-                // as a finished message.
-                assert!(out.messages.is_empty());
-            });
-        }
-    }
-}
-
-#[test]
-fn masking_rules() {
-    // A server receiving an unmasked frame, a client a masked one: 1002.
-    let unmasked = raw_frame(0x81, b"hello", None);
-    expect(
-        Role::Server,
-        &unmasked,
-        &[],
-        Some(Some(1002)),
-        protocol(ProtocolError::UnmaskedFrame),
-    );
-    let masked = raw_frame(0x81, b"hello", Some([1, 2, 3, 4]));
-    expect(
-        Role::Client,
-        &masked,
-        &[],
-        Some(Some(1002)),
-        protocol(ProtocolError::MaskedFrame),
-    );
-    // Unmasked control frames too.
-    let ping = raw_frame(0x89, b"", None);
-    expect(
-        Role::Server,
-        &ping,
-        &[],
-        Some(Some(1002)),
-        protocol(ProtocolError::UnmaskedFrame),
-    );
-
+fn frames_are_masked_by_clients_only() {
     // Client frames are masked with a nonzero key and decode to the
     // payload; the caller's payload is unchanged.
     let payload = binary_of(70_000);
@@ -469,4 +313,97 @@ fn masking_rules() {
     let frames = decode_frames(Role::Server, &written);
     assert!(!frames[0].masked);
     assert_eq!(frames[0].payload, payload);
+}
+
+/// The mask bit a peer of `receiver` must not set (a server's peer must
+/// mask, a client's must not): a key for a client, none for a server.
+fn wrong_mask(receiver: Role) -> Option<[u8; 4]> {
+    match receiver {
+        Role::Server => None,
+        Role::Client => Some([1, 2, 3, 4]),
+    }
+}
+
+/// Every frame a receiver must refuse (RFC 6455 sections 5.2 to 5.5 and
+/// 10.4), in both roles unless a row says otherwise: its name, the input,
+/// the error, the close code written, and what is delivered first.
+fn frame_rejections() -> Vec<Rejection> {
+    use ProtocolError::*;
+    let mut table = Vec::new();
+    for role in ROLES {
+        let row =
+            move |name: &str, input, error, code| Rejection::new(name, role, input, error, code);
+        // Reserved bits without an extension, on every kind of frame, alone
+        // and after two messages, which are delivered first.
+        let two_messages = produce(role.peer(), |ws| {
+            ws.write_text("first").unwrap();
+            ws.write_binary(b"second").unwrap();
+        });
+        let first_two = [Msg::text("first"), Msg::Binary(b"second".to_vec())];
+        for rsv in [0x40u8, 0x20, 0x10, 0x70] {
+            for opcode in [0x1u8, 0x2, 0x8, 0x9, 0xA] {
+                let payload: &[u8] = if opcode == 0x8 { &[0x03, 0xe8] } else { b"x" };
+                let bad = frame_to(role, 0x80 | rsv | opcode, payload);
+                let after = [&two_messages[..], &bad, &peer_close(role)].concat();
+                let name = format!("RSV {rsv:#04x} on opcode {opcode:#x}");
+                table.push(row(&name, bad, ReservedBits(rsv), 1002));
+                let name = format!("{name} after two messages");
+                table.push(row(&name, after, ReservedBits(rsv), 1002).after(&first_two));
+            }
+        }
+        let ok = produce(role.peer(), |ws| ws.write_text("ok").unwrap());
+        for opcode in (0x3u8..=0x7).chain(0xB..=0xF) {
+            let input = closing(
+                role,
+                [&ok[..], &frame_to(role, 0x80 | opcode, b"payload")].concat(),
+            );
+            let name = format!("reserved opcode {opcode:#x}");
+            table.push(row(&name, input, ReservedOpcode(opcode), 1002).after(&[Msg::text("ok")]));
+        }
+        let whole = produce(role.peer(), |ws| ws.write_text("whole").unwrap());
+        let ping_126 = frame_to(role, 0x89, &binary_of(126));
+        assert_eq!(ping_126[1] & 0x7F, 126, "the 16-bit length form");
+        let wrong_mask_bit = match role {
+            Role::Server => UnmaskedFrame,
+            Role::Client => MaskedFrame,
+        };
+        #[rustfmt::skip]
+        let rows = [
+            // The reserved bits are seen before the mask bit.
+            row("RSV1-3 and the wrong mask bit", [frame_to(role, 0x81, b"Hello"), raw_frame(0xF1, b"Hello", wrong_mask(role))].concat(), ReservedBits(0x70), 1002)
+                .after(&[Msg::text("Hello")]),
+            // Control frames: at most 125 bytes, never fragmented.
+            row("ping of 126 bytes", closing(role, ping_126), ControlFrameTooLong, 1002),
+            row("ping with FIN clear", frame_to(role, 0x09, b"ping"), FragmentedControlFrame, 1002),
+            row("ping in two fragments", [frame_to(role, 0x09, b"half"), frame_to(role, 0x80, b"ping")].concat(), FragmentedControlFrame, 1002),
+            // Fragments out of order (read in chunks, "start" may be handed
+            // out, never as a finished message).
+            row("continuation with nothing to continue", [whole, frame_to(role, 0x80, b"orphan")].concat(), UnexpectedContinuation, 1002)
+                .after(&[Msg::text("whole")]),
+            row("text inside an unfinished message", closing(role, [frame_to(role, 0x01, b"start"), frame_to(role, 0x81, b"intruder")].concat()), ExpectedContinuation, 1002),
+            row("binary inside an unfinished message", closing(role, [frame_to(role, 0x01, b"start"), frame_to(role, 0x82, b"intruder")].concat()), ExpectedContinuation, 1002),
+            // The mask bit the receiving role does not take.
+            row("text with the wrong mask bit", raw_frame(0x81, b"hello", wrong_mask(role)), wrong_mask_bit, 1002),
+            row("ping with the wrong mask bit", raw_frame(0x89, b"hello", wrong_mask(role)), wrong_mask_bit, 1002),
+        ];
+        table.extend(rows);
+    }
+    // Lengths in a server's frame (unmasked, read by a client).
+    let row =
+        |name: &str, input, error, code| Rejection::new(name, Role::Client, input, error, code);
+    #[rustfmt::skip]
+    let rows = [
+        row("65535 bytes in the 64-bit form", header_64(65535), NonMinimalLength, 1002),
+        row("a length of 2^63", header_64(1 << 63), LengthHighBitSet, 1002),
+        row("a length of 2^64 - 1", header_64(u64::MAX), LengthHighBitSet, 1002),
+        row("a length of 2^63, from its first byte", header_64(1 << 63)[..3].to_vec(), LengthHighBitSet, 1002),
+        row("a length of 2^32 + 1, over the default limit", header_64((1 << 32) + 1), MessageTooBig, 1009),
+    ];
+    table.extend(rows);
+    table
+}
+
+#[test]
+fn frames_refused() {
+    check_rejections(&frame_rejections());
 }

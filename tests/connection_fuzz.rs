@@ -1,15 +1,19 @@
-//! Randomised streams (xorshift, fixed seeds): garbage never panics, and
-//! random valid streams (messages split into random fragments, control
-//! frames between them, random buffer and read sizes) are delivered exactly.
+//! Randomised streams (xorshift, fixed seeds): garbage never panics and is
+//! answered with nothing but pongs and the close (or the rejection) its
+//! error calls for, and random valid streams (messages split into random
+//! fragments, control frames between them, random buffer and read sizes)
+//! are delivered exactly.
 
 mod common;
 
 use common::*;
-use embedded_io::{ErrorKind, ErrorType, Read, Write};
-use hybi::Role;
+use embedded_io::ErrorKind;
 use hybi::frame::Opcode;
-use hybi::handshake::server::Response;
-use hybi::websocket::{Chunk, Config, Error, MIN_WRITE_BUFFER, Message, WebSocket};
+use hybi::handshake::server::{Response, write_rejection};
+use hybi::websocket::{
+    Chunk, Config, Error, MIN_WRITE_BUFFER, Message, ServerHandshake, WebSocket,
+};
+use hybi::{ProtocolError, Role};
 
 struct Rand(u64);
 
@@ -25,40 +29,63 @@ impl Rand {
     }
 }
 
-/// Reads until an error or a close, whatever comes, counting what is
-/// delivered; every call must return.
-fn drain_any(ws: &mut Ws, chunks: bool) -> usize {
+/// What [`drain_mixed`] read.
+struct Drained {
+    /// Payload bytes delivered.
+    delivered: usize,
+    /// The error that ended the reading.
+    end: WsError,
+    /// The peer's close, if one was delivered: its code, or `None` for an
+    /// empty close.
+    peer_close: Option<Option<u16>>,
+}
+
+/// Reads until an error, whatever comes, counting what is delivered;
+/// every call must return.
+fn drain_any(ws: &mut Ws, chunks: bool) -> Drained {
     drain_mixed(ws, |_| chunks)
 }
 
 /// [`drain_any`], choosing the read mode before each read.
-fn drain_mixed(ws: &mut Ws, mut chunks: impl FnMut(usize) -> bool) -> usize {
+fn drain_mixed(ws: &mut Ws, mut chunks: impl FnMut(usize) -> bool) -> Drained {
     let mut delivered = 0;
+    let mut peer_close = None;
     for i in 0..100_000 {
-        let n = if chunks(i) {
-            match ws.read_chunk() {
-                Ok(Chunk::Text { data, .. }) => data.len(),
-                Ok(Chunk::Binary { data, .. }) => data.len(),
-                Ok(Chunk::Control(Message::Close(_))) => 0,
-                Ok(Chunk::Control(Message::Ping(p) | Message::Pong(p))) => p.len(),
-                Ok(Chunk::Control(m)) => panic!("{m:?} as a control chunk"),
-                Err(_) => return delivered,
-            }
+        let read = if chunks(i) {
+            ws.read_chunk().map(|chunk| match chunk {
+                Chunk::Text { data, .. } => (data.len(), None),
+                Chunk::Binary { data, .. } => (data.len(), None),
+                Chunk::Control(Message::Close(c)) => (0, Some(c.map(|c| c.code().as_u16()))),
+                Chunk::Control(Message::Ping(p) | Message::Pong(p)) => (p.len(), None),
+                Chunk::Control(m) => panic!("{m:?} as a control chunk"),
+            })
         } else {
-            match ws.read() {
-                Ok(Message::Text(t)) => t.len(),
-                Ok(Message::Binary(b) | Message::Ping(b) | Message::Pong(b)) => b.len(),
-                Ok(Message::Close(_)) => 0,
-                Err(_) => return delivered,
-            }
+            ws.read().map(|message| match message {
+                Message::Text(t) => (t.len(), None),
+                Message::Binary(b) | Message::Ping(b) | Message::Pong(b) => (b.len(), None),
+                Message::Close(c) => (0, Some(c.map(|c| c.code().as_u16()))),
+            })
         };
-        delivered += n;
+        match read {
+            Ok((n, close)) => {
+                assert!(peer_close.is_none(), "read after the peer's close");
+                delivered += n;
+                peer_close = close;
+            }
+            Err(end) => {
+                return Drained {
+                    delivered,
+                    end,
+                    peer_close,
+                };
+            }
+        }
     }
     panic!("reading never ended");
 }
 
 #[test]
-fn garbage_never_panics() {
+fn garbage_is_answered_with_pongs_and_its_close() {
     let mut rand = Rand(0xDEAD_BEEF_CAFE_F00D);
     for i in 0..3000 {
         let role = ROLES[i % 2];
@@ -85,22 +112,29 @@ fn garbage_never_panics() {
             &[],
         )
         .unwrap();
-        let delivered = if i % 5 == 0 {
+        let drained = if i % 5 == 0 {
             // Switching between the two read calls is allowed too.
             let mut pick = Rand(i as u64 + 99);
             drain_mixed(&mut ws, |_| pick.below(2) == 0)
         } else {
             drain_any(&mut ws, i % 4 < 2)
         };
-        assert!(delivered <= input.len(), "{delivered} > {}", input.len());
-        // Whatever was written is made of valid frames.
+        let ctx = format!("case {i} {role:?}");
+        assert!(
+            drained.delivered <= input.len(),
+            "{ctx}: {} > {}",
+            drained.delivered,
+            input.len()
+        );
+        // What was written is valid frames: pongs, then the close the
+        // ending calls for.
         let written = ws.into_parts().0.written;
-        let _ = decode_frames(role, &written);
+        check_answers(role, &written, &drained.end, drained.peer_close);
     }
 }
 
 #[test]
-fn handshake_garbage_never_panics() {
+fn handshake_garbage_is_answered_with_its_rejection() {
     let mut rand = Rand(0x0123_4567_89AB_CDEF);
     let valid = b"GET / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
     for i in 0..2000 {
@@ -110,15 +144,51 @@ fn handshake_garbage_never_panics() {
             input[at] = rand.next() as u8;
         }
         input.truncate(rand.below(input.len() + 1));
+        let (chunk, rx, tx) = (1 + rand.below(17), 64 + rand.below(300), rand.below(300));
         let mut ws = WebSocket::server(
-            Mock::new(&input, 1 + rand.below(17)),
-            vec![0u8; 64 + rand.below(300)],
-            vec![0u8; rand.below(300)],
+            Mock::new(&input, chunk),
+            vec![0u8; rx],
+            vec![0u8; tx],
             Config::new(),
         );
-        if ws.accept(|_| Response::accept()).is_ok() {
-            let _ = drain_any(&mut ws.into(), i % 2 == 0);
+        let accepted = ws.accept(|_| Response::accept());
+        let written = &ws.transport().written;
+        match accepted {
+            Ok(ServerHandshake::Accepted { .. }) => {
+                // The 101, then the answers to whatever frames follow.
+                assert!(written.starts_with(b"HTTP/1.1 101 "));
+                let head = head_len(written).expect("the 101 written");
+                let mut ws = Ws::from(ws);
+                let drained = drain_any(&mut ws, i % 2 == 0);
+                let written = ws.into_parts().0.written;
+                check_answers(
+                    Role::Server,
+                    &written[head..],
+                    &drained.end,
+                    drained.peer_close,
+                );
+            }
+            Ok(ServerHandshake::Http) => assert!(written.is_empty()),
+            // Exactly the rejection for the error.
+            Err(Error::Handshake(e)) => {
+                let mut rejection = [0u8; 256];
+                let n = write_rejection(e, &mut rejection).expect("a rejection");
+                assert_eq!(written[..], rejection[..n], "{e:?}");
+                assert!(ws.is_closed());
+            }
+            Err(Error::UnexpectedEof) => {
+                assert!(written.is_empty());
+                assert!(ws.is_closed());
+            }
+            // Refused before anything is read.
+            Err(Error::BufferTooSmall) => {
+                assert!(tx < MIN_WRITE_BUFFER);
+                assert!(ws.transport().log.is_empty());
+            }
+            Err(e) => panic!("handshake: {e:?}"),
         }
+        // A client reading a request (it is no response): it fails, having
+        // written its own request and nothing else.
         let mut ws = WebSocket::client(
             Mock::new(&input, 1 + rand.below(17)),
             vec![0u8; 64 + rand.below(300)],
@@ -126,7 +196,20 @@ fn handshake_garbage_never_panics() {
             TestRng(i as u64 + 1),
             Config::new(),
         );
-        let _ = ws.connect(&hybi::handshake::client::Request::new("a", "/"));
+        let request = hybi::handshake::client::Request::new("a", "/");
+        let end = ws.connect(&request).expect_err("a request is no response");
+        assert!(
+            matches!(
+                end,
+                Error::Handshake(_) | Error::UnexpectedEof | Error::BufferTooSmall
+            ),
+            "{end:?}"
+        );
+        let written = &ws.transport().written;
+        if !written.is_empty() {
+            assert!(written.starts_with(b"GET / HTTP/1.1\r\n"));
+            assert_eq!(head_len(written), Some(written.len()), "one head");
+        }
     }
 }
 
@@ -241,48 +324,6 @@ fn random_valid_streams_delivered_exactly() {
     }
 }
 
-/// A transport that fails every `n`th read and write with `TimedOut`
-/// (before doing anything) and takes writes in pieces.
-struct Flaky {
-    inner: Mock,
-    n: usize,
-    calls: usize,
-    piece: usize,
-    write_errors: bool,
-}
-
-impl ErrorType for Flaky {
-    type Error = ErrorKind;
-}
-
-impl Flaky {
-    fn fails(&mut self) -> bool {
-        self.calls += 1;
-        self.calls % self.n == 0
-    }
-}
-
-impl Read for Flaky {
-    fn read(&mut self, buf: &mut [u8]) -> Result<usize, ErrorKind> {
-        if self.fails() {
-            return Err(ErrorKind::TimedOut);
-        }
-        self.inner.read(buf)
-    }
-}
-
-impl Write for Flaky {
-    fn write(&mut self, buf: &[u8]) -> Result<usize, ErrorKind> {
-        if self.write_errors && self.fails() {
-            return Err(ErrorKind::TimedOut);
-        }
-        self.inner.write(&buf[..buf.len().min(self.piece)])
-    }
-    fn flush(&mut self) -> Result<(), ErrorKind> {
-        self.inner.flush()
-    }
-}
-
 #[test]
 fn transport_errors_lose_nothing() {
     let mut rand = Rand(0xF1A4_0000_0000_0001);
@@ -298,20 +339,25 @@ fn transport_errors_lose_nothing() {
         } else {
             MIN_WRITE_BUFFER + rand.below(64)
         };
-        let transport = Flaky {
-            inner: Mock::new(
-                &input,
-                if i % 2 == 0 {
-                    1 + rand.below(17)
-                } else {
-                    1 + rand.below(2000)
-                },
-            ),
-            n: 2 + rand.below(5),
-            calls: 0,
-            piece: 1 + rand.below(40),
-            write_errors,
+        // Every `n`th read, and write with write errors, times out before
+        // doing anything; writes are taken in pieces.
+        let chunk = if i % 2 == 0 {
+            1 + rand.below(17)
+        } else {
+            1 + rand.below(2000)
         };
+        let n = 2 + rand.below(5);
+        let piece = 1 + rand.below(40);
+        let counted = if write_errors {
+            Counted::Both
+        } else {
+            Counted::Reads
+        };
+        let transport = Mock::new(&input, chunk).write_limit(piece).time_out(Every {
+            n,
+            counted,
+            calls: 0,
+        });
         let mut ws = upgraded(
             transport,
             role,
@@ -391,7 +437,7 @@ fn transport_errors_lose_nothing() {
             .cloned()
             .collect();
         assert_eq!(got, want, "case {i}");
-        let written = ws.into_parts().0.inner.written;
+        let written = ws.into_parts().0.written;
         let frames = decode_frames(role, &written);
         let pongs: Vec<_> = frames
             .iter()
@@ -410,25 +456,44 @@ fn transport_errors_lose_nothing() {
 }
 
 #[test]
-fn valid_streams_with_mixed_reads_never_panic() {
+fn valid_streams_with_mixed_reads_answer_pings_and_the_close() {
     let mut rand = Rand(0xABCD_EF01_2345_6789);
     for i in 0..1500 {
         let role = ROLES[i % 2];
-        let (input, _, _) = random_stream(&mut rand, role, [10, 300, 3000][i % 3]);
+        let (input, _, pings) = random_stream(&mut rand, role, [10, 300, 3000][i % 3]);
+        let auto_pong = i % 3 != 0;
         let mut ws = upgraded(
             Mock::new(&input, 1 + rand.below(40)),
             role,
             TestRng(i as u64 + 3),
             vec![0u8; 139 + rand.below(700)],
             vec![0u8; MIN_WRITE_BUFFER + rand.below(200)],
-            Config::new().show_control(i % 2 == 0).auto_pong(i % 3 != 0),
+            Config::new().show_control(i % 2 == 0).auto_pong(auto_pong),
             &[],
         )
         .unwrap();
         let mut pick = Rand(i as u64 + 5);
-        let delivered = drain_mixed(&mut ws, |_| pick.below(3) != 0);
-        assert!(delivered <= input.len());
-        let _ = decode_frames(role, &ws.into_parts().0.written);
+        let drained = drain_mixed(&mut ws, |_| pick.below(3) != 0);
+        assert!(drained.delivered <= input.len());
+        // Pongs for the pings read (all of them, unless a message too
+        // large for the read buffer ended it), then the close.
+        let written = ws.into_parts().0.written;
+        let pongs = check_answers(role, &written, &drained.end, drained.peer_close);
+        match auto_pong {
+            true => assert_eq!(pongs, pings[..pongs.len()], "case {i}"),
+            false => assert!(pongs.is_empty(), "case {i}"),
+        }
+        match drained.end {
+            Error::Closed => {
+                assert_eq!(drained.peer_close, Some(Some(1000)), "case {i}");
+                assert_eq!(
+                    pongs.len(),
+                    pings.len() * usize::from(auto_pong),
+                    "case {i}"
+                );
+            }
+            end => assert_eq!(end, protocol(ProtocolError::MessageTooBig), "case {i}"),
+        }
     }
 }
 
@@ -440,13 +505,13 @@ fn close_interrupted_by_a_write_error_goes_out_once() {
                 ws.write_text("in flight").unwrap();
                 ws.close(1000.into(), "bye").unwrap();
             });
-            let transport = Flaky {
-                inner: Mock::new(&input, 4),
+            // Every second read or write times out, the first at call
+            // 2 - n % 2; writes are taken 3 bytes at a time.
+            let transport = Mock::new(&input, 4).write_limit(3).time_out(Every {
                 n: 2,
+                counted: Counted::Both,
                 calls: n,
-                piece: 3,
-                write_errors: true,
-            };
+            });
             let mut ws = upgraded(
                 transport,
                 role,
@@ -478,7 +543,7 @@ fn close_interrupted_by_a_write_error_goes_out_once() {
                 }
             }
             assert_eq!(got.len(), 2);
-            let written = ws.into_parts().0.inner.written;
+            let written = ws.into_parts().0.written;
             assert_eq!(closes_written(role, &written), [Some(1001)], "{role:?} {n}");
         }
     }

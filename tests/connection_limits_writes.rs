@@ -14,10 +14,6 @@ fn data_of(n: usize) -> Vec<u8> {
     (0..n).map(|_| xorshift(&mut state) as u8).collect()
 }
 
-fn peer_close(receiver: Role) -> Vec<u8> {
-    produce(receiver.peer(), |ws| ws.close(1000.into(), "bye").unwrap())
-}
-
 /// `message` as the peer of `receiver` sends it in frames of `frame` bytes.
 fn fragmented(receiver: Role, message: &[u8], frame: usize) -> Vec<u8> {
     let mut ws = open(receiver.peer(), &[], 1, 256, 64 * 1024, Config::new());

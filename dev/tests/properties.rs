@@ -6,11 +6,10 @@
 mod common;
 
 use common::*;
-use embedded_io::{ErrorKind, ErrorType, Read, Write};
 use hybi::frame::{DecodeOptions, FrameHeader, MAX_CONTROL_PAYLOAD, Opcode, Rsv};
 use hybi::mask::apply_mask;
 use hybi::reassembly::DataKind;
-use hybi::websocket::{Chunk, Config, Error, Message};
+use hybi::websocket::{Config, Error};
 use hybi::{Role, Status};
 use proptest::prelude::*;
 
@@ -253,45 +252,9 @@ proptest! {
     }
 }
 
-/// A transport that serves its input in reads of the given sizes, in turn.
-struct Cuts<'a> {
-    input: &'a [u8],
-    pos: usize,
-    sizes: &'a [usize],
-    turn: usize,
-    written: Vec<u8>,
-}
-
-impl ErrorType for Cuts<'_> {
-    type Error = ErrorKind;
-}
-
-impl Read for Cuts<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> Result<usize, ErrorKind> {
-        let size = match self.sizes {
-            [] => usize::MAX,
-            sizes => sizes[self.turn % sizes.len()],
-        };
-        self.turn += 1;
-        let n = buf.len().min(size).min(self.input.len() - self.pos);
-        buf[..n].copy_from_slice(&self.input[self.pos..self.pos + n]);
-        self.pos += n;
-        Ok(n)
-    }
-}
-
-impl Write for Cuts<'_> {
-    fn write(&mut self, buf: &[u8]) -> Result<usize, ErrorKind> {
-        self.written.extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> Result<(), ErrorKind> {
-        Ok(())
-    }
-}
-
-/// Reads a connection to its close (whole messages, or chunks joined into
-/// messages) and returns the messages and what it wrote.
+/// Reads a connection fed `input` in reads of `sizes` (in turn) to its
+/// close (whole messages, or chunks joined into messages) and returns the
+/// messages and what it wrote.
 fn read_all(
     role: Role,
     input: &[u8],
@@ -300,15 +263,8 @@ fn read_all(
     config: Config,
     chunks: bool,
 ) -> (Vec<Msg>, Vec<u8>) {
-    let transport = Cuts {
-        input,
-        pos: 0,
-        sizes,
-        turn: 0,
-        written: Vec::new(),
-    };
-    let mut ws = upgraded(
-        transport,
+    let ws = upgraded(
+        Mock::with_reads(input, sizes),
         role,
         TestRng(7),
         vec![0u8; rx],
@@ -317,48 +273,7 @@ fn read_all(
         &[],
     )
     .unwrap();
-    let mut messages = Vec::new();
-    let mut partial: Option<Msg> = None;
-    loop {
-        let m = if chunks {
-            match ws.read_chunk().expect("read_chunk") {
-                Chunk::Control(m) => m,
-                Chunk::Text { data, last } => {
-                    match partial.get_or_insert_with(|| Msg::Text(String::new())) {
-                        Msg::Text(t) => t.push_str(data),
-                        other => panic!("text inside {other:?}"),
-                    }
-                    if last {
-                        messages.push(partial.take().unwrap());
-                    }
-                    continue;
-                }
-                Chunk::Binary { data, last } => {
-                    match partial.get_or_insert_with(|| Msg::Binary(Vec::new())) {
-                        Msg::Binary(b) => b.extend_from_slice(data),
-                        other => panic!("binary inside {other:?}"),
-                    }
-                    if last {
-                        messages.push(partial.take().unwrap());
-                    }
-                    continue;
-                }
-            }
-        } else {
-            ws.read().expect("read")
-        };
-        let done = matches!(m, Message::Close(_));
-        messages.push(match m {
-            Message::Text(t) => Msg::Text(t.into()),
-            Message::Binary(b) => Msg::Binary(b.into()),
-            Message::Ping(p) => Msg::Ping(p.into()),
-            Message::Pong(p) => Msg::Pong(p.into()),
-            Message::Close(c) => Msg::Close(c.map(|c| (c.code().as_u16(), c.reason().into()))),
-        });
-        if done {
-            break;
-        }
-    }
-    assert_eq!(ws.read().map(|_| ()), Err(Error::Closed));
-    (messages, ws.into_parts().0.written)
+    let out = drain(ws, if chunks { Mode::Chunks } else { Mode::Whole });
+    assert_eq!(out.end, Error::Closed);
+    (out.messages, out.written)
 }

@@ -28,11 +28,11 @@ const REQUEST: Request<'static> = Request::new("server.example.com", "/chat")
     .origin("http://example.com")
     .protocols(PROTOCOLS);
 
-fn run<'a, T: Transport<'a>>(
+fn run<'a, T: Transport>(
     setup: &Setup<'a>,
     sizes: &'a [u8],
 ) -> Run<Result<Option<&'static str>, Error<ErrorKind>>> {
-    let transport = T::wrap(Split::new(setup.stream, sizes, setup.write_limit));
+    let transport = T::wrap(setup.transport(sizes));
     let mut ws = WebSocket::client(
         transport,
         vec![0; setup.rx],
@@ -42,9 +42,9 @@ fn run<'a, T: Transport<'a>>(
     );
     let handshake = ws.connect(&REQUEST);
     // The request went out whole, and is one a server accepts.
-    let head = match head_len(&ws.transport().split().written) {
+    let head = match head_len(&ws.transport().mock().written) {
         Some(len) => {
-            let written = &ws.transport().split().written;
+            let written = &ws.transport().mock().written;
             let mut headers = [EMPTY_HEADER; 16];
             let Ok(Status::Complete((Incoming::WebSocket(request), n))) =
                 server::parse(&written[..len], &mut headers)
@@ -64,26 +64,26 @@ fn run<'a, T: Transport<'a>>(
                     hybi::handshake::HandshakeError::BufferTooSmall
                 ))
             );
-            assert!(ws.transport().split().written.is_empty());
+            assert!(ws.transport().mock().written.is_empty());
             0
         }
     };
     let outcome = match handshake {
         Ok(protocol) => {
             assert!(protocol.is_none_or(|p| PROTOCOLS.contains(&p)));
-            assert_eq!(ws.transport().split().written.len(), head);
-            ws.transport_mut().split_mut().errors = true;
+            assert_eq!(ws.transport().mock().written.len(), head);
+            ws.transport_mut().mock_mut().inject = true;
             Some(drive(&mut ws, setup.chunks, setup.close_first))
         }
         Err(Error::Handshake(e)) => {
             assert!(ws.is_closed() || e == hybi::handshake::HandshakeError::BufferTooSmall);
-            assert_eq!(ws.transport().split().written.len(), head);
+            assert_eq!(ws.transport().mock().written.len(), head);
             None
         }
         Err(Error::UnexpectedEof) => None,
         Err(e) => panic!("handshake: {e:?}"),
     };
-    let written = ws.into_parts().0.into_split().written;
+    let written = ws.into_parts().0.into_mock().written;
     if let Some(outcome) = &outcome {
         let frames = check_frames(Role::Client, &written[head..]);
         check_ending(outcome, &frames);
@@ -101,20 +101,20 @@ fn run_core<'a>(
     setup: &Setup<'a>,
     sizes: &'a [u8],
 ) -> Run<Result<Option<&'static str>, Error<ErrorKind>>> {
-    let mut split = Split::new(setup.stream, sizes, setup.write_limit);
+    let mut mock = setup.transport(sizes);
     let client = hybi::Client::new(FixedRng::default());
     let mut conn = Core::new(client, vec![0; setup.rx], vec![0; setup.tx], setup.config);
     // The request's length, as the blocking runs count it.
     let mut head = 0;
     let handshake = match conn.write_request(&REQUEST) {
         Ok(key) => {
-            transmit(&mut conn, &mut split);
-            head = split.written.len();
+            transmit(&mut conn, &mut mock);
+            head = mock.written.len();
             loop {
                 match conn.read_response(&REQUEST, &key) {
                     Ok(Status::Complete(protocol)) => break Ok(protocol),
                     Ok(Status::Partial(_)) => {
-                        if !receive(&mut conn, &mut split) {
+                        if !receive(&mut conn, &mut mock) {
                             break Err(error(conn.end_of_input()));
                         }
                     }
@@ -126,10 +126,10 @@ fn run_core<'a>(
     };
     let outcome = match handshake {
         Ok(_) => {
-            split.errors = true;
+            mock.inject = true;
             Some(drive_core(
                 &mut conn,
-                &mut split,
+                &mut mock,
                 setup.chunks,
                 setup.close_first,
             ))
@@ -139,7 +139,7 @@ fn run_core<'a>(
     Run {
         handshake,
         outcome,
-        written: split.written,
+        written: mock.written,
         head,
     }
 }
@@ -148,11 +148,11 @@ fuzz_target!(|data: &[u8]| {
     let Some(setup) = Setup::parse(data) else {
         return;
     };
-    let whole = run::<Split>(&setup, &[]);
-    let split = run::<Split>(&setup, setup.sizes);
-    let lending = run::<Lending<Split>>(&setup, setup.sizes);
+    let whole = run::<Mock>(&setup, &[]);
+    let cut = run::<Mock>(&setup, setup.sizes);
+    let lending = run::<Lending<Mock>>(&setup, setup.sizes);
     let core = run_core(&setup, setup.sizes);
-    split.assert_agrees(&whole, setup.chunks);
+    cut.assert_agrees(&whole, setup.chunks);
     lending.assert_agrees(&whole, setup.chunks);
     core.assert_agrees(&whole, setup.chunks);
 });

@@ -45,11 +45,11 @@ fn answer<'r>(request: &Request<'_, 'r>) -> Response<'r, 'static> {
     Response::accept().protocol(request.protocols().find(|p| *p == "chat"))
 }
 
-fn run<'a, T: Transport<'a>>(
+fn run<'a, T: Transport>(
     setup: &Setup<'a>,
     sizes: &'a [u8],
 ) -> Run<Result<Option<ServerHandshake>, Error<ErrorKind>>> {
-    let transport = T::wrap(Split::new(setup.stream, sizes, setup.write_limit));
+    let transport = T::wrap(setup.transport(sizes));
     let mut ws = WebSocket::server(
         transport,
         vec![0; setup.rx],
@@ -68,7 +68,7 @@ fn run<'a, T: Transport<'a>>(
             let mut decoded = [0u8; 32];
             let nonce = base64ct::Base64::decode(&key, &mut decoded).expect("key is base64");
             assert_eq!(nonce.len(), 16, "validated key decodes to 16 bytes");
-            let written = &ws.transport().split().written;
+            let written = &ws.transport().mock().written;
             let mut headers = [EMPTY_HEADER; 16];
             let Ok(Status::Complete((response, len))) = http::parse_response(written, &mut headers)
             else {
@@ -85,7 +85,7 @@ fn run<'a, T: Transport<'a>>(
                 protocol.as_deref().map(str::as_bytes)
             );
             head = len;
-            ws.transport_mut().split_mut().errors = true;
+            ws.transport_mut().mock_mut().inject = true;
             let outcome = drive(&mut ws, setup.chunks, setup.close_first);
             (
                 Ok(Some(ServerHandshake::Accepted { protocol })),
@@ -95,22 +95,22 @@ fn run<'a, T: Transport<'a>>(
         Ok(ServerHandshake::Http) => {
             let mut headers = [EMPTY_HEADER; 32];
             assert!(ws.http_request(&mut headers).is_some());
-            assert!(ws.transport().split().written.is_empty());
+            assert!(ws.transport().mock().written.is_empty());
             let page = b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n";
             ws.write_raw(page).expect("write_raw");
-            assert_eq!(ws.transport().split().written, page);
+            assert_eq!(ws.transport().mock().written, page);
             assert!(matches!(ws.read(), Err(Error::InvalidState)));
             (Ok(None), None)
         }
         Err(Error::Handshake(HandshakeError::Refused(status))) => {
             assert_eq!(status, 403);
             assert!(key.is_some(), "the request was seen");
-            assert_eq!(ws.transport().split().written, REFUSAL);
+            assert_eq!(ws.transport().mock().written, REFUSAL);
             assert!(ws.is_closed());
             (Err(Error::Handshake(HandshakeError::Refused(status))), None)
         }
         Err(Error::Handshake(e)) => {
-            let written = &ws.transport().split().written;
+            let written = &ws.transport().mock().written;
             let mut expected = [0u8; 256];
             let n = write_rejection(e, &mut expected).expect("rejection fits 256 bytes");
             if e == HandshakeError::BufferTooSmall {
@@ -126,12 +126,12 @@ fn run<'a, T: Transport<'a>>(
             (Err(Error::Handshake(e)), None)
         }
         Err(Error::UnexpectedEof) => {
-            assert!(ws.transport().split().written.is_empty());
+            assert!(ws.transport().mock().written.is_empty());
             (Err(Error::UnexpectedEof), None)
         }
         Err(e) => panic!("handshake: {e:?}"),
     };
-    let written = ws.into_parts().0.into_split().written;
+    let written = ws.into_parts().0.into_mock().written;
     if let Some(outcome) = &outcome {
         let frames = check_frames(Role::Server, &written[head..]);
         check_ending(outcome, &frames);
@@ -149,7 +149,7 @@ fn run_core<'a>(
     setup: &Setup<'a>,
     sizes: &'a [u8],
 ) -> Run<Result<Option<ServerHandshake>, Error<ErrorKind>>> {
-    let mut split = Split::new(setup.stream, sizes, setup.write_limit);
+    let mut mock = setup.transport(sizes);
     let mut conn = Core::new(
         hybi::Server,
         vec![0; setup.rx],
@@ -158,16 +158,16 @@ fn run_core<'a>(
     );
     let handshake = loop {
         let accepted = conn.accept(answer);
-        transmit(&mut conn, &mut split);
+        transmit(&mut conn, &mut mock);
         match accepted {
             Ok(Status::Complete(ServerHandshake::Http)) => {
                 let page = b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n";
-                embedded_io::Write::write_all(&mut split, page).expect("in memory");
+                embedded_io::Write::write_all(&mut mock, page).expect("in memory");
                 break Ok(None);
             }
             Ok(Status::Complete(accepted)) => break Ok(Some(accepted)),
             Ok(Status::Partial(_)) => {
-                if !receive(&mut conn, &mut split) {
+                if !receive(&mut conn, &mut mock) {
                     break Err(error(conn.end_of_input()));
                 }
             }
@@ -176,16 +176,16 @@ fn run_core<'a>(
     };
     // Counted, as the blocking runs count it, only for an open connection.
     let head = if matches!(handshake, Ok(Some(_))) {
-        split.written.len()
+        mock.written.len()
     } else {
         0
     };
     let outcome = match handshake {
         Ok(Some(_)) => {
-            split.errors = true;
+            mock.inject = true;
             Some(drive_core(
                 &mut conn,
-                &mut split,
+                &mut mock,
                 setup.chunks,
                 setup.close_first,
             ))
@@ -195,7 +195,7 @@ fn run_core<'a>(
     Run {
         handshake,
         outcome,
-        written: split.written,
+        written: mock.written,
         head,
     }
 }
@@ -204,11 +204,11 @@ fuzz_target!(|data: &[u8]| {
     let Some(setup) = Setup::parse(data) else {
         return;
     };
-    let whole = run::<Split>(&setup, &[]);
-    let split = run::<Split>(&setup, setup.sizes);
-    let lending = run::<Lending<Split>>(&setup, setup.sizes);
+    let whole = run::<Mock>(&setup, &[]);
+    let cut = run::<Mock>(&setup, setup.sizes);
+    let lending = run::<Lending<Mock>>(&setup, setup.sizes);
     let core = run_core(&setup, setup.sizes);
-    split.assert_agrees(&whole, setup.chunks);
+    cut.assert_agrees(&whole, setup.chunks);
     lending.assert_agrees(&whole, setup.chunks);
     core.assert_agrees(&whole, setup.chunks);
 });

@@ -1,8 +1,9 @@
-//! Shared pieces of the connection fuzz targets: an in-memory transport
-//! that cuts its input at points the fuzzer chooses (read as a `Read`, or
-//! as a `BufRead` through `Lending`), a fixed randomness
-//! source, a driver that reads a connection to its end while echoing, and
-//! checks on everything the connection wrote.
+//! Shared pieces of the connection fuzz targets: the tests' in-memory
+//! transport (`tests/common/transport.rs`), here cutting its input at
+//! points the fuzzer chooses (read as a `Read`, or as a `BufRead` through
+//! `Lending`), a fixed randomness source, a driver that reads a connection
+//! to its end while echoing, and checks on everything the connection
+//! wrote.
 //!
 //! Input layout of `server_connection` and `client_connection`:
 //!
@@ -14,19 +15,25 @@
 //! | 3 | message limit when bit 3 is set: `16 * byte3` |
 //! | 4 | bytes the transport takes per write (0: all) |
 //! | 5 | `n`, the number of read sizes that follow (`n % 16`); bit 4: this end starts the close handshake after echoing the first message |
-//! | 6.. | `n` read sizes, used in turn (by `Read::read`, or as the size of each buffer `BufRead::fill_buf` lends); after the handshake a 0 is a transport error (a timeout) that the driver retries |
+//! | 6.. | `n` read sizes, used in turn (by `Read::read`, or as the size of each piece `BufRead::fill_buf` lends); after the handshake a 0 is a transport error (a timeout) that the driver retries, 64 at the most (before, and after those, a 1) |
 //! | rest | the peer's bytes |
 
 mod sans_io;
+// The tests' transport; its async wrapper is for the tests with feature
+// `async`, which this package does not have.
+#[allow(unexpected_cfgs)]
+#[path = "../../tests/common/transport.rs"]
+mod transport;
 
 pub use sans_io::{Core, drive_core, error, receive, transmit};
+pub use transport::{Mock, Step, Transport};
 
-use embedded_io::{BufRead, ErrorKind, ErrorType, Read, Write};
+use embedded_io::ErrorKind;
 use hybi::close::CloseFrame;
 use hybi::frame::{DecodeOptions, FrameHeader, Opcode, Rsv};
 use hybi::mask::apply_mask;
 use hybi::reassembly::DataKind;
-use hybi::websocket::{Chunk, Config, Error, Input, Lending, Message, WebSocket};
+use hybi::websocket::{Chunk, Config, Error, Message, WebSocket};
 use hybi::{Role, Status};
 
 /// How a connection is set up, from the first bytes of the input.
@@ -72,157 +79,21 @@ impl<'a> Setup<'a> {
             stream,
         })
     }
-}
 
-/// The in-memory transport: serves `input` in reads whose sizes come from
-/// `sizes` in turn (all of it at once when `sizes` is empty), takes at most
-/// `write_limit` bytes per write and records them. As a `BufRead` it lends
-/// pieces of those sizes, each until it is consumed.
-#[derive(Debug)]
-pub struct Split<'a> {
-    input: &'a [u8],
-    pos: usize,
-    /// The end of the piece lent by `fill_buf`: `pos..lent` is lent.
-    lent: usize,
-    sizes: &'a [u8],
-    turn: usize,
-    write_limit: usize,
-    /// Whether a read size of 0 is an error (only after the handshake: a
-    /// client handshake cannot be retried).
-    pub errors: bool,
-    /// Everything written.
-    pub written: Vec<u8>,
-    /// Errors returned so far.
-    pub errors_returned: usize,
-}
-
-impl<'a> Split<'a> {
-    pub fn new(input: &'a [u8], sizes: &'a [u8], write_limit: usize) -> Self {
-        Split {
-            input,
-            pos: 0,
-            lent: 0,
-            sizes,
-            turn: 0,
-            write_limit: write_limit.max(1),
-            errors: false,
-            written: Vec::new(),
-            errors_returned: 0,
-        }
-    }
-
-    /// Bytes handed out by reads so far.
-    pub fn consumed(&self) -> usize {
-        self.pos
-    }
-
-    /// The whole input's length.
-    pub fn input_len(&self) -> usize {
-        self.input.len()
-    }
-}
-
-impl ErrorType for Split<'_> {
-    type Error = ErrorKind;
-}
-
-impl Split<'_> {
-    /// The size of the next read or lent piece, or the error it is.
-    fn next_size(&mut self) -> Result<usize, ErrorKind> {
-        if self.sizes.is_empty() {
-            return Ok(usize::MAX);
-        }
-        let s = self.sizes[self.turn % self.sizes.len()];
-        self.turn += 1;
-        if s == 0 {
-            // A bounded number of errors: the driver retries each.
-            if self.errors && self.errors_returned < 64 {
-                self.errors_returned += 1;
-                return Err(ErrorKind::TimedOut);
-            }
-            return Ok(1);
-        }
-        Ok(usize::from(s))
-    }
-}
-
-impl Read for Split<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> Result<usize, ErrorKind> {
-        let size = self.next_size()?;
-        let n = buf.len().min(size).min(self.input.len() - self.pos);
-        buf[..n].copy_from_slice(&self.input[self.pos..self.pos + n]);
-        self.pos += n;
-        Ok(n)
-    }
-}
-
-impl BufRead for Split<'_> {
-    fn fill_buf(&mut self) -> Result<&[u8], ErrorKind> {
-        if self.pos == self.lent {
-            let size = self.next_size()?;
-            self.lent = self.pos + size.min(self.input.len() - self.pos);
-        }
-        Ok(&self.input[self.pos..self.lent])
-    }
-
-    fn consume(&mut self, amt: usize) {
-        assert!(
-            amt <= self.lent - self.pos,
-            "consumed {amt} bytes of {} lent",
-            self.lent - self.pos
-        );
-        self.pos += amt;
-    }
-}
-
-/// The transports the connection targets read: [`Split`] as a `Read`, and
-/// as a `BufRead` in [`Lending`].
-pub trait Transport<'a>: Input + Write + ErrorType<Error = ErrorKind> {
-    fn wrap(split: Split<'a>) -> Self;
-    fn split(&self) -> &Split<'a>;
-    fn split_mut(&mut self) -> &mut Split<'a>;
-    fn into_split(self) -> Split<'a>;
-}
-
-impl<'a> Transport<'a> for Split<'a> {
-    fn wrap(split: Split<'a>) -> Self {
-        split
-    }
-    fn split(&self) -> &Split<'a> {
-        self
-    }
-    fn split_mut(&mut self) -> &mut Split<'a> {
-        self
-    }
-    fn into_split(self) -> Split<'a> {
-        self
-    }
-}
-
-impl<'a> Transport<'a> for Lending<Split<'a>> {
-    fn wrap(split: Split<'a>) -> Self {
-        Lending(split)
-    }
-    fn split(&self) -> &Split<'a> {
-        &self.0
-    }
-    fn split_mut(&mut self) -> &mut Split<'a> {
-        &mut self.0
-    }
-    fn into_split(self) -> Split<'a> {
-        self.0
-    }
-}
-
-impl Write for Split<'_> {
-    fn write(&mut self, buf: &[u8]) -> Result<usize, ErrorKind> {
-        let n = buf.len().min(self.write_limit);
-        self.written.extend_from_slice(&buf[..n]);
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> Result<(), ErrorKind> {
-        Ok(())
+    /// The transport serving the peer's bytes in reads of `sizes` (a 0: a
+    /// timeout, held back until the handshake is over).
+    pub fn transport(&self, sizes: &[u8]) -> Mock {
+        let script = sizes
+            .iter()
+            .map(|&n| match n {
+                0 => Step::TimedOut,
+                n => Step::Bytes(usize::from(n)),
+            })
+            .collect();
+        Mock::scripted(self.stream, script)
+            .write_limit(self.write_limit)
+            .error_budget(64)
+            .held()
     }
 }
 
@@ -324,7 +195,7 @@ impl<H: PartialEq + core::fmt::Debug> Run<H> {
 /// message, then this end closes), and checks as it goes that no more
 /// payload is delivered than the transport gave and that every call makes
 /// progress.
-pub fn drive<'a, T: Transport<'a>, E: hybi::Endpoint>(
+pub fn drive<T: Transport, E: hybi::Endpoint>(
     ws: &mut WebSocket<T, Vec<u8>, E>,
     chunks: bool,
     close_first: bool,
@@ -339,8 +210,8 @@ pub fn drive<'a, T: Transport<'a>, E: hybi::Endpoint>(
         calls += 1;
         // Each successful call takes at least one input byte or ends a
         // message; each error is retried at most 64 times in all.
-        let split = ws.transport().split();
-        let bound = split.input.len() + split.errors_returned + 8;
+        let mock = ws.transport().mock();
+        let bound = mock.input_len() + mock.errors_returned() + 8;
         assert!(calls <= 2 * bound + 64, "reading does not end");
         let result = if chunks {
             match ws.read_chunk_with_writer() {
@@ -422,9 +293,9 @@ pub fn drive<'a, T: Transport<'a>, E: hybi::Endpoint>(
             }
         };
         assert!(
-            delivered <= ws.transport().split().consumed(),
+            delivered <= ws.transport().mock().consumed(),
             "{delivered} payload bytes delivered from {} bytes read",
-            ws.transport().split().consumed()
+            ws.transport().mock().consumed()
         );
         match result {
             Ok(()) => {}

@@ -1,6 +1,6 @@
 //! The connection core driven with no transport at all: the input fed to
-//! `Connection` in the [`Split`]'s pieces, what it has to transmit taken
-//! in the [`Split`]'s write sizes, messages echoed as `drive` echoes them,
+//! `Connection` in the [`Mock`]'s pieces, what it has to transmit taken
+//! in the [`Mock`]'s write sizes, messages echoed as `drive` echoes them,
 //! so that a run agrees byte for byte with the blocking driver's.
 
 use embedded_io::{ErrorKind, Read, Write};
@@ -9,31 +9,31 @@ use hybi::connection::{self, Chunk, Connection, Message, Queued, Sender};
 use hybi::reassembly::DataKind;
 use hybi::websocket::Error;
 
-use crate::{Msg, Outcome, Split, append};
+use crate::{Mock, Msg, Outcome, append};
 
 /// A connection core over the buffers the targets use.
 pub type Core<E> = Connection<E, Vec<u8>, Vec<u8>>;
 
-/// Moves everything `conn` has to transmit to `split`, in its write sizes.
-pub fn transmit<E: Endpoint>(conn: &mut Core<E>, split: &mut Split<'_>) {
+/// Moves everything `conn` has to transmit to `mock`, in its write sizes.
+pub fn transmit<E: Endpoint>(conn: &mut Core<E>, mock: &mut Mock) {
     while !conn.transmit().is_empty() {
-        let n = split.write(conn.transmit()).expect("in memory");
+        let n = mock.write(conn.transmit()).expect("in memory");
         conn.transmitted(n);
     }
 }
 
 /// [`transmit`] through a sender.
-fn transmit_sender<E: Endpoint>(sender: &mut Sender<'_, E, Vec<u8>>, split: &mut Split<'_>) {
+fn transmit_sender<E: Endpoint>(sender: &mut Sender<'_, E, Vec<u8>>, mock: &mut Mock) {
     while !sender.transmit().is_empty() {
-        let n = split.write(sender.transmit()).expect("in memory");
+        let n = mock.write(sender.transmit()).expect("in memory");
         sender.transmitted(n);
     }
 }
 
 /// Feeds `conn` the next piece of input: false at its end (after which
 /// the connection is over), true otherwise; a transport error is no input.
-pub fn receive<E: Endpoint>(conn: &mut Core<E>, split: &mut Split<'_>) -> bool {
-    match split.read(conn.receive_buffer()) {
+pub fn receive<E: Endpoint>(conn: &mut Core<E>, mock: &mut Mock) -> bool {
+    match mock.read(conn.receive_buffer()) {
         Ok(0) => false,
         Ok(n) => {
             conn.received(n);
@@ -48,7 +48,7 @@ pub fn receive<E: Endpoint>(conn: &mut Core<E>, split: &mut Split<'_>) -> bool {
 /// fills.
 fn queue<E: Endpoint>(
     sender: &mut Sender<'_, E, Vec<u8>>,
-    split: &mut Split<'_>,
+    mock: &mut Mock,
     payload: &[u8],
     mut frame: impl FnMut(&mut Sender<'_, E, Vec<u8>>) -> Result<Queued, connection::Error>,
 ) -> Result<(), connection::Error> {
@@ -56,12 +56,12 @@ fn queue<E: Endpoint>(
         match frame(sender)? {
             Queued::Whole => return Ok(()),
             Queued::Partly(n) => break n,
-            Queued::Full => transmit_sender(sender, split),
+            Queued::Full => transmit_sender(sender, mock),
         }
     };
     let mut rest = &payload[taken..];
     while !rest.is_empty() {
-        transmit_sender(sender, split);
+        transmit_sender(sender, mock);
         let n = sender.write_payload(rest);
         rest = &rest[n..];
     }
@@ -72,7 +72,7 @@ fn queue<E: Endpoint>(
 /// same way.
 pub fn drive_core<E: Endpoint>(
     conn: &mut Core<E>,
-    split: &mut Split<'_>,
+    mock: &mut Mock,
     chunks: bool,
     close_first: bool,
 ) -> Outcome {
@@ -83,7 +83,7 @@ pub fn drive_core<E: Endpoint>(
     let mut calls = 0usize;
     let end = loop {
         calls += 1;
-        let bound = split.input_len() + split.errors_returned + 8;
+        let bound = mock.input_len() + mock.errors_returned() + 8;
         assert!(calls <= 4 * bound + 64, "reading does not end");
         let result = if chunks {
             match conn.read_chunk_with_sender() {
@@ -99,7 +99,7 @@ pub fn drive_core<E: Endpoint>(
                     append(&mut partial, &mut messages, kind, data, last);
                     echo(
                         &mut sender,
-                        split,
+                        mock,
                         kind,
                         data,
                         last,
@@ -118,7 +118,7 @@ pub fn drive_core<E: Endpoint>(
                     let result = match message {
                         Message::Text(t) => echo(
                             &mut sender,
-                            split,
+                            mock,
                             DataKind::Text,
                             t.as_bytes(),
                             true,
@@ -128,7 +128,7 @@ pub fn drive_core<E: Endpoint>(
                         ),
                         Message::Binary(b) => echo(
                             &mut sender,
-                            split,
+                            mock,
                             DataKind::Binary,
                             b,
                             true,
@@ -148,19 +148,19 @@ pub fn drive_core<E: Endpoint>(
         match result {
             Ok(Some(())) => {}
             // Nothing to hand out: transmit what is owed, else receive.
-            Ok(None) if !conn.transmit().is_empty() => transmit(conn, split),
+            Ok(None) if !conn.transmit().is_empty() => transmit(conn, mock),
             Ok(None) => {
-                if !receive(conn, split) {
+                if !receive(conn, mock) {
                     break Error::from(conn.end_of_input());
                 }
             }
             Err(e) => {
-                transmit(conn, split);
+                transmit(conn, mock);
                 break Error::from(e);
             }
         }
     };
-    transmit(conn, split);
+    transmit(conn, mock);
     Outcome {
         messages,
         end,
@@ -173,7 +173,7 @@ pub fn drive_core<E: Endpoint>(
 #[allow(clippy::too_many_arguments)]
 fn echo<E: Endpoint>(
     sender: &mut Sender<'_, E, Vec<u8>>,
-    split: &mut Split<'_>,
+    mock: &mut Mock,
     kind: DataKind,
     data: &[u8],
     last: bool,
@@ -184,14 +184,14 @@ fn echo<E: Endpoint>(
     if *closed_first {
         return Ok(());
     }
-    queue(sender, split, data, |s| s.write_fragment(kind, data, last))?;
+    queue(sender, mock, data, |s| s.write_fragment(kind, data, last))?;
     if last {
         *echoed += 1;
         if close_first {
-            queue(sender, split, &[], |s| {
+            queue(sender, mock, &[], |s| {
                 s.close(hybi::close::CloseCode::NORMAL, "bye")
             })?;
-            transmit_sender(sender, split);
+            transmit_sender(sender, mock);
             *closed_first = true;
         }
     }

@@ -156,47 +156,57 @@ mod tests {
     }
 
     #[test]
-    fn parse_table() {
-        type Expect = Result<Option<(u16, &'static str)>, ProtocolError>;
-        let invalid = |code| Err(ProtocolError::InvalidCloseCode(CloseCode::new(code)));
-        let mut long = [b'a'; MAX_CLOSE_PAYLOAD + 1];
-        long[..2].copy_from_slice(&1000u16.to_be_bytes());
-        let cases: &[(&[u8], Expect)] = &[
-            (b"", Ok(None)),
-            (b"\x03", Err(ProtocolError::InvalidClosePayload)),
-            (b"\x03\xe8", Ok(Some((1000, "")))),
-            (b"\x03\xe8bye", Ok(Some((1000, "bye")))),
-            (b"\x03\xe9\xc3\xa9t\xc3\xa9", Ok(Some((1001, "été")))),
-            (b"\x0b\xb8", Ok(Some((3000, "")))),
-            (b"\x13\x87", Ok(Some((4999, "")))),
-            (b"\x00\x00", invalid(0)),
-            (b"\x03\xe7", invalid(999)),
-            (b"\x03\xec", invalid(1004)),
-            (b"\x03\xed", invalid(1005)),
-            (b"\x03\xee", invalid(1006)),
-            (b"\x03\xf7", invalid(1015)),
-            (b"\x03\xf8", invalid(1016)),
-            (b"\x04\x4c", invalid(1100)),
-            (b"\x07\xd0", invalid(2000)),
-            (b"\x0b\xb7", invalid(2999)),
-            (b"\x13\x88", invalid(5000)),
-            (b"\x03\xe8\xff", Err(ProtocolError::InvalidUtf8)),
-            (b"\x03\xe8\xce\xba\xe1\xbd", Err(ProtocolError::InvalidUtf8)),
-            (&long, Err(ProtocolError::ControlFrameTooLong)),
+    fn parses() {
+        type Parsed = Option<(u16, &'static str)>;
+        let cases: &[(&[u8], Parsed)] = &[
+            (b"", None),
+            (b"\x03\xe8", Some((1000, ""))),
+            (b"\x03\xe8bye", Some((1000, "bye"))),
+            (b"\x03\xe9\xc3\xa9t\xc3\xa9", Some((1001, "été"))),
+            (b"\x0b\xb8", Some((3000, ""))),
+            (b"\x13\x87", Some((4999, ""))),
         ];
         for (payload, expect) in cases {
             let got =
                 CloseFrame::parse(payload).map(|c| c.map(|c| (c.code().as_u16(), c.reason())));
-            assert_eq!(&got, expect, "{payload:02x?}");
+            assert_eq!(got, Ok(*expect), "{payload:02x?}");
         }
-        assert_eq!(
-            CloseFrame::parse(b"\x03\xed").unwrap_err().close_code(),
-            CloseCode::PROTOCOL_ERROR
-        );
-        assert_eq!(
-            CloseFrame::parse(b"\x03\xe8\xff").unwrap_err().close_code(),
-            CloseCode::INVALID_PAYLOAD
-        );
+    }
+
+    // One row per close payload a receiver refuses (RFC 6455 sections
+    // 5.5.1 and 7.4): its name, the payload, the error and its close code.
+    #[test]
+    fn rejections() {
+        use ProtocolError::*;
+        let invalid = |code| InvalidCloseCode(CloseCode::new(code));
+        let mut long = [b'a'; MAX_CLOSE_PAYLOAD + 1];
+        long[..2].copy_from_slice(&1000u16.to_be_bytes());
+        #[rustfmt::skip]
+        let cases: &[(&str, &[u8], ProtocolError, u16)] = &[
+            ("one byte", b"\x03", InvalidClosePayload, 1002),
+            ("code 0", b"\x00\x00", invalid(0), 1002),
+            ("code 999", b"\x03\xe7", invalid(999), 1002),
+            ("code 1004, reserved", b"\x03\xec", invalid(1004), 1002),
+            ("code 1005, never sent", b"\x03\xed", invalid(1005), 1002),
+            ("code 1006, never sent", b"\x03\xee", invalid(1006), 1002),
+            ("code 1015, never sent", b"\x03\xf7", invalid(1015), 1002),
+            ("code 1016, unassigned", b"\x03\xf8", invalid(1016), 1002),
+            ("code 1100, unassigned", b"\x04\x4c", invalid(1100), 1002),
+            ("code 2000, unassigned", b"\x07\xd0", invalid(2000), 1002),
+            ("code 2999, unassigned", b"\x0b\xb7", invalid(2999), 1002),
+            ("code 5000", b"\x13\x88", invalid(5000), 1002),
+            ("a reason with a bad byte", b"\x03\xe8\xff", InvalidUtf8, 1007),
+            ("a reason ending inside a character", b"\x03\xe8\xce\xba\xe1\xbd", InvalidUtf8, 1007),
+            ("126 bytes", &long, ControlFrameTooLong, 1002),
+        ];
+        for &(name, payload, err, code) in cases {
+            assert_eq!(
+                CloseFrame::parse(payload),
+                Err(err),
+                "{name}: {payload:02x?}"
+            );
+            assert_eq!(err.close_code().as_u16(), code, "{name}");
+        }
     }
 
     #[test]

@@ -1,138 +1,28 @@
-//! Shared harness for the connection tests: an in-memory transport that
-//! serves a fixed byte stream in reads of at most `chunk` bytes (as an
-//! `embedded-io` `Read`, or as a `BufRead` that lends at most `chunk` bytes
-//! at a time, for [`Lending`]) and records everything written, plus helpers to produce a peer's frames with hybi
-//! itself (or by hand) and to decode what a connection wrote back.
+//! Shared harness for the connection tests: the in-memory transport
+//! ([`transport`]), connections of either role over it, helpers to produce
+//! a peer's frames with hybi itself (or by hand), to read a connection to
+//! its end in every way it can be read, and to decode what it wrote back.
 
 #![allow(dead_code)]
 
-use embedded_io::{BufRead, ErrorKind, ErrorType, Read, Write};
+mod transport;
+
+pub use transport::*;
+
+use embedded_io::{ErrorKind, Read, Write};
 use hybi::close::{CloseCode, CloseFrame};
 use hybi::frame::{DecodeOptions, FrameHeader, Opcode, Rsv};
 use hybi::mask::apply_mask;
 use hybi::reassembly::DataKind;
 use hybi::split::LocalCell;
 use hybi::websocket::{Chunk, Config, Error, Input, Lending, Message, WebSocket, Writer};
-use hybi::{Client, RandomSource, Role, Server, Status};
-use std::cell::RefCell;
+use hybi::{Client, ProtocolError, RandomSource, Role, Server, Status};
 use std::rc::Rc;
 
 /// Every chunk size the scenarios run with: 1 to 17 bytes per read, then
 /// the whole input at once.
-pub const WHOLE: usize = usize::MAX;
-
 pub fn chunk_sizes() -> impl Iterator<Item = usize> {
     (1..=17).chain(core::iter::once(WHOLE))
-}
-
-/// One call the connection made on the transport.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Op {
-    /// A read that returned this many bytes (0 at the end of input).
-    Read(usize),
-    /// A write of this many bytes.
-    Write(usize),
-    Flush,
-}
-
-/// The in-memory transport.
-#[derive(Debug, Default)]
-pub struct Mock {
-    input: Vec<u8>,
-    pos: usize,
-    chunk: usize,
-    /// Everything written, in order.
-    pub written: Vec<u8>,
-    /// Every call, in order.
-    pub log: Vec<Op>,
-    /// Bytes the transport accepts per write (`usize::MAX`: all).
-    pub write_limit: usize,
-}
-
-impl Mock {
-    pub fn new(input: &[u8], chunk: usize) -> Self {
-        Mock {
-            input: input.to_vec(),
-            pos: 0,
-            chunk: chunk.max(1),
-            written: Vec::new(),
-            log: Vec::new(),
-            write_limit: usize::MAX,
-        }
-    }
-
-    /// How many `write` calls were made.
-    pub fn write_calls(&self) -> usize {
-        self.log
-            .iter()
-            .filter(|op| matches!(op, Op::Write(_)))
-            .count()
-    }
-
-    /// How many input bytes are still unread.
-    pub fn unread(&self) -> usize {
-        self.input.len() - self.pos
-    }
-}
-
-impl ErrorType for Mock {
-    type Error = ErrorKind;
-}
-
-impl Read for Mock {
-    fn read(&mut self, buf: &mut [u8]) -> Result<usize, ErrorKind> {
-        let n = buf.len().min(self.chunk).min(self.input.len() - self.pos);
-        buf[..n].copy_from_slice(&self.input[self.pos..self.pos + n]);
-        self.pos += n;
-        self.log.push(Op::Read(n));
-        Ok(n)
-    }
-}
-
-/// Lends at most `chunk` bytes at a time; a `consume` is logged as the
-/// read of that many bytes.
-impl BufRead for Mock {
-    fn fill_buf(&mut self) -> Result<&[u8], ErrorKind> {
-        let n = self.chunk.min(self.input.len() - self.pos);
-        Ok(&self.input[self.pos..self.pos + n])
-    }
-
-    fn consume(&mut self, amt: usize) {
-        self.pos += amt;
-        self.log.push(Op::Read(amt));
-    }
-}
-
-/// A transport the harness can take apart again: [`Mock`], or [`Mock`] in
-/// [`Lending`].
-pub trait Transport: Input + Write<Error = ErrorKind> {
-    fn into_mock(self) -> Mock;
-}
-
-impl Transport for Mock {
-    fn into_mock(self) -> Mock {
-        self
-    }
-}
-
-impl Transport for Lending<Mock> {
-    fn into_mock(self) -> Mock {
-        self.0
-    }
-}
-
-impl Write for Mock {
-    fn write(&mut self, buf: &[u8]) -> Result<usize, ErrorKind> {
-        let n = buf.len().min(self.write_limit);
-        self.written.extend_from_slice(&buf[..n]);
-        self.log.push(Op::Write(n));
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> Result<(), ErrorKind> {
-        self.log.push(Op::Flush);
-        Ok(())
-    }
 }
 
 /// A deterministic "random" source: a counter-seeded xorshift, never zero
@@ -385,6 +275,22 @@ pub fn produce(role: Role, f: impl FnOnce(&mut Ws)) -> Vec<u8> {
     ws.into_parts().0.written
 }
 
+/// The peer's close (1000, "bye"), as the peer of `receiver` writes it.
+pub fn peer_close(receiver: Role) -> Vec<u8> {
+    produce(receiver.peer(), |ws| ws.close(1000.into(), "bye").unwrap())
+}
+
+/// `frames`, then [`peer_close`].
+pub fn closing(receiver: Role, mut frames: Vec<u8>) -> Vec<u8> {
+    frames.extend(peer_close(receiver));
+    frames
+}
+
+/// The message [`peer_close`] delivers.
+pub fn bye() -> Msg {
+    Msg::Close(Some((1000, "bye".into())))
+}
+
 /// A hand-built frame, masked with `mask` if given.
 pub fn raw_frame(byte0: u8, payload: &[u8], mask: Option<[u8; 4]>) -> Vec<u8> {
     let fin = byte0 & 0x80 != 0;
@@ -406,6 +312,14 @@ pub fn raw_frame(byte0: u8, payload: &[u8], mask: Option<[u8; 4]>) -> Vec<u8> {
     }
     out.extend_from_slice(&body);
     out
+}
+
+/// The header of an unmasked binary frame announcing `len` bytes in the
+/// 64-bit length form, minimal or not.
+pub fn header_64(len: u64) -> Vec<u8> {
+    let mut h = vec![0x82, 0x7F];
+    h.extend_from_slice(&len.to_be_bytes());
+    h
 }
 
 /// A frame as the peer of `receiver` sends it: masked when the receiver is
@@ -473,6 +387,52 @@ pub fn closes_written(writer: Role, bytes: &[u8]) -> Vec<Option<u16>> {
                 .map(|c| c.code().as_u16())
         })
         .collect()
+}
+
+/// The length of the HTTP head `bytes` start with, up to its blank line.
+pub fn head_len(bytes: &[u8]) -> Option<usize> {
+    let end = bytes.windows(4).position(|w| w == b"\r\n\r\n")?;
+    Some(end + 4)
+}
+
+/// Checks what a connection of `role` wrote while its reading ended with
+/// `end`: valid frames, nothing but pongs and one close at the most, last;
+/// for a protocol error, a close with its code; after the peer's close
+/// (`peer_close`: the code it carried, or `None` for an empty close), that
+/// close answered with the same code; at the end of input, no close.
+/// Returns the pongs' payloads.
+pub fn check_answers(
+    role: Role,
+    written: &[u8],
+    end: &WsError,
+    peer_close: Option<Option<u16>>,
+) -> Vec<Vec<u8>> {
+    let frames = decode_frames(role, written);
+    let (close, answers) = match frames.split_last() {
+        Some((last, rest)) if last.opcode == Opcode::Close => (Some(last), rest),
+        _ => (None, &frames[..]),
+    };
+    let close = close.map(|f| {
+        CloseFrame::parse(&f.payload)
+            .expect("valid close written")
+            .map(|c| c.code().as_u16())
+    });
+    let pongs = answers
+        .iter()
+        .map(|f| match f.opcode {
+            Opcode::Pong => f.payload.clone(),
+            other => panic!("{other:?} written in answer to {end:?}"),
+        })
+        .collect();
+    match (end, peer_close) {
+        (Error::Protocol(e), None) => {
+            assert_eq!(close, Some(Some(e.close_code().as_u16())), "{end:?}")
+        }
+        (Error::Closed, Some(code)) => assert_eq!(close, Some(code), "the peer's close"),
+        (Error::UnexpectedEof, None) => assert_eq!(close, None, "{end:?}"),
+        other => panic!("reading ended with {other:?}"),
+    }
+    pongs
 }
 
 /// A message as the tests compare them.
@@ -668,10 +628,7 @@ pub fn drain_split(ws: AnyWs<SharedMock>, mode: Mode) -> Outcome {
             })
         }
     };
-    let mock = Rc::try_unwrap(mock.0)
-        .map(RefCell::into_inner)
-        .unwrap_or_else(|rc| core::mem::take(&mut *rc.borrow_mut()));
-    outcome(mock, messages, chunks, end)
+    outcome(mock.take(), messages, chunks, end)
 }
 
 /// What one read gave, owned.
@@ -739,6 +696,7 @@ fn read_all(
 }
 
 fn outcome(transport: Mock, messages: Vec<Msg>, chunk_lens: Vec<usize>, end: WsError) -> Outcome {
+    let unread = transport.unread();
     Outcome {
         messages,
         end,
@@ -746,31 +704,7 @@ fn outcome(transport: Mock, messages: Vec<Msg>, chunk_lens: Vec<usize>, end: WsE
         log: transport.log,
         chunks: chunk_lens.len(),
         chunk_lens,
-        unread: transport.input.len() - transport.pos,
-    }
-}
-
-/// One [`Mock`] for both halves of a split connection.
-#[derive(Debug, Clone, Default)]
-pub struct SharedMock(pub Rc<RefCell<Mock>>);
-
-impl ErrorType for SharedMock {
-    type Error = ErrorKind;
-}
-
-impl Read for SharedMock {
-    fn read(&mut self, buf: &mut [u8]) -> Result<usize, ErrorKind> {
-        self.0.borrow_mut().read(buf)
-    }
-}
-
-impl Write for SharedMock {
-    fn write(&mut self, buf: &[u8]) -> Result<usize, ErrorKind> {
-        self.0.borrow_mut().write(buf)
-    }
-
-    fn flush(&mut self) -> Result<(), ErrorKind> {
-        self.0.borrow_mut().flush()
+        unread,
     }
 }
 
@@ -793,7 +727,7 @@ pub fn run_with(
     } else if mode.asynch() {
         drain_async(role, input, chunk, rx, config, mode)
     } else if mode.split() {
-        let mock = SharedMock(Rc::new(RefCell::new(Mock::new(input, chunk))));
+        let mock = SharedMock::new(Mock::new(input, chunk));
         drain_split(open_over(mock, role, rx, 1024, config), mode)
     } else {
         drain(open(role, input, chunk, rx, 1024, config), mode)
@@ -825,9 +759,21 @@ pub fn expect(
     close: Option<Option<u16>>,
     end: WsError,
 ) {
+    expect_named("", role, input, messages, close, end);
+}
+
+/// [`expect`], naming the case in what a failure prints.
+fn expect_named(
+    name: &str,
+    role: Role,
+    input: &[u8],
+    messages: &[Msg],
+    close: Option<Option<u16>>,
+    end: WsError,
+) {
     every_way(|chunk, mode| {
         let out = run(role, input, chunk, mode);
-        let ctx = format!("{role:?} chunk {chunk} {mode:?}");
+        let ctx = format!("{name} {role:?} chunk {chunk} {mode:?}");
         assert_eq!(out.messages, messages, "{ctx}: messages");
         assert_eq!(out.end, end, "{ctx}: end");
         let closes = out.closes(role);
@@ -839,11 +785,69 @@ pub fn expect(
     });
 }
 
+/// A row of a rejection table: a connection of `role` fed `input` delivers
+/// `delivered`, then fails with `error` and writes a close with `code`.
+#[derive(Debug, Clone)]
+pub struct Rejection {
+    pub name: String,
+    pub role: Role,
+    pub input: Vec<u8>,
+    pub delivered: Vec<Msg>,
+    pub error: ProtocolError,
+    pub code: u16,
+}
+
+impl Rejection {
+    /// A row in which nothing is delivered before the error.
+    pub fn new(
+        name: impl Into<String>,
+        role: Role,
+        input: Vec<u8>,
+        error: ProtocolError,
+        code: u16,
+    ) -> Self {
+        Rejection {
+            name: name.into(),
+            role,
+            input,
+            delivered: Vec::new(),
+            error,
+            code,
+        }
+    }
+
+    /// The row with `delivered` delivered before the error.
+    pub fn after(mut self, delivered: &[Msg]) -> Self {
+        self.delivered = delivered.to_vec();
+        self
+    }
+}
+
+/// Checks every row of `table` for every chunk size and every read mode:
+/// the messages delivered, the error, and the one close written, whose
+/// code is the error's.
+pub fn check_rejections(table: &[Rejection]) {
+    let mut names = std::collections::HashSet::new();
+    for row in table {
+        let named = format!("{} ({:?})", row.name, row.role);
+        assert!(names.insert(named), "two rows named {}", row.name);
+        assert_eq!(row.error.close_code().as_u16(), row.code, "{}", row.name);
+        expect_named(
+            &row.name,
+            row.role,
+            &row.input,
+            &row.delivered,
+            Some(Some(row.code)),
+            protocol(row.error),
+        );
+    }
+}
+
 /// Both roles.
 pub const ROLES: [Role; 2] = [Role::Server, Role::Client];
 
 /// A protocol error ending.
-pub fn protocol(e: hybi::ProtocolError) -> WsError {
+pub fn protocol(e: ProtocolError) -> WsError {
     Error::Protocol(e)
 }
 
@@ -855,40 +859,6 @@ pub fn block_on<F: core::future::Future>(future: F) -> F::Output {
     loop {
         if let core::task::Poll::Ready(output) = future.as_mut().poll(&mut cx) {
             return output;
-        }
-    }
-}
-
-/// [`Mock`] as an async transport that is pending once before each read
-/// and each write: a driver must survive being polled again.
-#[cfg(feature = "async")]
-#[derive(Debug, Default)]
-pub struct AsyncMock(pub Mock);
-
-#[cfg(feature = "async")]
-mod async_mock {
-    use super::*;
-    use hybi::embedded_io_async as eia;
-
-    impl ErrorType for AsyncMock {
-        type Error = ErrorKind;
-    }
-
-    impl eia::Read for AsyncMock {
-        async fn read(&mut self, buf: &mut [u8]) -> Result<usize, ErrorKind> {
-            yield_once().await;
-            Read::read(&mut self.0, buf)
-        }
-    }
-
-    impl eia::Write for AsyncMock {
-        async fn write(&mut self, buf: &[u8]) -> Result<usize, ErrorKind> {
-            yield_once().await;
-            Write::write(&mut self.0, buf)
-        }
-
-        async fn flush(&mut self) -> Result<(), ErrorKind> {
-            Write::flush(&mut self.0)
         }
     }
 }
@@ -957,9 +927,9 @@ pub fn drain_async_split(
     mode: Mode,
 ) -> Outcome {
     use hybi::asynch::WebSocket as AsyncWebSocket;
-    let mock = SharedMock(Rc::new(RefCell::new(Mock::new(input, chunk))));
+    let mock = SharedMock::new(Mock::new(input, chunk));
     let (rx, tx) = (vec![0u8; rx], vec![0u8; 1024]);
-    fn halves(t: AsyncSharedMock) -> (AsyncSharedMock, AsyncSharedMock) {
+    fn halves(t: AsyncMock<SharedMock>) -> (AsyncMock<SharedMock>, AsyncMock<SharedMock>) {
         (t.clone(), t)
     }
     macro_rules! drain_with {
@@ -981,7 +951,7 @@ pub fn drain_async_split(
             })
         }};
     }
-    let transport = AsyncSharedMock(mock.clone());
+    let transport = AsyncMock(mock.clone());
     let (messages, chunks, end) = match role {
         Role::Client => {
             let client = Client::new(TestRng(0x9E37_79B9_7F4A_7C15));
@@ -1005,56 +975,7 @@ pub fn drain_async_split(
             ))
         }
     };
-    let mock = core::mem::take(&mut *mock.0.borrow_mut());
-    outcome(mock, messages, chunks, end)
-}
-
-/// A [`SharedMock`] as an async transport, pending once before each read
-/// and each write.
-#[cfg(feature = "async")]
-#[derive(Debug, Clone, Default)]
-pub struct AsyncSharedMock(pub SharedMock);
-
-#[cfg(feature = "async")]
-mod async_shared_mock {
-    use super::*;
-    use hybi::embedded_io_async as eia;
-
-    impl ErrorType for AsyncSharedMock {
-        type Error = ErrorKind;
-    }
-
-    impl eia::Read for AsyncSharedMock {
-        async fn read(&mut self, buf: &mut [u8]) -> Result<usize, ErrorKind> {
-            yield_once().await;
-            Read::read(&mut self.0, buf)
-        }
-    }
-
-    impl eia::Write for AsyncSharedMock {
-        async fn write(&mut self, buf: &[u8]) -> Result<usize, ErrorKind> {
-            yield_once().await;
-            Write::write(&mut self.0, buf)
-        }
-
-        async fn flush(&mut self) -> Result<(), ErrorKind> {
-            Write::flush(&mut self.0)
-        }
-    }
-}
-
-/// Pending once, then ready.
-#[cfg(feature = "async")]
-pub async fn yield_once() {
-    let mut yielded = false;
-    core::future::poll_fn(|_| {
-        if core::mem::replace(&mut yielded, true) {
-            core::task::Poll::Ready(())
-        } else {
-            core::task::Poll::Pending
-        }
-    })
-    .await
+    outcome(mock.take(), messages, chunks, end)
 }
 
 #[cfg(not(feature = "async"))]
