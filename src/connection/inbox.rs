@@ -598,7 +598,9 @@ impl<B: Buffer> Inbox<B> {
     fn make_gap(&mut self, mode: Mode) -> Result<(), ProtocolError> {
         if mode == Mode::Whole && self.msg_len >= self.whole_message_capacity() {
             let max = usize::try_from(self.reassembler.max_len()).unwrap_or(usize::MAX);
-            let want = self.msg_len.saturating_mul(2).clamp(4096, max.max(1));
+            // Twice the message, from 4 KiB, within the limit (which may
+            // be under 4 KiB: not `clamp`, which panics then).
+            let want = self.msg_len.saturating_mul(2).max(4096).min(max);
             if self.msg_len >= max || !self.grow_for(want) {
                 return Err(ProtocolError::MessageTooBig);
             }

@@ -792,4 +792,30 @@ mod tests {
         assert_eq!(conn.payload_left(), 0);
         assert_eq!(conn.write_text("after"), Ok(Queued::Whole));
     }
+
+    /// A compressed message over a message limit under 4 KiB, read whole
+    /// from a fixed buffer: 1009 once the limit is reached (the room to
+    /// grow to was once `clamp(4096, limit)`, which panics).
+    #[cfg(feature = "deflate")]
+    #[test]
+    fn a_compressed_message_over_a_small_limit_is_1009() {
+        use crate::deflate::{DeflateConfig, Inflater, Inflating};
+        let rx = Inflating::new([0u8; 1024], Inflater::new([0u8; 512]));
+        let config = Config::new().max_message_len(100);
+        let mut conn = Connection::upgraded(Server, rx, [0; 512], config);
+        let offer =
+            crate::handshake::Extension::parse("permessage-deflate; client_max_window_bits=9");
+        conn.start_deflate(DeflateConfig::new().accept([offer].into_iter()).unwrap());
+        // 5 bytes inflating to 259 `a`: a literal, then a match of 258 at
+        // distance 1 (fixed Huffman codes), in a masked binary frame with
+        // RSV1 set (key zero).
+        let frame = [0xc2, 0x85, 0, 0, 0, 0, 0x4a, 0x1c, 0x05, 0x00, 0x00];
+        conn.receive_buffer()[..frame.len()].copy_from_slice(&frame);
+        conn.received(frame.len());
+        assert_eq!(
+            conn.read(),
+            Err(Error::Protocol(crate::ProtocolError::MessageTooBig))
+        );
+        assert_eq!(conn.transmit(), b"\x88\x02\x03\xf1");
+    }
 }
