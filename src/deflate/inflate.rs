@@ -6,8 +6,10 @@
 //! state lives in an [`InflateState`]; the LZ77 window, `2^bits` bytes for
 //! the window the peer compresses with, is a ring buffer the decompressor
 //! writes into and looks back in, so a back-reference further than the
-//! negotiated window fails instead of reading stale bytes. With context
-//! takeover both persist from message to message.
+//! negotiated window fails instead of reading stale bytes, as does one to
+//! before the first byte inflated since the state was reset (until the
+//! ring is full once, the decompressor is told it is not a ring). With
+//! context takeover both persist from message to message.
 
 use miniz_oxide::inflate::TINFLStatus;
 use miniz_oxide::inflate::core::{DecompressorOxide, decompress_with_limit, inflate_flags};
@@ -74,6 +76,9 @@ pub struct InflateState {
     decompressor: DecompressorOxide,
     /// The next write position in the ring.
     pos: usize,
+    /// Whether the ring has been filled since the state was reset: until
+    /// then, only `ring[..pos]` holds bytes of this context.
+    wrapped: bool,
     /// The ring's size in bits, as negotiated.
     bits: u8,
     tail: Tail,
@@ -101,6 +106,7 @@ impl InflateState {
         InflateState {
             decompressor: DecompressorOxide::new(),
             pos: 0,
+            wrapped: false,
             bits: MAX_WINDOW_BITS,
             tail: Tail::Fed(0),
             pending_output: false,
@@ -112,6 +118,7 @@ impl InflateState {
     pub fn reset(&mut self, bits: u8) {
         self.decompressor.init();
         self.pos = 0;
+        self.wrapped = false;
         self.bits = bits;
         self.tail = Tail::Fed(0);
         self.pending_output = false;
@@ -168,19 +175,23 @@ impl InflateState {
                     done,
                 });
             }
-            let (status, took, wrote) = decompress_with_limit(
-                &mut self.decompressor,
-                rest,
-                ring,
-                self.pos,
-                room,
-                inflate_flags::TINFL_FLAG_HAS_MORE_INPUT,
-            );
+            // Before the ring is full once, it is a plain buffer to the
+            // decompressor, which then refuses a back-reference to before
+            // its start: to bytes of another context, or none at all.
+            let flags = if self.wrapped {
+                inflate_flags::TINFL_FLAG_HAS_MORE_INPUT
+            } else {
+                inflate_flags::TINFL_FLAG_HAS_MORE_INPUT
+                    | inflate_flags::TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF
+            };
+            let (status, took, wrote) =
+                decompress_with_limit(&mut self.decompressor, rest, ring, self.pos, room, flags);
             let written = ring.get(self.pos..self.pos + wrote).ok_or(InflateError)?;
             out.get_mut(produced..produced + wrote)
                 .ok_or(InflateError)?
                 .copy_from_slice(written);
             produced += wrote;
+            self.wrapped |= self.pos + wrote == ring.len();
             self.pos = (self.pos + wrote) & mask;
             if feeding_tail {
                 if let Tail::Fed(n) = &mut self.tail {
@@ -317,13 +328,52 @@ mod tests {
         let again = [0xf2, 0x00, 0x11, 0x00, 0x00];
         assert_eq!(inflate(&mut state, &mut window, &again), b"Hello");
         // Without context takeover, the back-reference has nothing to
-        // refer to in a fresh window: zeros would come out, so the state
-        // is reset for each message and the reference fails to produce
-        // "Hello".
+        // refer to: it fails.
         state.start_message(false);
         let mut out = [0u8; 16];
-        let r = state.inflate(&mut window, &again, true, &mut out);
-        assert!(r.map_or(true, |r| &out[..r.produced] != b"Hello"));
+        assert_eq!(
+            state.inflate(&mut window, &again, true, &mut out),
+            Err(InflateError)
+        );
+    }
+
+    /// A back-reference to before the first byte inflated since a reset
+    /// fails: the ring's bytes there are another context's (or none). It
+    /// used to read them: 5 zeros from a fresh ring, or the previous
+    /// context's last bytes from a ring used before.
+    #[test]
+    fn nothing_before_the_context_s_start_is_referred_to() {
+        let mut state = InflateState::new();
+        let mut window = [0u8; 512];
+        let mut out = [0u8; 1024];
+        // RFC 7692 section 7.2.3.2's second message on its own: `H`, then
+        // a match of 4 at distance 5, one byte before the stream's start.
+        let again = [0xf2, 0x00, 0x11, 0x00, 0x00];
+        state.reset(9);
+        assert_eq!(
+            state.inflate(&mut window, &again, true, &mut out),
+            Err(InflateError)
+        );
+        // 512 bytes of `x` (a literal, then matches of 258 and 253 at
+        // distance 1) fill the ring; then the memory serves another
+        // connection, whose first message refers back before its start.
+        let xs = [0xaa, 0x18, 0x05, 0x23, 0x1a, 0x00, 0x00];
+        state.reset(9);
+        assert_eq!(inflate(&mut state, &mut window, &xs), [b'x'; 512]);
+        state.reset(9);
+        state.start_message(true);
+        assert_eq!(
+            state.inflate(&mut window, &again, true, &mut out),
+            Err(InflateError)
+        );
+        // Within a context, the same reference reads its bytes, before
+        // the ring is full and after.
+        state.reset(9);
+        let hello = [0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00];
+        assert_eq!(inflate(&mut state, &mut window, &hello), b"Hello");
+        assert_eq!(inflate(&mut state, &mut window, &again), b"Hello");
+        assert_eq!(inflate(&mut state, &mut window, &xs), [b'x'; 512]);
+        assert_eq!(inflate(&mut state, &mut window, &again), b"Hxxxx");
     }
 
     /// Section 7.2.3.3: "Hello" in a stored block, and 7.2.3.5: in two
