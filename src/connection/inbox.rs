@@ -545,7 +545,6 @@ impl<B: Buffer> Inbox<B> {
             let (before, after) = bytes.split_at_mut(start.min(bytes.len()));
             let out_end = before.len().min(dest.saturating_add(limit));
             let out = before.get_mut(dest..out_end).unwrap_or_default();
-            let room = out.len();
             let input = after.get(..avail).unwrap_or_default();
             let r = state
                 .inflate(window, input, end_of_message, out)
@@ -575,7 +574,7 @@ impl<B: Buffer> Inbox<B> {
                     range: self.msg_start..self.msg_start + self.msg_len,
                 }));
             }
-            if r.produced < room {
+            if !r.full {
                 // What arrived is inflated: the rest of the frame, or the
                 // next frame, is still to come.
                 self.frame = (frame.remaining > 0).then_some(frame);

@@ -818,4 +818,52 @@ mod tests {
         );
         assert_eq!(conn.transmit(), b"\x88\x02\x03\xf1");
     }
+
+    /// A compressed message read whole that inflates to exactly the read
+    /// buffer's capacity (`len - 139`) is delivered, in one frame or in
+    /// two whose second inflates to nothing more; so is an empty one in a
+    /// buffer of 139 bytes. They were refused with 1009: a full output
+    /// was taken for a message with more to come.
+    #[cfg(feature = "deflate")]
+    #[test]
+    fn a_compressed_message_of_exactly_the_capacity_is_delivered() {
+        use crate::deflate::{DeflateConfig, Inflater, Inflating};
+        type Rx<const N: usize> = Inflating<[u8; N], Inflater<[u8; 512]>>;
+        fn conn<const N: usize>() -> Connection<Server, Rx<N>, [u8; 512]> {
+            let rx = Inflating::new([0u8; N], Inflater::new([0u8; 512]));
+            let mut conn = Connection::upgraded(Server, rx, [0; 512], Config::new());
+            let offer =
+                crate::handshake::Extension::parse("permessage-deflate; client_max_window_bits=9");
+            conn.start_deflate(DeflateConfig::new().accept([offer].into_iter()).unwrap());
+            conn
+        }
+        // Masked frames (key zero) with RSV1 on the first: RFC 7692
+        // section 7.2.3.1's "Hello" as text, whole and in two fragments,
+        // and an empty binary message.
+        let whole = [
+            0xc1, 0x87, 0, 0, 0, 0, 0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00,
+        ];
+        let fragments = [
+            0x41, 0x86, 0, 0, 0, 0, 0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, // "Hello"
+            0x80, 0x81, 0, 0, 0, 0, 0x00, // the end of the block
+        ];
+        for bytes in [&whole[..], &fragments] {
+            let mut conn = conn::<{ MIN_READ_BUFFER + 5 }>();
+            let pieces = bytes.chunks(6);
+            let last = pieces.len() - 1;
+            for (i, piece) in pieces.enumerate() {
+                conn.receive_buffer()[..piece.len()].copy_from_slice(piece);
+                conn.received(piece.len());
+                // Once all of it is in.
+                let expected = (i == last).then_some(Message::Text("Hello"));
+                assert_eq!(conn.read(), Ok(expected));
+            }
+        }
+        let mut conn = conn::<MIN_READ_BUFFER>();
+        let empty = [0xc2, 0x80, 0, 0, 0, 0];
+        conn.receive_buffer()[..6].copy_from_slice(&empty);
+        conn.received(6);
+        assert_eq!(conn.read(), Ok(Some(Message::Binary(b""))));
+        assert_eq!(conn.transmit(), b"");
+    }
 }

@@ -66,8 +66,12 @@ pub struct Inflated {
     pub consumed: usize,
     /// Bytes written to the output.
     pub produced: usize,
-    /// The message is whole: its input, tail included, is all inflated.
+    /// The message is whole: its input, tail included, is all inflated
+    /// and its output all written (which `out` exactly full may be).
     pub done: bool,
+    /// `out` is full and more output is ready: call again with room. Not
+    /// done and not full, the input given is all taken and inflated.
+    pub full: bool,
 }
 
 /// The decompressor's state between calls: about 10 KiB, most of it
@@ -84,6 +88,10 @@ pub struct InflateState {
     tail: Tail,
     /// The decompressor has output it could not write yet.
     pending_output: bool,
+    /// The ring's last byte, before `pos`, is inflated and not yet
+    /// written to an output: inflated ahead of a full output to learn
+    /// whether more comes.
+    held: bool,
 }
 
 impl core::fmt::Debug for InflateState {
@@ -110,6 +118,7 @@ impl InflateState {
             bits: MAX_WINDOW_BITS,
             tail: Tail::Fed(0),
             pending_output: false,
+            held: false,
         }
     }
 
@@ -122,6 +131,7 @@ impl InflateState {
         self.bits = bits;
         self.tail = Tail::Fed(0);
         self.pending_output = false;
+        self.held = false;
     }
 
     /// Readies the state for a new compressed message; `keep_context`
@@ -138,8 +148,9 @@ impl InflateState {
     /// (at least [`window_len`] of the negotiated bits; only that much of
     /// it is used). `end` says that `input` is the last of the message's
     /// data: the tail is fed after it. Stops when the input is taken and
-    /// inflated, or when `out` is full; call again with the rest of the
-    /// input (possibly none) and more room.
+    /// inflated, or when `out` is full and more output is ready
+    /// ([`Inflated::full`]); call again with the rest of the input
+    /// (possibly none) and more room.
     pub fn inflate(
         &mut self,
         window: &mut [u8],
@@ -154,6 +165,12 @@ impl InflateState {
         let mut consumed = 0;
         let mut produced = 0;
         loop {
+            // The byte inflated ahead of the previous call's room.
+            if let (true, Some(slot)) = (self.held, out.get_mut(produced)) {
+                *slot = ring[self.pos.wrapping_sub(1) & mask];
+                produced += 1;
+                self.held = false;
+            }
             let tail_left = match self.tail {
                 Tail::Fed(n) if end => TAIL.get(usize::from(n)..).unwrap_or_default(),
                 _ => &[],
@@ -164,17 +181,21 @@ impl InflateState {
             } else {
                 input.get(consumed..).unwrap_or_default()
             };
-            let room = out.len() - produced;
-            if (rest.is_empty() && !self.pending_output) || room == 0 {
+            if self.held || (rest.is_empty() && !self.pending_output) {
                 // With nothing left to feed, the tail was taken (or the
                 // stream ended) and its output is all out.
-                let done = end && rest.is_empty() && !self.pending_output;
+                let done = end && rest.is_empty() && !self.pending_output && !self.held;
                 return Ok(Inflated {
                     consumed,
                     produced,
                     done,
+                    full: self.held,
                 });
             }
+            // One byte more than `out` takes: with `out` full, whether
+            // more output comes (the byte is held) or not (the rest of the
+            // input, the tail perhaps, inflates to nothing) is known.
+            let room = out.len() - produced;
             // Before the ring is full once, it is a plain buffer to the
             // decompressor, which then refuses a back-reference to before
             // its start: to bytes of another context, or none at all.
@@ -184,13 +205,21 @@ impl InflateState {
                 inflate_flags::TINFL_FLAG_HAS_MORE_INPUT
                     | inflate_flags::TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF
             };
-            let (status, took, wrote) =
-                decompress_with_limit(&mut self.decompressor, rest, ring, self.pos, room, flags);
-            let written = ring.get(self.pos..self.pos + wrote).ok_or(InflateError)?;
-            out.get_mut(produced..produced + wrote)
+            let (status, took, wrote) = decompress_with_limit(
+                &mut self.decompressor,
+                rest,
+                ring,
+                self.pos,
+                room + 1,
+                flags,
+            );
+            let given = wrote.min(room);
+            let written = ring.get(self.pos..self.pos + given).ok_or(InflateError)?;
+            out.get_mut(produced..produced + given)
                 .ok_or(InflateError)?
                 .copy_from_slice(written);
-            produced += wrote;
+            produced += given;
+            self.held = wrote > room;
             self.wrapped |= self.pos + wrote == ring.len();
             self.pos = (self.pos + wrote) & mask;
             if feeding_tail {
@@ -212,7 +241,8 @@ impl InflateState {
                 TINFLStatus::NeedsMoreInput if rest.is_empty() || took > 0 || wrote > 0 => {}
                 // Input there, and none of it taken: no progress possible.
                 TINFLStatus::NeedsMoreInput => return Err(InflateError),
-                // The ring's end, or `out` full.
+                // The ring's end, or the byte past `out` written (or told
+                // when the input ran out just then).
                 TINFLStatus::HasMoreOutput => self.pending_output = true,
                 // The end of a DEFLATE stream (BFINAL). More data may
                 // follow as a new stream over the same window; if the
@@ -437,6 +467,42 @@ mod tests {
             }
         }
         assert_eq!(text, b"Hello");
+    }
+
+    /// "Hello" into exactly 5 bytes: done in that call, the end of the
+    /// stream and the tail inflating to nothing more. Into 4: full, then
+    /// done with the fifth byte. (`done` used to wait for a call with room
+    /// left over, and an output just full of a whole message looked like
+    /// one with more to come.)
+    #[test]
+    fn an_output_exactly_full_of_the_message_is_done() {
+        let mut state = InflateState::new();
+        let mut window = [0u8; 512];
+        state.reset(9);
+        let hello = [0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00];
+        let mut out = [0u8; 5];
+        state.start_message(true);
+        let r = state.inflate(&mut window, &hello, true, &mut out).unwrap();
+        assert_eq!(
+            (r.consumed, r.produced, r.done, r.full),
+            (7, 5, true, false)
+        );
+        assert_eq!(&out, b"Hello");
+        let mut out = [0u8; 4];
+        state.start_message(false);
+        let r = state.inflate(&mut window, &hello, true, &mut out).unwrap();
+        assert_eq!((r.produced, r.done, r.full), (4, false, true));
+        assert_eq!(&out, b"Hell");
+        let r = state
+            .inflate(&mut window, &[], true, &mut out[..1])
+            .unwrap();
+        assert_eq!((r.produced, r.done, r.full), (1, true, false));
+        assert_eq!(&out[..1], b"o");
+        // No room at all: the whole input is taken, the byte it inflates
+        // to held for the next call.
+        state.start_message(false);
+        let r = state.inflate(&mut window, &hello, false, &mut []).unwrap();
+        assert_eq!((r.produced, r.done, r.full), (0, false, true));
     }
 
     #[test]
