@@ -590,9 +590,10 @@ impl<B: Buffer> Inbox<B> {
 
     /// Makes room to inflate into: for a whole message, a buffer that can
     /// grow grows (within the size limit; one that cannot is full:
-    /// [`ProtocolError::MessageTooBig`]); then the bytes still to inflate
-    /// move up to the end of the buffer, or the message down to its front,
-    /// or the buffer grows.
+    /// [`ProtocolError::MessageTooBig`]); then, unless the input taken
+    /// since the output filled up left room already, the bytes still to
+    /// inflate move up to the end of the buffer, or the message down to
+    /// its front, or the buffer grows.
     #[cfg(feature = "deflate")]
     fn make_gap(&mut self, mode: Mode) -> Result<(), ProtocolError> {
         if mode == Mode::Whole && self.msg_len >= self.whole_message_capacity() {
@@ -603,6 +604,9 @@ impl<B: Buffer> Inbox<B> {
             if self.msg_len >= max || !self.grow_for(want) {
                 return Err(ProtocolError::MessageTooBig);
             }
+        }
+        if self.start > self.msg_start + self.msg_len {
+            return Ok(());
         }
         let cap = self.rx.bytes().len();
         if self.end < cap {
