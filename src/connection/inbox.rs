@@ -210,11 +210,41 @@ impl<B: Buffer> Inbox<B> {
     }
 
     /// The free room at the end of the buffer, for the transport to read
-    /// into (at most [`RECEIVE_CHUNK`] bytes).
+    /// into (at most [`RECEIVE_CHUNK`] bytes; see [`Inbox::read_ahead`]).
     pub(crate) fn free(&mut self) -> &mut [u8] {
+        let stop = self
+            .rx
+            .bytes()
+            .len()
+            .min(self.end.saturating_add(RECEIVE_CHUNK));
+        #[cfg(feature = "deflate")]
+        let stop = self.read_ahead().map_or(stop, |ahead| stop.min(ahead));
         let rx = self.rx.bytes_mut();
-        let stop = rx.len().min(self.end.saturating_add(RECEIVE_CHUNK));
         rx.get_mut(self.end..stop).unwrap_or_default()
+    }
+
+    /// Where reading stops when compressed messages may come into a buffer
+    /// that cannot grow, if that leaves room to read: a whole message
+    /// inflates towards the input still to inflate, which cannot move up
+    /// past what was received after it, so at most `len - capacity` bytes
+    /// (139 or more; see [`Inbox::whole_message_capacity`]) wait
+    /// unprocessed beyond the payload of an uncompressed frame being
+    /// received (taken into the message as it comes). Then a message
+    /// that fits the capacity always finds room to inflate into.
+    #[cfg(feature = "deflate")]
+    fn read_ahead(&self) -> Option<usize> {
+        if !self.inflate.on || B::CAN_GROW {
+            return None;
+        }
+        let reserve = self.rx.bytes().len() - self.whole_message_capacity();
+        let payload = match self.frame {
+            Some(frame) if !self.inflate.compressed => frame.remaining,
+            _ => 0,
+        };
+        let stop = self.start.saturating_add(payload).saturating_add(reserve);
+        // Past it already (bytes received before the limit applied, or a
+        // control frame waiting for its answer): the room there is.
+        (stop > self.end).then_some(stop)
     }
 
     /// `n` bytes were written into [`Inbox::free`].

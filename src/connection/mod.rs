@@ -919,4 +919,53 @@ mod tests {
         }
         assert_eq!((inflated, fed), (200, wire.len()));
     }
+
+    /// A compressed message read whole from a fixed buffer, with frames
+    /// after it sent at once: 5 bytes inflating to 259, then two binary
+    /// frames of 300 bytes, against a buffer of 512 (a capacity of 373).
+    /// Each is delivered. The first was refused with 1009: the frames
+    /// after it, read into the rest of the buffer, left it no room to
+    /// inflate into; now no more is read ahead of a compressed message
+    /// than leaves it that room.
+    #[cfg(feature = "deflate")]
+    #[test]
+    fn a_compressed_message_with_frames_after_it_is_delivered() {
+        use crate::deflate::{DeflateConfig, Inflater, Inflating};
+        let rx = Inflating::new([0u8; 512], Inflater::new([0u8; 512]));
+        let mut conn = Connection::upgraded(Server, rx, [0; 512], Config::new());
+        let offer =
+            crate::handshake::Extension::parse("permessage-deflate; client_max_window_bits=9");
+        conn.start_deflate(DeflateConfig::new().accept([offer].into_iter()).unwrap());
+        // Masked (key zero): `a` and a match of 258 at distance 1, with
+        // RSV1; then two frames of 300 bytes, uncompressed.
+        let mut wire = [0u8; 11 + 2 * 308];
+        wire[..11].copy_from_slice(&[0xc2, 0x85, 0, 0, 0, 0, 0x4a, 0x1c, 0x05, 0x00, 0x00]);
+        for frame in wire[11..].chunks_mut(308) {
+            frame[..4].copy_from_slice(&[0x82, 0xfe, 0x01, 0x2c]);
+            frame[8..].fill(b'z');
+        }
+        let mut fed = 0;
+        let mut lens = [0usize; 3];
+        let mut read = 0;
+        while read < 3 {
+            match conn.read() {
+                Ok(Some(Message::Binary(b))) => {
+                    let byte = if read == 0 { b'a' } else { b'z' };
+                    assert!(b.iter().all(|&c| c == byte));
+                    lens[read] = b.len();
+                    read += 1;
+                }
+                Ok(None) => {
+                    let free = conn.receive_buffer();
+                    let n = free.len().min(wire.len() - fed);
+                    assert!(n > 0, "stalled");
+                    free[..n].copy_from_slice(&wire[fed..fed + n]);
+                    conn.received(n);
+                    fed += n;
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(lens, [259, 300, 300]);
+    }
 }
