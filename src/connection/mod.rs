@@ -336,7 +336,10 @@ where
     /// The free room at the end of the read buffer, for the transport to
     /// read into; report what it read with [`Connection::received`]. Empty
     /// only when the read buffer is full, which a read reports as
-    /// [`ProtocolError::MessageTooBig`] first.
+    /// [`ProtocolError::MessageTooBig`] first. With permessage-deflate
+    /// over a buffer that cannot grow, it stops short of the end so that
+    /// no more waits unprocessed than leaves a compressed message room to
+    /// inflate into: `len - capacity` bytes (139 or more).
     pub fn receive_buffer(&mut self) -> &mut [u8] {
         self.inbox.free()
     }
