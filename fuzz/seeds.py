@@ -3,13 +3,15 @@
 
 Seeds come from the test fixtures: the RFC 6455 examples (section 5.7 frames,
 the section 1.3 handshake) and requests captured from real clients (Chrome,
-Firefox, curl, Python websockets, Node). Usage: seeds.py [DIR] (default:
+Firefox, curl, Python websockets, Node); for `inflate`, the RFC 7692 section
+7.2.3 examples, a decompression bomb and texts compressed by zlib. Usage: seeds.py [DIR] (default:
 corpus next to this script). Existing files are kept; seeds are rewritten.
 """
 
 import os
 import struct
 import sys
+import zlib
 
 CHROME = (b"GET /chat HTTP/1.1\r\nHost: 127.0.0.1:9001\r\nConnection: Upgrade\r\nPragma: no-cache\r\n"
           b"Cache-Control: no-cache\r\nUser-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 "
@@ -93,6 +95,108 @@ def connection_seed(flags, rx, tx, sizes, head, stream_frames, count=None):
     return config + head + b"".join(stream_frames)
 
 
+# RFC 7692 section 7.2.3: "Hello" compressed (7.2.3.1), again with the first
+# as context (7.2.3.2), in a stored block (7.2.3.3), in a block with BFINAL
+# set followed by an empty one (7.2.3.4), in two blocks (7.2.3.5).
+HELLO = bytes.fromhex("f248cdc9c90700")
+HELLO_AGAIN = bytes.fromhex("f200110000")
+HELLO_STORED = bytes.fromhex("000500faff48656c6c6f00")
+HELLO_FINAL = bytes.fromhex("f348cdc9c9070000")
+HELLO_TWO_BLOCKS = bytes.fromhex("f24805000000ffffcac9c90700")
+
+
+class Bits:
+    """DEFLATE's bit stream: fields least significant bit first, Huffman
+    codes most significant bit first (RFC 1951 section 3.1.1)."""
+
+    def __init__(self):
+        self.out, self.n = bytearray(), 0
+
+    def push(self, bit):
+        if self.n % 8 == 0:
+            self.out.append(0)
+        self.out[-1] |= bit << (self.n % 8)
+        self.n += 1
+
+    def field(self, value, n):
+        for i in range(n):
+            self.push(value >> i & 1)
+
+    def code(self, code, n):
+        for i in reversed(range(n)):
+            self.push(code >> i & 1)
+
+
+def bomb(runs):
+    """One `a`, then `runs` matches of 258 bytes at distance 1 (fixed
+    Huffman codes), then an empty stored block: `258 * runs + 1` bytes."""
+    b = Bits()
+    b.field(0, 1)  # not BFINAL
+    b.field(1, 2)  # fixed Huffman codes
+    b.code(0x30 + ord("a"), 8)
+    for _ in range(runs):
+        b.code(0xC5, 8)  # length code 285: 258
+        b.code(0, 5)  # distance code 0: 1
+    b.code(0, 7)  # end of block
+    b.field(0, 3)  # an empty stored block, not final, whose last 4 bytes go
+    return bytes(b.out)
+
+
+def deflated(texts, bits):
+    """Messages as a permessage-deflate sender with a window of `bits` and
+    context takeover compresses them: raw DEFLATE, each flushed with
+    Z_SYNC_FLUSH, without the trailing 00 00 ff ff."""
+    c = zlib.compressobj(6, zlib.DEFLATED, -bits)
+    out = []
+    for t in texts:
+        data = c.compress(t) + c.flush(zlib.Z_SYNC_FLUSH)
+        assert data.endswith(b"\x00\x00\xff\xff")
+        out.append(data[:-4])
+    return out
+
+
+TEXTS = [
+    b"Hello, world! " * 20,
+    "Grüße, κόσμε, 世界 — ".encode() * 30,
+    b'{"id": 1, "method": "subscribe", "params": ["trades", "book"]}',
+    bytes(range(256)) * 3,
+]
+
+
+def inflate_seed(flags, rx, limit, inputs, outputs, messages):
+    """Byte 0: bits 0-2 the window (9 + b % 7), bit 3 context kept, bit 4
+    read_chunk, bit 5 receive, bits 6-7 text; then the read buffer, the
+    limit, the counts of the input and output sizes, the sizes, and each
+    message after its big-endian length."""
+    head = bytes([flags, rx, limit, len(inputs) | len(outputs) << 4]) + bytes(inputs) + bytes(outputs)
+    return head + b"".join(struct.pack(">H", len(m)) + m for m in messages)
+
+
+def inflate_seeds():
+    out = []
+    keep, chunks, lent, text = 0x08, 0x10, 0x20, 0x40
+    w9, w15 = 0, 6
+    rfc = [HELLO, HELLO_AGAIN, HELLO_STORED, HELLO_FINAL, HELLO, HELLO_TWO_BLOCKS]
+    out.append(inflate_seed(w9 | keep | text, 0, 1, [], [], rfc))
+    out.append(inflate_seed(w15 | keep | text | chunks, 0, 1, [1], [1], rfc))
+    out.append(inflate_seed(w9 | text | lent, 8, 4, [3, 0, 5], [2, 7], rfc))
+    out.append(inflate_seed(w15 | keep, 64, 255, [], [], [HELLO_FINAL, HELLO_AGAIN]))
+    # The bomb: 25 801 bytes against limits of 4 080 and 256, and a small
+    # one that fits.
+    out.append(inflate_seed(w15 | keep | chunks, 0, 255, [], [200], [bomb(100)]))
+    out.append(inflate_seed(w15 | keep, 255, 16, [9, 1], [], [bomb(100), HELLO]))
+    out.append(inflate_seed(w9 | keep | text | chunks, 4, 64, [], [], [bomb(3), bomb(3)]))
+    # Texts zlib compressed with 9-bit and 15-bit windows, context kept.
+    for bits, flags in [(9, w9), (15, w15)]:
+        msgs = deflated(TEXTS, bits)
+        out.append(inflate_seed(flags | keep | text, 255, 255, [], [], msgs))
+        out.append(inflate_seed(flags | keep | text | chunks | lent, 16, 255, [60, 1], [33, 0, 250], msgs))
+        # Each compressed on its own.
+        single = [deflated([t], bits)[0] for t in TEXTS]
+        out.append(inflate_seed(flags | text, 128, 100, [17], [], single))
+    return out
+
+
 def seeds():
     out = {}
     masked, unmasked = frames(KEY), frames(None)
@@ -132,6 +236,7 @@ def seeds():
     ]
     out["server_connection"] = sc
     out["client_connection"] = cc
+    out["inflate"] = inflate_seeds()
     return out
 
 

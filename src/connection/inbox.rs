@@ -140,6 +140,8 @@ struct InflateRx {
     clear: usize,
     /// Bytes the message inflated to so far.
     inflated: u64,
+    /// The last read was of whole messages: see [`Inbox::read_ahead`].
+    whole: bool,
 }
 
 impl<B: Buffer> Inbox<B> {
@@ -221,11 +223,14 @@ impl<B: Buffer> Inbox<B> {
     }
 
     /// The free room at the end of the buffer, for the transport to read
-    /// into (at most [`Inbox::receive_limit`] bytes).
+    /// into (at most [`Inbox::receive_limit`] bytes; see also
+    /// [`Inbox::read_ahead`]).
     pub(crate) fn free(&mut self) -> &mut [u8] {
         let want = self.receive_limit();
+        let stop = self.rx.bytes().len().min(self.end.saturating_add(want));
+        #[cfg(feature = "deflate")]
+        let stop = self.read_ahead().map_or(stop, |ahead| stop.min(ahead));
         let rx = self.rx.bytes_mut();
-        let stop = rx.len().min(self.end.saturating_add(want));
         rx.get_mut(self.end..stop).unwrap_or_default()
     }
 
@@ -241,6 +246,32 @@ impl<B: Buffer> Inbox<B> {
             }
         }
         RECEIVE_CHUNK
+    }
+
+    /// Where reading stops when whole messages are read (the last read
+    /// was `read`) and compressed messages may come into a buffer that
+    /// cannot grow, if that leaves room to read: a whole message inflates
+    /// towards the input still to inflate, which cannot move up past what
+    /// was received after it, so at most `len - capacity` bytes (139 or
+    /// more; see [`Inbox::whole_message_capacity`]) wait unprocessed
+    /// beyond the payload of an uncompressed frame being received (taken
+    /// into the message as it comes). Then a message that fits the
+    /// capacity always finds room to inflate into. Reads in chunks need no
+    /// such limit: a chunk is handed out when the room runs out.
+    #[cfg(feature = "deflate")]
+    fn read_ahead(&self) -> Option<usize> {
+        if !self.inflate.on || B::CAN_GROW || !self.inflate.whole {
+            return None;
+        }
+        let reserve = self.rx.bytes().len() - self.whole_message_capacity();
+        let payload = match self.frame {
+            Some(frame) if !self.inflate.compressed => frame.remaining,
+            _ => 0,
+        };
+        let stop = self.start.saturating_add(payload).saturating_add(reserve);
+        // Past it already (bytes received before the limit applied, or a
+        // control frame waiting for its answer): the room there is.
+        (stop > self.end).then_some(stop)
     }
 
     /// `n` bytes were written into [`Inbox::free`].
@@ -335,6 +366,10 @@ impl<B: Buffer> Inbox<B> {
     /// into each read mode it was compiled in twice.
     #[inline(never)]
     pub(crate) fn step(&mut self, mode: Mode, role: Role) -> Result<Step, ProtocolError> {
+        #[cfg(feature = "deflate")]
+        {
+            self.inflate.whole = mode == Mode::Whole;
+        }
         if let Some(frame) = self.frame {
             if let Some(event) = self.payload(frame, mode)? {
                 return Ok(Step::Data(event));
@@ -577,12 +612,10 @@ impl<B: Buffer> Inbox<B> {
             let (before, after) = bytes.split_at_mut(start.min(bytes.len()));
             let out_end = before.len().min(dest.saturating_add(limit));
             let out = before.get_mut(dest..out_end).unwrap_or_default();
-            let room = out.len();
             let input = after.get(..avail).unwrap_or_default();
             let r = state
                 .inflate(window, input, end_of_message, out)
                 .map_err(|_| ProtocolError::Inflate)?;
-            let waiting = state.has_output();
             // The message's last bytes are validated as it is handed out.
             if frame.kind == DataKind::Text && !r.done {
                 let produced = self.rx.bytes().get(dest..dest + r.produced);
@@ -608,7 +641,7 @@ impl<B: Buffer> Inbox<B> {
                     range: self.msg_start..self.msg_start + self.msg_len,
                 }));
             }
-            if r.consumed == avail && !waiting {
+            if !r.full {
                 // What arrived is inflated: the rest of the frame, or the
                 // next frame, is still to come.
                 self.frame = (frame.remaining > 0).then_some(frame);
@@ -618,10 +651,6 @@ impl<B: Buffer> Inbox<B> {
             self.frame = Some(frame);
             if let Some(event) = self.ready_chunk(mode) {
                 return Ok(Some(event));
-            }
-            if r.consumed > 0 || r.produced > 0 || room > r.produced {
-                // Progress: the room may have grown.
-                continue;
             }
             // A buffer with no more room hands out what it holds, however
             // short of the chunk size it is.
@@ -637,17 +666,23 @@ impl<B: Buffer> Inbox<B> {
 
     /// Makes room to inflate into: for a whole message, a buffer that can
     /// grow grows (within the size limit; one that cannot is full:
-    /// [`ProtocolError::MessageTooBig`]); then the bytes still to inflate
-    /// move up to the end of the buffer, or the message down to its front,
-    /// or the buffer grows.
+    /// [`ProtocolError::MessageTooBig`]); then, unless the input taken
+    /// since the output filled up left room already, the bytes still to
+    /// inflate move up to the end of the buffer, or the message down to
+    /// its front, or the buffer grows.
     #[cfg(feature = "deflate")]
     fn make_gap(&mut self, mode: Mode) -> Result<(), ProtocolError> {
         if mode == Mode::Whole && self.msg_len >= self.whole_message_capacity() {
             let max = usize::try_from(self.reassembler.max_len()).unwrap_or(usize::MAX);
-            let want = self.msg_len.saturating_mul(2).clamp(4096, max.max(1));
+            // Twice the message, from 4 KiB, within the limit (which may
+            // be under 4 KiB: not `clamp`, which panics then).
+            let want = self.msg_len.saturating_mul(2).max(4096).min(max);
             if self.msg_len >= max || !self.grow_for(want) {
                 return Err(ProtocolError::MessageTooBig);
             }
+        }
+        if self.start > self.msg_start + self.msg_len {
+            return Ok(());
         }
         let cap = self.rx.bytes().len();
         if self.end < cap {

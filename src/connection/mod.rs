@@ -343,7 +343,10 @@ where
     /// The free room at the end of the read buffer, for the transport to
     /// read into; report what it read with [`Connection::received`]. Empty
     /// only when the read buffer is full, which a read reports as
-    /// [`ProtocolError::MessageTooBig`] first.
+    /// [`ProtocolError::MessageTooBig`] first. With permessage-deflate
+    /// over a buffer that cannot grow, it stops short of the end so that
+    /// no more waits unprocessed than leaves a compressed message room to
+    /// inflate into: `len - capacity` bytes (139 or more).
     pub fn receive_buffer(&mut self) -> &mut [u8] {
         self.inbox.free()
     }
@@ -800,5 +803,181 @@ mod tests {
         assert_eq!(sent[4..], payload);
         assert_eq!(conn.payload_left(), 0);
         assert_eq!(conn.write_text("after"), Ok(Queued::Whole));
+    }
+
+    /// A compressed message over a message limit under 4 KiB, read whole
+    /// from a fixed buffer: 1009 once the limit is reached (the room to
+    /// grow to was once `clamp(4096, limit)`, which panics).
+    #[cfg(feature = "deflate")]
+    #[test]
+    fn a_compressed_message_over_a_small_limit_is_1009() {
+        use crate::deflate::{DeflateConfig, Inflater, Inflating};
+        let rx = Inflating::new([0u8; 1024], Inflater::new([0u8; 512]));
+        let config = Config::new().max_message_len(100);
+        let mut conn = Connection::upgraded(Server, rx, [0; 512], config);
+        let offer =
+            crate::handshake::Extension::parse("permessage-deflate; client_max_window_bits=9");
+        conn.start_deflate(DeflateConfig::new().accept([offer].into_iter()).unwrap());
+        // 5 bytes inflating to 259 `a`: a literal, then a match of 258 at
+        // distance 1 (fixed Huffman codes), in a masked binary frame with
+        // RSV1 set (key zero).
+        let frame = [0xc2, 0x85, 0, 0, 0, 0, 0x4a, 0x1c, 0x05, 0x00, 0x00];
+        conn.receive_buffer()[..frame.len()].copy_from_slice(&frame);
+        conn.received(frame.len());
+        assert_eq!(
+            conn.read(),
+            Err(Error::Protocol(crate::ProtocolError::MessageTooBig))
+        );
+        assert_eq!(conn.transmit(), b"\x88\x02\x03\xf1");
+    }
+
+    /// A compressed message read whole that inflates to exactly the read
+    /// buffer's capacity (`len - 139`) is delivered, in one frame or in
+    /// two whose second inflates to nothing more; so is an empty one in a
+    /// buffer of 139 bytes. They were refused with 1009: a full output
+    /// was taken for a message with more to come.
+    #[cfg(feature = "deflate")]
+    #[test]
+    fn a_compressed_message_of_exactly_the_capacity_is_delivered() {
+        use crate::deflate::{DeflateConfig, Inflater, Inflating};
+        type Rx<const N: usize> = Inflating<[u8; N], Inflater<[u8; 512]>>;
+        fn conn<const N: usize>() -> Connection<Server, Rx<N>, [u8; 512]> {
+            let rx = Inflating::new([0u8; N], Inflater::new([0u8; 512]));
+            let mut conn = Connection::upgraded(Server, rx, [0; 512], Config::new());
+            let offer =
+                crate::handshake::Extension::parse("permessage-deflate; client_max_window_bits=9");
+            conn.start_deflate(DeflateConfig::new().accept([offer].into_iter()).unwrap());
+            conn
+        }
+        // Masked frames (key zero) with RSV1 on the first: RFC 7692
+        // section 7.2.3.1's "Hello" as text, whole and in two fragments,
+        // and an empty binary message.
+        let whole = [
+            0xc1, 0x87, 0, 0, 0, 0, 0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00,
+        ];
+        let fragments = [
+            0x41, 0x86, 0, 0, 0, 0, 0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, // "Hello"
+            0x80, 0x81, 0, 0, 0, 0, 0x00, // the end of the block
+        ];
+        for bytes in [&whole[..], &fragments] {
+            let mut conn = conn::<{ MIN_READ_BUFFER + 5 }>();
+            let pieces = bytes.chunks(6);
+            let last = pieces.len() - 1;
+            for (i, piece) in pieces.enumerate() {
+                conn.receive_buffer()[..piece.len()].copy_from_slice(piece);
+                conn.received(piece.len());
+                // Once all of it is in.
+                let expected = (i == last).then_some(Message::Text("Hello"));
+                assert_eq!(conn.read(), Ok(expected));
+            }
+        }
+        let mut conn = conn::<MIN_READ_BUFFER>();
+        let empty = [0xc2, 0x80, 0, 0, 0, 0];
+        conn.receive_buffer()[..6].copy_from_slice(&empty);
+        conn.received(6);
+        assert_eq!(conn.read(), Ok(Some(Message::Binary(b""))));
+        assert_eq!(conn.transmit(), b"");
+    }
+
+    /// A compressed message read in chunks through a buffer of 139 bytes,
+    /// its header first, then as much of its payload as the buffer holds:
+    /// with no room left to inflate into until some of that input is
+    /// taken, it passes all the same. It was refused with 1009: the room
+    /// the input taken had left was not seen.
+    #[cfg(feature = "deflate")]
+    #[test]
+    fn compressed_input_filling_the_buffer_is_inflated_in_chunks() {
+        use crate::deflate::{DeflateConfig, Inflater, Inflating};
+        let rx = Inflating::new([0u8; MIN_READ_BUFFER], Inflater::new([0u8; 512]));
+        let mut conn = Connection::upgraded(Server, rx, [0; 512], Config::new());
+        let offer =
+            crate::handshake::Extension::parse("permessage-deflate; client_max_window_bits=9");
+        conn.start_deflate(DeflateConfig::new().accept([offer].into_iter()).unwrap());
+        // A masked binary frame (key zero) with RSV1, its payload a stored
+        // block of 200 bytes (`00`, LEN 200, NLEN): 205 bytes.
+        let mut wire = [0u8; 8 + 205];
+        wire[..13].copy_from_slice(&[
+            0xc2, 0xfe, 0x00, 0xcd, 0, 0, 0, 0, 0x00, 0xc8, 0x00, 0x37, 0xff,
+        ]);
+        for (i, b) in wire[13..].iter_mut().enumerate() {
+            *b = b'a' + (i % 26) as u8;
+        }
+        // The header on its own, then as much as fits each time.
+        let mut fed = 8;
+        conn.receive_buffer()[..8].copy_from_slice(&wire[..8]);
+        conn.received(8);
+        let mut inflated = 0;
+        loop {
+            match conn.read_chunk() {
+                Ok(Some(Chunk::Binary { data, last })) => {
+                    for (i, b) in data.iter().enumerate() {
+                        assert_eq!(*b, b'a' + ((inflated + i) % 26) as u8);
+                    }
+                    inflated += data.len();
+                    if last {
+                        break;
+                    }
+                }
+                Ok(None) => {
+                    let free = conn.receive_buffer();
+                    let n = free.len().min(wire.len() - fed);
+                    assert!(n > 0, "stalled");
+                    free[..n].copy_from_slice(&wire[fed..fed + n]);
+                    conn.received(n);
+                    fed += n;
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!((inflated, fed), (200, wire.len()));
+    }
+
+    /// A compressed message read whole from a fixed buffer, with frames
+    /// after it sent at once: 5 bytes inflating to 259, then two binary
+    /// frames of 300 bytes, against a buffer of 512 (a capacity of 373).
+    /// Each is delivered. The first was refused with 1009: the frames
+    /// after it, read into the rest of the buffer, left it no room to
+    /// inflate into; now no more is read ahead of a compressed message
+    /// than leaves it that room.
+    #[cfg(feature = "deflate")]
+    #[test]
+    fn a_compressed_message_with_frames_after_it_is_delivered() {
+        use crate::deflate::{DeflateConfig, Inflater, Inflating};
+        let rx = Inflating::new([0u8; 512], Inflater::new([0u8; 512]));
+        let mut conn = Connection::upgraded(Server, rx, [0; 512], Config::new());
+        let offer =
+            crate::handshake::Extension::parse("permessage-deflate; client_max_window_bits=9");
+        conn.start_deflate(DeflateConfig::new().accept([offer].into_iter()).unwrap());
+        // Masked (key zero): `a` and a match of 258 at distance 1, with
+        // RSV1; then two frames of 300 bytes, uncompressed.
+        let mut wire = [0u8; 11 + 2 * 308];
+        wire[..11].copy_from_slice(&[0xc2, 0x85, 0, 0, 0, 0, 0x4a, 0x1c, 0x05, 0x00, 0x00]);
+        for frame in wire[11..].chunks_mut(308) {
+            frame[..4].copy_from_slice(&[0x82, 0xfe, 0x01, 0x2c]);
+            frame[8..].fill(b'z');
+        }
+        let mut fed = 0;
+        let mut lens = [0usize; 3];
+        let mut read = 0;
+        while read < 3 {
+            match conn.read() {
+                Ok(Some(Message::Binary(b))) => {
+                    let byte = if read == 0 { b'a' } else { b'z' };
+                    assert!(b.iter().all(|&c| c == byte));
+                    lens[read] = b.len();
+                    read += 1;
+                }
+                Ok(None) => {
+                    let free = conn.receive_buffer();
+                    let n = free.len().min(wire.len() - fed);
+                    assert!(n > 0, "stalled");
+                    free[..n].copy_from_slice(&wire[fed..fed + n]);
+                    conn.received(n);
+                    fed += n;
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(lens, [259, 300, 300]);
     }
 }

@@ -6,8 +6,10 @@
 //! state lives in an [`InflateState`]; the LZ77 window, `2^bits` bytes for
 //! the window the peer compresses with, is a ring buffer the decompressor
 //! writes into and looks back in, so a back-reference further than the
-//! negotiated window fails instead of reading stale bytes. With context
-//! takeover both persist from message to message.
+//! negotiated window fails instead of reading stale bytes, as does one to
+//! before the first byte inflated since the state was reset (until the
+//! ring is full once, the decompressor is told it is not a ring). With
+//! context takeover both persist from message to message.
 
 use miniz_oxide::inflate::TINFLStatus;
 use miniz_oxide::inflate::core::{DecompressorOxide, decompress_with_limit, inflate_flags};
@@ -64,8 +66,12 @@ pub struct Inflated {
     pub consumed: usize,
     /// Bytes written to the output.
     pub produced: usize,
-    /// The message is whole: its input, tail included, is all inflated.
+    /// The message is whole: its input, tail included, is all inflated
+    /// and its output all written (which `out` exactly full may be).
     pub done: bool,
+    /// `out` is full and more output is ready: call again with room. Not
+    /// done and not full, the input given is all taken and inflated.
+    pub full: bool,
 }
 
 /// The decompressor's state between calls: about 10 KiB, most of it
@@ -75,13 +81,18 @@ pub struct InflateState {
     decompressor: DecompressorOxide,
     /// The next write position in the ring.
     pos: usize,
+    /// Whether the ring has been filled since the state was reset: until
+    /// then, only `ring[..pos]` holds bytes of this context.
+    wrapped: bool,
     /// The ring's size in bits, as negotiated.
     bits: u8,
     tail: Tail,
     /// The decompressor has output it could not write yet.
     pending_output: bool,
-    /// Output in the ring, ending at `pos`, not yet handed out.
-    held: usize,
+    /// The ring's last byte, before `pos`, is inflated and not yet
+    /// written to an output: inflated ahead of a full output to learn
+    /// whether more comes.
+    held: bool,
 }
 
 impl core::fmt::Debug for InflateState {
@@ -104,10 +115,11 @@ impl InflateState {
         InflateState {
             decompressor: DecompressorOxide::new(),
             pos: 0,
+            wrapped: false,
             bits: MAX_WINDOW_BITS,
             tail: Tail::Fed(0),
             pending_output: false,
-            held: 0,
+            held: false,
         }
     }
 
@@ -116,10 +128,11 @@ impl InflateState {
     pub fn reset(&mut self, bits: u8) {
         self.decompressor.init();
         self.pos = 0;
+        self.wrapped = false;
         self.bits = bits;
         self.tail = Tail::Fed(0);
         self.pending_output = false;
-        self.held = 0;
+        self.held = false;
     }
 
     /// Readies the state for a new compressed message; `keep_context`
@@ -135,14 +148,10 @@ impl InflateState {
     /// Inflates the message's compressed `input` into `out`, with `window`
     /// (at least [`window_len`] of the negotiated bits; only that much of
     /// it is used). `end` says that `input` is the last of the message's
-    /// data: the tail is fed after it.
-    ///
-    /// Output that does not fit `out` stays in the window, up to its size,
-    /// and comes out first at the next call: so input is taken even when
-    /// `out` has no room, as far as the window holds what it inflates to.
-    /// Stops when the input is taken and inflated, or when the window is
-    /// full of output not yet handed out; call again with the rest of the
-    /// input (possibly none) and more room.
+    /// data: the tail is fed after it. Stops when the input is taken and
+    /// inflated, or when `out` is full and more output is ready
+    /// ([`Inflated::full`]); call again with the rest of the input
+    /// (possibly none) and more room.
     pub fn inflate(
         &mut self,
         window: &mut [u8],
@@ -153,9 +162,16 @@ impl InflateState {
         let ring = window
             .get_mut(..window_len(self.bits))
             .ok_or(InflateError)?;
+        let mask = ring.len() - 1;
         let mut consumed = 0;
-        let mut produced = self.copy_held(ring, out);
+        let mut produced = 0;
         loop {
+            // The byte inflated ahead of the previous call's room.
+            if let (true, Some(slot)) = (self.held, out.get_mut(produced)) {
+                *slot = ring[self.pos.wrapping_sub(1) & mask];
+                produced += 1;
+                self.held = false;
+            }
             let tail_left = match self.tail {
                 Tail::Fed(n) if end => TAIL.get(usize::from(n)..).unwrap_or_default(),
                 _ => &[],
@@ -166,29 +182,47 @@ impl InflateState {
             } else {
                 input.get(consumed..).unwrap_or_default()
             };
-            // New output may not overwrite what is held.
-            let space = ring.len() - self.held;
-            if (rest.is_empty() && !self.pending_output) || space == 0 {
+            if self.held || (rest.is_empty() && !self.pending_output) {
                 // With nothing left to feed, the tail was taken (or the
-                // stream ended); the output is all out unless held.
-                let done = end && rest.is_empty() && !self.pending_output && self.held == 0;
+                // stream ended) and its output is all out.
+                let done = end && rest.is_empty() && !self.pending_output && !self.held;
                 return Ok(Inflated {
                     consumed,
                     produced,
                     done,
+                    full: self.held,
                 });
             }
+            // One byte more than `out` takes: with `out` full, whether
+            // more output comes (the byte is held) or not (the rest of the
+            // input, the tail perhaps, inflates to nothing) is known.
+            let room = out.len() - produced;
+            // Before the ring is full once, it is a plain buffer to the
+            // decompressor, which then refuses a back-reference to before
+            // its start: to bytes of another context, or none at all.
+            let flags = if self.wrapped {
+                inflate_flags::TINFL_FLAG_HAS_MORE_INPUT
+            } else {
+                inflate_flags::TINFL_FLAG_HAS_MORE_INPUT
+                    | inflate_flags::TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF
+            };
             let (status, took, wrote) = decompress_with_limit(
                 &mut self.decompressor,
                 rest,
                 ring,
                 self.pos,
-                space,
-                inflate_flags::TINFL_FLAG_HAS_MORE_INPUT,
+                room + 1,
+                flags,
             );
-            self.pos = (self.pos + wrote) & (ring.len() - 1);
-            self.held += wrote;
-            produced += self.copy_held(ring, out.get_mut(produced..).unwrap_or_default());
+            let given = wrote.min(room);
+            let written = ring.get(self.pos..self.pos + given).ok_or(InflateError)?;
+            out.get_mut(produced..produced + given)
+                .ok_or(InflateError)?
+                .copy_from_slice(written);
+            produced += given;
+            self.held = wrote > room;
+            self.wrapped |= self.pos + wrote == ring.len();
+            self.pos = (self.pos + wrote) & mask;
             if feeding_tail {
                 if let Tail::Fed(n) = &mut self.tail {
                     *n += took as u8;
@@ -208,7 +242,8 @@ impl InflateState {
                 TINFLStatus::NeedsMoreInput if rest.is_empty() || took > 0 || wrote > 0 => {}
                 // Input there, and none of it taken: no progress possible.
                 TINFLStatus::NeedsMoreInput => return Err(InflateError),
-                // The ring's end, or its room for output used up.
+                // The ring's end, or the byte past `out` written (or told
+                // when the input ran out just then).
                 TINFLStatus::HasMoreOutput => self.pending_output = true,
                 // The end of a DEFLATE stream (BFINAL). More data may
                 // follow as a new stream over the same window; if the
@@ -222,34 +257,6 @@ impl InflateState {
                 _ => return Err(InflateError),
             }
         }
-    }
-
-    /// Whether output is waiting: held in the window, or still in the
-    /// decompressor.
-    pub fn has_output(&self) -> bool {
-        self.held > 0 || self.pending_output
-    }
-
-    /// Moves as much of the held output as fits into `out`, oldest first;
-    /// returns how much.
-    fn copy_held(&mut self, ring: &[u8], out: &mut [u8]) -> usize {
-        let mut copied = 0;
-        while self.held > 0 && copied < out.len() {
-            // The held bytes end at `pos`; they start `held` before it,
-            // perhaps wrapping around the ring's end.
-            let start = (self.pos + ring.len() - self.held) & (ring.len() - 1);
-            let run = self.held.min(ring.len() - start).min(out.len() - copied);
-            let (Some(src), Some(dest)) = (
-                ring.get(start..start + run),
-                out.get_mut(copied..copied + run),
-            ) else {
-                break;
-            };
-            dest.copy_from_slice(src);
-            copied += run;
-            self.held -= run;
-        }
-        copied
     }
 }
 
@@ -353,13 +360,52 @@ mod tests {
         let again = [0xf2, 0x00, 0x11, 0x00, 0x00];
         assert_eq!(inflate(&mut state, &mut window, &again), b"Hello");
         // Without context takeover, the back-reference has nothing to
-        // refer to in a fresh window: zeros would come out, so the state
-        // is reset for each message and the reference fails to produce
-        // "Hello".
+        // refer to: it fails.
         state.start_message(false);
         let mut out = [0u8; 16];
-        let r = state.inflate(&mut window, &again, true, &mut out);
-        assert!(r.map_or(true, |r| &out[..r.produced] != b"Hello"));
+        assert_eq!(
+            state.inflate(&mut window, &again, true, &mut out),
+            Err(InflateError)
+        );
+    }
+
+    /// A back-reference to before the first byte inflated since a reset
+    /// fails: the ring's bytes there are another context's (or none). It
+    /// used to read them: 5 zeros from a fresh ring, or the previous
+    /// context's last bytes from a ring used before.
+    #[test]
+    fn nothing_before_the_context_s_start_is_referred_to() {
+        let mut state = InflateState::new();
+        let mut window = [0u8; 512];
+        let mut out = [0u8; 1024];
+        // RFC 7692 section 7.2.3.2's second message on its own: `H`, then
+        // a match of 4 at distance 5, one byte before the stream's start.
+        let again = [0xf2, 0x00, 0x11, 0x00, 0x00];
+        state.reset(9);
+        assert_eq!(
+            state.inflate(&mut window, &again, true, &mut out),
+            Err(InflateError)
+        );
+        // 512 bytes of `x` (a literal, then matches of 258 and 253 at
+        // distance 1) fill the ring; then the memory serves another
+        // connection, whose first message refers back before its start.
+        let xs = [0xaa, 0x18, 0x05, 0x23, 0x1a, 0x00, 0x00];
+        state.reset(9);
+        assert_eq!(inflate(&mut state, &mut window, &xs), [b'x'; 512]);
+        state.reset(9);
+        state.start_message(true);
+        assert_eq!(
+            state.inflate(&mut window, &again, true, &mut out),
+            Err(InflateError)
+        );
+        // Within a context, the same reference reads its bytes, before
+        // the ring is full and after.
+        state.reset(9);
+        let hello = [0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00];
+        assert_eq!(inflate(&mut state, &mut window, &hello), b"Hello");
+        assert_eq!(inflate(&mut state, &mut window, &again), b"Hello");
+        assert_eq!(inflate(&mut state, &mut window, &xs), [b'x'; 512]);
+        assert_eq!(inflate(&mut state, &mut window, &again), b"Hxxxx");
     }
 
     /// Section 7.2.3.3: "Hello" in a stored block, and 7.2.3.5: in two
@@ -423,6 +469,42 @@ mod tests {
             }
         }
         assert_eq!(text, b"Hello");
+    }
+
+    /// "Hello" into exactly 5 bytes: done in that call, the end of the
+    /// stream and the tail inflating to nothing more. Into 4: full, then
+    /// done with the fifth byte. (`done` used to wait for a call with room
+    /// left over, and an output just full of a whole message looked like
+    /// one with more to come.)
+    #[test]
+    fn an_output_exactly_full_of_the_message_is_done() {
+        let mut state = InflateState::new();
+        let mut window = [0u8; 512];
+        state.reset(9);
+        let hello = [0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00];
+        let mut out = [0u8; 5];
+        state.start_message(true);
+        let r = state.inflate(&mut window, &hello, true, &mut out).unwrap();
+        assert_eq!(
+            (r.consumed, r.produced, r.done, r.full),
+            (7, 5, true, false)
+        );
+        assert_eq!(&out, b"Hello");
+        let mut out = [0u8; 4];
+        state.start_message(false);
+        let r = state.inflate(&mut window, &hello, true, &mut out).unwrap();
+        assert_eq!((r.produced, r.done, r.full), (4, false, true));
+        assert_eq!(&out, b"Hell");
+        let r = state
+            .inflate(&mut window, &[], true, &mut out[..1])
+            .unwrap();
+        assert_eq!((r.produced, r.done, r.full), (1, true, false));
+        assert_eq!(&out[..1], b"o");
+        // No room at all: the whole input is taken, the byte it inflates
+        // to held for the next call.
+        state.start_message(false);
+        let r = state.inflate(&mut window, &hello, false, &mut []).unwrap();
+        assert_eq!((r.produced, r.done, r.full), (0, false, true));
     }
 
     #[test]
