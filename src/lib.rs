@@ -71,7 +71,7 @@
 //! | [`mask`] | section 5.3 | XOR a payload with a masking key, in pieces, at any offset; spot ASCII text in the same pass |
 //! | [`utf8`] | sections 5.6, 8.1 | validate text incrementally, failing at the first bad byte (with SIMD under feature `simdutf8`) |
 //! | [`close`] | sections 5.5.1, 7.4 | close codes and close frame payloads |
-//! | [`handshake`] | section 4 | the opening handshake, client and server |
+//! | [`handshake`] | section 4 | the opening handshake, client and server; over HTTP/2 and HTTP/3, the extended CONNECT of RFC 8441 and RFC 9220 ([`handshake::connect`]) |
 //! | [`http`] | (RFC 9112) | the small, strict HTTP/1.1 head parser the handshake uses |
 //! | [`reassembly`] | sections 5.4, 5.5 | which frame may follow which, message size limits |
 //! | [`connection`] | sections 4 to 7 | the connection as a state machine without I/O: bytes in, events and bytes out |
