@@ -280,6 +280,9 @@ impl fmt::Display for Error {
             Error::Malformed(m) => write!(f, "malformed extended CONNECT: {m}"),
             Error::MissingProtocol => f.write_str("CONNECT without :protocol websocket"),
             Error::UnsupportedProtocol => f.write_str(":protocol is not websocket"),
+            Error::Handshake(HandshakeError::Status(code)) => {
+                write!(f, "server answered {code}, not 200")
+            }
             Error::Handshake(e) => fmt::Display::fmt(e, f),
         }
     }
