@@ -22,6 +22,13 @@
 //! (`--features std,deflate`) it accepts permessage-deflate: compressed
 //! messages are inflated as they arrive and the echoes go out compressed;
 //! `--no-deflate` declines it.
+//!
+//! With feature `http2` too (`--features http2,deflate`), `--tls` serves
+//! HTTP/2 on the same port (ALPN `h2`, then `http/1.1`), with
+//! `SETTINGS_ENABLE_CONNECT_PROTOCOL = 1`: the page loads over HTTP/2 in a
+//! browser, which then opens its WebSocket as a stream of that connection
+//! (RFC 8441). Each WebSocket's line says which binding it used: `ws h2`
+//! or `ws http/1.1`.
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::Arc;
@@ -30,6 +37,8 @@ use std::time::Duration;
 use hybi::handshake::HandshakeError;
 use hybi::handshake::server::Response;
 use hybi::http::EMPTY_HEADER;
+#[cfg(feature = "http2")]
+use hybi::net::http2;
 use hybi::net::{self, Accepted, Growable, Server, ServerOptions};
 use hybi::reassembly::DataKind;
 use hybi::websocket::{Chunk, Config, Message};
@@ -75,10 +84,14 @@ fn usage() -> ! {
 fn tls_config(cert: &str, key: &str) -> Tls {
     #[cfg(feature = "tls")]
     {
-        hybi::net::tls::server_config(cert, key).unwrap_or_else(|e| {
+        let config = hybi::net::tls::server_config(cert, key).unwrap_or_else(|e| {
             eprintln!("--tls: {e}");
             std::process::exit(1)
-        })
+        });
+        // ALPN: h2 first, then http/1.1.
+        #[cfg(feature = "http2")]
+        let config = hybi::net::http2::alpn(config);
+        config
     }
     #[cfg(not(feature = "tls"))]
     {
@@ -167,7 +180,15 @@ fn serve(socket: TcpStream, tls: Option<&Tls>, deflate: bool) {
         vec![0; BUFFER_LEN],
     );
     let accepted = match tls {
-        #[cfg(feature = "tls")]
+        #[cfg(feature = "http2")]
+        Some(config) => match http2::accept_tls(socket, config, &options, rx, tx, choose) {
+            Ok(http2::Accepted::Http1(accepted)) => Ok(accepted),
+            Ok(http2::Accepted::Http2(connection)) => {
+                return serve_http2(connection, &peer);
+            }
+            Err(e) => Err(e),
+        },
+        #[cfg(all(feature = "tls", not(feature = "http2")))]
         Some(config) => net::accept_tls(socket, config, &options, rx, tx, choose),
         #[cfg(not(feature = "tls"))]
         Some(never) => match **never {},
@@ -175,33 +196,116 @@ fn serve(socket: TcpStream, tls: Option<&Tls>, deflate: bool) {
     };
     match accepted {
         Ok(Accepted::WebSocket(ws, protocol)) => {
-            let protocol = protocol.as_deref().unwrap_or("-");
-            #[cfg(feature = "deflate")]
-            let compression = if ws.connection().deflate().is_some() {
-                " permessage-deflate"
-            } else {
-                ""
-            };
-            #[cfg(not(feature = "deflate"))]
-            let compression = "";
-            match echo(ws) {
-                Ok(stats) => eprintln!(
-                    "{peer} ws {path} protocol {protocol}{compression}: {stats}, closed with {}",
-                    stats.close.map_or("no code".into(), |c| c.to_string())
-                ),
-                Err((stats, e)) => {
-                    eprintln!("{peer} ws {path} protocol {protocol}{compression}: {stats}, {e}")
-                }
-            }
+            report(
+                &peer,
+                "http/1.1",
+                &path,
+                protocol.as_deref(),
+                deflated(&ws),
+                echo(ws),
+            );
         }
         Ok(Accepted::Http(ws)) => match page(ws) {
             Ok(line) => eprintln!("{peer} http {line}"),
             Err(e) => eprintln!("{peer} http: {e}"),
         },
         Err(net::Error::Handshake(HandshakeError::Refused(status))) => {
-            eprintln!("{peer} ws {path}: {status}");
+            eprintln!("{peer} ws http/1.1 {path}: {status}");
         }
         Err(e) => eprintln!("{peer} handshake: {e}"),
+    }
+}
+
+/// Serves the streams of an HTTP/2 connection: the page and 404s, and each
+/// WebSocket on a thread of its own.
+#[cfg(feature = "http2")]
+fn serve_http2(mut connection: http2::Connection, peer: &str) {
+    eprintln!("{peer} h2 connection");
+    while let Some(request) = connection.accept() {
+        let path = request.path().to_owned();
+        if !request.is_websocket() {
+            let method = request.http().method().as_str().to_owned();
+            let sent = if method == "GET" && path == "/" {
+                request.respond(
+                    200,
+                    &[("content-type", "text/html; charset=utf-8")],
+                    PAGE.as_bytes(),
+                )
+            } else {
+                request.respond(404, &[("content-type", "text/plain")], NOT_FOUND.as_bytes())
+            };
+            match sent {
+                Ok(()) => eprintln!("{peer} http h2 {method} {path}"),
+                Err(e) => eprintln!("{peer} http h2 {method} {path}: {e}"),
+            }
+            continue;
+        }
+        let (rx, tx) = (
+            Growable::with_limit(BUFFER_LEN, BUFFER_LEN),
+            vec![0; BUFFER_LEN],
+        );
+        let accepted = request.accept(rx, tx, |request| {
+            if !is_root(request.path()) {
+                return Response::reject(404)
+                    .headers(&[("content-type", "text/plain")])
+                    .body(NOT_FOUND.as_bytes());
+            }
+            Response::accept().protocol(request.protocols().find(|p| SUPPORTED.contains(p)))
+        });
+        let peer = peer.to_owned();
+        match accepted {
+            Ok((ws, protocol)) => {
+                std::thread::spawn(move || {
+                    let compression = deflated(&ws);
+                    report(
+                        &peer,
+                        "h2",
+                        &path,
+                        protocol.as_deref(),
+                        compression,
+                        echo(ws),
+                    );
+                });
+            }
+            Err(e) => eprintln!("{peer} ws h2 {path}: {e}"),
+        }
+    }
+    eprintln!("{peer} h2 connection closed");
+}
+
+/// " permessage-deflate" when the WebSocket compresses.
+fn deflated<T, E, B: hybi::Buffer, W: AsRef<[u8]> + AsMut<[u8]>>(
+    ws: &hybi::WebSocket<T, B, E, W>,
+) -> &'static str
+where
+    E: hybi::Endpoint,
+{
+    #[cfg(feature = "deflate")]
+    if ws.connection().deflate().is_some() {
+        return " permessage-deflate";
+    }
+    let _ = ws;
+    ""
+}
+
+/// One line for a WebSocket, naming the binding it came over.
+fn report(
+    peer: &str,
+    binding: &str,
+    path: &str,
+    protocol: Option<&str>,
+    compression: &str,
+    outcome: Result<Stats, (Stats, net::Error)>,
+) {
+    let protocol = protocol.unwrap_or("-");
+    match outcome {
+        Ok(stats) => eprintln!(
+            "{peer} ws {binding} {path} protocol {protocol}{compression}: {stats}, closed with {}",
+            stats.close.map_or("no code".into(), |c| c.to_string())
+        ),
+        Err((stats, e)) => {
+            eprintln!("{peer} ws {binding} {path} protocol {protocol}{compression}: {stats}, {e}")
+        }
     }
 }
 
@@ -227,8 +331,14 @@ impl std::fmt::Display for Stats {
     }
 }
 
-/// Echoes chunk by chunk until the client closes.
-fn echo(mut ws: Server<Growable, Vec<u8>>) -> Result<Stats, (Stats, net::Error)> {
+/// Echoes chunk by chunk until the client closes, over TCP or an HTTP/2
+/// stream.
+fn echo<T>(
+    mut ws: hybi::WebSocket<T, Growable, hybi::Server, Vec<u8>>,
+) -> Result<Stats, (Stats, net::Error)>
+where
+    T: hybi::embedded_io::Read + hybi::embedded_io::Write<Error = std::io::Error>,
+{
     let mut stats = Stats::default();
     loop {
         let (chunk, mut writer) = match ws.read_chunk_with_writer() {

@@ -233,6 +233,7 @@ where
     let deadline = options
         .handshake_timeout
         .and_then(|t| Instant::now().checked_add(t));
+    #[cfg_attr(not(feature = "tls"), allow(unused_mut))]
     let mut stream = prepare(socket, options, deadline).map_err(Error::Io)?;
     #[cfg(feature = "tls")]
     if let Some(config) = tls {

@@ -9,6 +9,7 @@
 //! | [`Request::new`] | a request from an `h2` server of your own, handed to hybi |
 //! | [`connect`], [`Session`] | a client's HTTP/2 connection, and WebSockets opened on its streams |
 //! | [`Stream`] | one stream as an `embedded-io` transport |
+//! | [`split`] | a WebSocket over a stream in a reader and a writer, for two threads |
 //!
 //! The extended CONNECT itself is [`handshake::connect`](crate::handshake::connect), which needs no
 //! `std` and no HTTP/2 library.
@@ -102,11 +103,13 @@ use std_crate::io;
 mod client;
 mod runtime;
 mod server;
+mod split;
 mod stream;
 
 pub use client::{Client, ClientOver, Session, connect};
 pub use server::{Accepted, Connection, MAX_CONCURRENT_STREAMS, Request, Server, accept_tls, alpn};
-pub use stream::Stream;
+pub use split::{Reader, SharedStream, Writer, split};
+pub use stream::{RecvHalf, SendHalf, Stream};
 
 use crate::handshake::connect as extended;
 

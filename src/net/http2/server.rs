@@ -131,8 +131,10 @@ fn tls_handshake(
     })
     .and_then(|r| r)
     .map_err(|e| {
+        use net::tls::TlsError;
         let e = match e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
-            Some(tls) => net::tls::TlsError::from_rustls(tls.clone()).into_io(),
+            Some(tls) => TlsError::from_rustls(tls.clone()).into_io(),
+            None if e.kind() == io::ErrorKind::UnexpectedEof => TlsError::HandshakeEof.into_io(),
             None => e,
         };
         net::Error::Io(e)

@@ -28,18 +28,45 @@ use super::runtime::block_on;
 /// Each read and write blocks the calling thread on the HTTP/2 runtime
 /// ([`http2`](super)), which does the socket I/O.
 pub struct Stream {
-    send: SendStream<Bytes>,
+    recv: RecvHalf,
+    send: SendHalf,
+}
+
+/// The read half of a [`Stream`]: the stream's incoming DATA.
+pub struct RecvHalf {
     recv: RecvStream,
     /// What was received and not read yet.
     pending: Bytes,
-    read_timeout: Option<Duration>,
-    write_timeout: Option<Duration>,
+    timeout: Option<Duration>,
+}
+
+/// The write half of a [`Stream`]: its outgoing DATA. Dropping it ends
+/// the stream (END_STREAM).
+pub struct SendHalf {
+    send: SendStream<Bytes>,
+    timeout: Option<Duration>,
 }
 
 impl core::fmt::Debug for Stream {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("http2::Stream")
+            .field("id", &self.id())
+            .finish_non_exhaustive()
+    }
+}
+
+impl core::fmt::Debug for RecvHalf {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("http2::RecvHalf")
             .field("id", &self.recv.stream_id().as_u32())
+            .finish_non_exhaustive()
+    }
+}
+
+impl core::fmt::Debug for SendHalf {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("http2::SendHalf")
+            .field("id", &self.send.stream_id().as_u32())
             .finish_non_exhaustive()
     }
 }
@@ -47,56 +74,45 @@ impl core::fmt::Debug for Stream {
 impl Stream {
     pub(super) fn new(send: SendStream<Bytes>, recv: RecvStream) -> Self {
         Stream {
-            send,
-            recv,
-            pending: Bytes::new(),
-            read_timeout: None,
-            write_timeout: None,
+            recv: RecvHalf {
+                recv,
+                pending: Bytes::new(),
+                timeout: None,
+            },
+            send: SendHalf {
+                send,
+                timeout: None,
+            },
         }
     }
 
     /// The HTTP/2 stream identifier.
     pub fn id(&self) -> u32 {
-        self.recv.stream_id().as_u32()
+        self.recv.recv.stream_id().as_u32()
     }
 
     /// Bounds each read (`None`: wait forever); a read that times out
     /// fails with [`TimedOut`](io::ErrorKind::TimedOut) and can be retried.
     pub fn set_read_timeout(&mut self, timeout: Option<Duration>) {
-        self.read_timeout = timeout;
+        self.recv.timeout = timeout;
     }
 
     /// Bounds each write's wait for flow-control window.
     pub fn set_write_timeout(&mut self, timeout: Option<Duration>) {
-        self.write_timeout = timeout;
+        self.send.timeout = timeout;
     }
 
     /// Resets the stream with `CANCEL` (RFC 8441 section 5: how a
     /// WebSocket over HTTP/2 ends abnormally), as a TCP connection is
     /// reset.
     pub fn reset(&mut self) {
-        self.send.send_reset(Reason::CANCEL);
+        self.send.send.send_reset(Reason::CANCEL);
     }
 
-    fn fill(&mut self) -> io::Result<bool> {
-        while self.pending.is_empty() {
-            let recv = &mut self.recv;
-            let next = block_on(
-                self.read_timeout,
-                core::future::poll_fn(|cx| recv.poll_data(cx)),
-            )?;
-            match next {
-                None => return Ok(false),
-                Some(Err(e)) => return Err(io_error(e)),
-                Some(Ok(data)) => {
-                    // The window back as the bytes are taken: at most one
-                    // frame waits here beyond it.
-                    let _ = self.recv.flow_control().release_capacity(data.len());
-                    self.pending = data;
-                }
-            }
-        }
-        Ok(true)
+    /// The read half and the write half, for two threads
+    /// ([`split`](super::split)).
+    pub fn into_halves(self) -> (RecvHalf, SendHalf) {
+        (self.recv, self.send)
     }
 }
 
@@ -115,7 +131,51 @@ impl embedded_io::ErrorType for Stream {
     type Error = io::Error;
 }
 
+impl embedded_io::ErrorType for RecvHalf {
+    type Error = io::Error;
+}
+
+impl embedded_io::ErrorType for SendHalf {
+    type Error = io::Error;
+}
+
 impl embedded_io::Read for Stream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.recv.read(buf)
+    }
+}
+
+impl embedded_io::Write for Stream {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.send.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.send.flush()
+    }
+}
+
+impl RecvHalf {
+    fn fill(&mut self) -> io::Result<bool> {
+        while self.pending.is_empty() {
+            let recv = &mut self.recv;
+            let next = block_on(self.timeout, core::future::poll_fn(|cx| recv.poll_data(cx)))?;
+            match next {
+                None => return Ok(false),
+                Some(Err(e)) => return Err(io_error(e)),
+                Some(Ok(data)) => {
+                    // The window back as the bytes are taken: at most one
+                    // frame waits here beyond it.
+                    let _ = self.recv.flow_control().release_capacity(data.len());
+                    self.pending = data;
+                }
+            }
+        }
+        Ok(true)
+    }
+}
+
+impl embedded_io::Read for RecvHalf {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         if buf.is_empty() || !self.fill()? {
             return Ok(0);
@@ -130,7 +190,7 @@ impl embedded_io::Read for Stream {
     }
 }
 
-impl embedded_io::Write for Stream {
+impl embedded_io::Write for SendHalf {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         if buf.is_empty() {
             return Ok(0);
@@ -146,7 +206,7 @@ impl embedded_io::Write for Stream {
             self.send.reserve_capacity(buf.len());
             let send = &mut self.send;
             let granted = block_on(
-                self.write_timeout,
+                self.timeout,
                 core::future::poll_fn(|cx| send.poll_capacity(cx)),
             )?;
             match granted {
@@ -163,7 +223,7 @@ impl embedded_io::Write for Stream {
     }
 }
 
-impl Drop for Stream {
+impl Drop for SendHalf {
     fn drop(&mut self) {
         let _ = self.send.send_data(Bytes::new(), true);
     }
