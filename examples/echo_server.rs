@@ -28,7 +28,7 @@
 //! `SETTINGS_ENABLE_CONNECT_PROTOCOL = 1`: the page loads over HTTP/2 in a
 //! browser, which then opens its WebSocket as a stream of that connection
 //! (RFC 8441). Each WebSocket's line says which binding it used: `ws h2`
-//! or `ws http/1.1`.
+//! or `ws http/1.1`. `--no-http2` serves HTTP/1.1 alone.
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::Arc;
@@ -76,26 +76,29 @@ type Tls = Arc<hybi::net::tls::rustls::ServerConfig>;
 type Tls = Arc<std::convert::Infallible>;
 
 fn usage() -> ! {
-    eprintln!("usage: echo_server [ADDR] [--tls CERT.pem KEY.pem] [--no-deflate]");
+    eprintln!("usage: echo_server [ADDR] [--tls CERT.pem KEY.pem] [--no-deflate] [--no-http2]");
     std::process::exit(2)
 }
 
-/// `--tls CERT KEY`: the server's configuration.
-fn tls_config(cert: &str, key: &str) -> Tls {
+/// `--tls CERT KEY`: the server's configuration; with `http2` (feature
+/// `http2`, unless `--no-http2`), ALPN offers h2 first, then http/1.1.
+fn tls_config(cert: &str, key: &str, http2: bool) -> Tls {
     #[cfg(feature = "tls")]
     {
         let config = hybi::net::tls::server_config(cert, key).unwrap_or_else(|e| {
             eprintln!("--tls: {e}");
             std::process::exit(1)
         });
-        // ALPN: h2 first, then http/1.1.
         #[cfg(feature = "http2")]
-        let config = hybi::net::http2::alpn(config);
+        if http2 {
+            return hybi::net::http2::alpn(config);
+        }
+        let _ = http2;
         config
     }
     #[cfg(not(feature = "tls"))]
     {
-        let _ = (cert, key);
+        let _ = (cert, key, http2);
         eprintln!(
             "--tls needs hybi's feature `tls`: cargo run --features tls --example echo_server"
         );
@@ -107,6 +110,7 @@ fn main() {
     let mut addr = "127.0.0.1:9001".to_string();
     let mut tls = None;
     let mut deflate = true;
+    let mut http2 = true;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -114,13 +118,15 @@ fn main() {
                 let (Some(cert), Some(key)) = (args.next(), args.next()) else {
                     usage()
                 };
-                tls = Some(tls_config(&cert, &key));
+                tls = Some((cert, key));
             }
             "--no-deflate" => deflate = false,
+            "--no-http2" => http2 = false,
             "-h" | "--help" => usage(),
             _ => addr = arg,
         }
     }
+    let tls = tls.map(|(cert, key)| tls_config(&cert, &key, http2));
     let listener = match TcpListener::bind(&addr) {
         Ok(listener) => listener,
         Err(e) => {
@@ -181,14 +187,16 @@ fn serve(socket: TcpStream, tls: Option<&Tls>, deflate: bool) {
     );
     let accepted = match tls {
         #[cfg(feature = "http2")]
-        Some(config) => match http2::accept_tls(socket, config, &options, rx, tx, choose) {
-            Ok(http2::Accepted::Http1(accepted)) => Ok(accepted),
-            Ok(http2::Accepted::Http2(connection)) => {
-                return serve_http2(connection, &peer);
+        Some(config) if config.alpn_protocols.iter().any(|p| p == http2::ALPN_H2) => {
+            match http2::accept_tls(socket, config, &options, rx, tx, choose) {
+                Ok(http2::Accepted::Http1(accepted)) => Ok(accepted),
+                Ok(http2::Accepted::Http2(connection)) => {
+                    return serve_http2(connection, &peer);
+                }
+                Err(e) => Err(e),
             }
-            Err(e) => Err(e),
-        },
-        #[cfg(all(feature = "tls", not(feature = "http2")))]
+        }
+        #[cfg(feature = "tls")]
         Some(config) => net::accept_tls(socket, config, &options, rx, tx, choose),
         #[cfg(not(feature = "tls"))]
         Some(never) => match **never {},
