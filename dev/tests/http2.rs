@@ -199,3 +199,64 @@ fn refusals_and_stream_ends() {
     again.send_text("y").unwrap();
     assert_eq!(again.read().unwrap(), Message::Text("y"));
 }
+
+/// A stream that ends without a close handshake reads, at either end, as
+/// a TCP connection that ends: `Error::UnexpectedEof`; the connection and
+/// its other streams go on.
+#[test]
+fn stream_end_without_close_is_unexpected_eof() {
+    let ca = certs::TestCa::new("hybi http2 test CA");
+    let config = server_config(&ca.server(&["localhost"]));
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (ended, server_saw) = mpsc::channel();
+    thread::spawn(move || {
+        let socket = listener.accept().unwrap().0;
+        let options = ServerOptions::new();
+        let (rx, tx) = options.buffers();
+        let Ok(http2::Accepted::Http2(mut connection)) =
+            http2::accept_tls(socket, &config, &options, rx, tx, |_| Response::accept())
+        else {
+            panic!("not HTTP/2")
+        };
+        while let Some(request) = connection.accept() {
+            let (rx, tx) = options.buffers();
+            let (mut ws, _) = request.accept(rx, tx, |_| Response::accept()).unwrap();
+            let ended = ended.clone();
+            thread::spawn(move || {
+                // "drop": the server ends the stream after one message.
+                match ws.read() {
+                    Ok(Message::Text("drop")) => drop(ws),
+                    Ok(_) => {
+                        let outcome = ws.read().map(|_| ()).map_err(|e| e.to_string());
+                        let _ = ended.send(outcome);
+                    }
+                    Err(e) => {
+                        let _ = ended.send(Err(e.to_string()));
+                    }
+                }
+            });
+        }
+    });
+    let roots = roots(&ca);
+    let options = options(&roots);
+    let session = Session::connect(&format!("wss://localhost:{port}/"), &options).unwrap();
+
+    // The client ends its stream: the server sees the end.
+    let (mut ws, _) = session.open("/").unwrap();
+    ws.send_text("one").unwrap();
+    drop(ws);
+    assert_eq!(
+        server_saw.recv_timeout(STEP).unwrap(),
+        Err(Error::<std::io::Error>::UnexpectedEof.to_string())
+    );
+    // The server ends its stream: the client sees the end.
+    let (mut ws, _) = session.open("/").unwrap();
+    ws.send_text("drop").unwrap();
+    assert!(matches!(ws.read(), Err(Error::UnexpectedEof)));
+    // The connection goes on.
+    let (mut ws, _) = session.open("/").unwrap();
+    ws.send_text("three").unwrap();
+    ws.close(CloseCode::NORMAL, "").unwrap();
+    assert!(server_saw.recv_timeout(STEP).unwrap().is_ok());
+}

@@ -109,7 +109,7 @@ mod stream;
 pub use client::{Client, ClientOver, Session, connect};
 pub use server::{Accepted, Connection, MAX_CONCURRENT_STREAMS, Request, Server, accept_tls, alpn};
 pub use split::{Reader, SharedStream, Writer, split};
-pub use stream::{RecvHalf, SendHalf, Stream};
+pub use stream::{LINGER, RecvHalf, SendHalf, Stream};
 
 use crate::handshake::connect as extended;
 

@@ -7,7 +7,7 @@ use std_crate::io;
 use bytes::{Buf, Bytes};
 use h2::{Reason, RecvStream, SendStream};
 
-use super::runtime::block_on;
+use super::runtime::{block_on, handle};
 
 /// One HTTP/2 stream carrying a WebSocket (RFC 8441 section 5: "as if it
 /// were the TCP connection"), as an [`embedded_io`] `Read + Write`
@@ -23,7 +23,10 @@ use super::runtime::block_on;
 ///   that ends without a close handshake.
 /// - **Write** waits for send window and queues as much as it allows as
 ///   DATA; the HTTP/2 connection's task sends it.
-/// - **Drop** ends the stream (END_STREAM), RFC 8441's orderly close.
+/// - **Drop** ends the stream (END_STREAM), RFC 8441's orderly close, and
+///   reads on in the background, for up to [`LINGER`], until the peer ends
+///   its side too, as a TCP socket's FIN lets the peer finish. A peer that
+///   does not is reset (`CANCEL`).
 ///
 /// Each read and write blocks the calling thread on the HTTP/2 runtime
 /// ([`http2`](super)), which does the socket I/O.
@@ -32,9 +35,15 @@ pub struct Stream {
     send: SendHalf,
 }
 
-/// The read half of a [`Stream`]: the stream's incoming DATA.
+/// How long a dropped stream waits, reading and discarding, for the peer's
+/// END_STREAM before it resets the stream.
+pub const LINGER: Duration = Duration::from_secs(10);
+
+/// The read half of a [`Stream`]: the stream's incoming DATA. Dropping it
+/// lingers as [`Stream`]'s drop does.
 pub struct RecvHalf {
-    recv: RecvStream,
+    /// Always `Some` but in `drop`, which hands it to the runtime.
+    recv: Option<RecvStream>,
     /// What was received and not read yet.
     pending: Bytes,
     timeout: Option<Duration>,
@@ -58,7 +67,7 @@ impl core::fmt::Debug for Stream {
 impl core::fmt::Debug for RecvHalf {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("http2::RecvHalf")
-            .field("id", &self.recv.stream_id().as_u32())
+            .field("id", &self.stream_id())
             .finish_non_exhaustive()
     }
 }
@@ -75,7 +84,7 @@ impl Stream {
     pub(super) fn new(send: SendStream<Bytes>, recv: RecvStream) -> Self {
         Stream {
             recv: RecvHalf {
-                recv,
+                recv: Some(recv),
                 pending: Bytes::new(),
                 timeout: None,
             },
@@ -88,7 +97,7 @@ impl Stream {
 
     /// The HTTP/2 stream identifier.
     pub fn id(&self) -> u32 {
-        self.recv.recv.stream_id().as_u32()
+        self.send.send.stream_id().as_u32()
     }
 
     /// Bounds each read (`None`: wait forever); a read that times out
@@ -156,9 +165,15 @@ impl embedded_io::Write for Stream {
 }
 
 impl RecvHalf {
+    fn stream_id(&self) -> Option<u32> {
+        self.recv.as_ref().map(|r| r.stream_id().as_u32())
+    }
+
     fn fill(&mut self) -> io::Result<bool> {
         while self.pending.is_empty() {
-            let recv = &mut self.recv;
+            let Some(recv) = self.recv.as_mut() else {
+                return Ok(false);
+            };
             let next = block_on(self.timeout, core::future::poll_fn(|cx| recv.poll_data(cx)))?;
             match next {
                 None => return Ok(false),
@@ -166,7 +181,7 @@ impl RecvHalf {
                 Some(Ok(data)) => {
                     // The window back as the bytes are taken: at most one
                     // frame waits here beyond it.
-                    let _ = self.recv.flow_control().release_capacity(data.len());
+                    let _ = recv.flow_control().release_capacity(data.len());
                     self.pending = data;
                 }
             }
@@ -220,6 +235,29 @@ impl embedded_io::Write for SendHalf {
     fn flush(&mut self) -> io::Result<()> {
         // Queued DATA leaves with the connection's task.
         Ok(())
+    }
+}
+
+impl Drop for RecvHalf {
+    fn drop(&mut self) {
+        let Some(mut recv) = self.recv.take() else {
+            return;
+        };
+        if recv.is_end_stream() {
+            return;
+        }
+        // h2 resets a stream whose receiving side is dropped before the
+        // peer's END_STREAM; reading on lets the peer end it in order.
+        if let Ok(handle) = handle() {
+            handle.spawn(async move {
+                let drain = async {
+                    while let Some(Ok(data)) = recv.data().await {
+                        let _ = recv.flow_control().release_capacity(data.len());
+                    }
+                };
+                let _ = tokio::time::timeout(LINGER, drain).await;
+            });
+        }
     }
 }
 
