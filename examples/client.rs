@@ -3,7 +3,11 @@
 //! ```text
 //! cargo run --features std --example client -- ws://127.0.0.1:9001/
 //! cargo run --features tls --example client -- wss://127.0.0.1:9443/ --ca ca.pem
+//! cargo run --features http2 --example client -- wss://127.0.0.1:9443/ --ca ca.pem --http2
 //! ```
+//!
+//! `--http2` (feature `http2`) opens the WebSocket as a stream of an
+//! HTTP/2 connection (RFC 8441) instead of upgrading an HTTP/1.1 one.
 //!
 //! `wss://` URLs need feature `tls`; the server's certificate must chain
 //! to the built-in roots (`webpki-roots`), or with `--ca CA.pem` to the
@@ -28,8 +32,13 @@ use std::io::{BufRead, Write as _};
 use std::process::ExitCode;
 use std::time::Duration;
 
+use std::ops::Deref;
+
+use hybi::Endpoint;
 use hybi::close::CloseCode;
+use hybi::embedded_io::{Read, Write};
 use hybi::net::{self, ClientOptions};
+use hybi::split::{Mutex, ReadHalf, Shared, WriteHalf};
 use hybi::websocket::{Chunk, Message};
 
 /// How long to wait for the server's close after ours.
@@ -38,6 +47,7 @@ const CLOSE_WAIT: Duration = Duration::from_secs(5);
 fn main() -> ExitCode {
     let mut url = "ws://127.0.0.1:9001/".to_string();
     let mut ca = None;
+    let mut http2 = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -45,11 +55,12 @@ fn main() -> ExitCode {
                 Some(path) => ca = Some(path),
                 None => return usage(),
             },
+            "--http2" => http2 = true,
             "-h" | "--help" => return usage(),
             _ => url = arg,
         }
     }
-    match run(&url, ca.as_deref()) {
+    match run(&url, ca.as_deref(), http2) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
@@ -59,11 +70,11 @@ fn main() -> ExitCode {
 }
 
 fn usage() -> ExitCode {
-    eprintln!("usage: client [URL] [--ca CA.pem]");
+    eprintln!("usage: client [URL] [--ca CA.pem] [--http2]");
     ExitCode::from(2)
 }
 
-fn run(url: &str, ca: Option<&str>) -> Result<(), Box<dyn std::error::Error>> {
+fn run(url: &str, ca: Option<&str>, http2: bool) -> Result<(), Box<dyn std::error::Error>> {
     let options = ClientOptions::new()
         .connect_timeout(Duration::from_secs(10))
         .handshake_timeout(Duration::from_secs(10))
@@ -81,15 +92,50 @@ fn run(url: &str, ca: Option<&str>) -> Result<(), Box<dyn std::error::Error>> {
             "--ca needs hybi's feature `tls`: cargo run --features tls --example client".into(),
         );
     }
-    let (ws, connected) = net::connect_with(url, &options, vec![0; 1 << 16], vec![0; 1 << 16])?;
-    eprintln!(
-        "connected to {url}{}",
-        connected
-            .protocol
-            .map_or(String::new(), |p| format!(" ({p})"))
-    );
-    let (mut reader, mut writer) = net::split(ws)?;
+    let (rx, tx) = (vec![0; 1 << 16], vec![0; 1 << 16]);
+    if http2 {
+        #[cfg(feature = "http2")]
+        {
+            use hybi::net::http2;
+            let session = http2::Session::connect(url, &options)?;
+            let path = hybi::net::Url::parse(url)?.path;
+            let (ws, connected) = session.open_with(path, &options, rx, tx)?;
+            report(url, " over HTTP/2", connected.protocol);
+            let (reader, writer) = http2::split(ws)?;
+            return talk(reader, writer);
+        }
+        #[cfg(not(feature = "http2"))]
+        return Err(
+            "--http2 needs hybi's feature `http2`: cargo run --features http2 --example client"
+                .into(),
+        );
+    }
+    let (ws, connected) = net::connect_with(url, &options, rx, tx)?;
+    report(url, "", connected.protocol);
+    let (reader, writer) = net::split(ws)?;
+    talk(reader, writer)
+}
 
+fn report(url: &str, over: &str, protocol: Option<&str>) {
+    eprintln!(
+        "connected to {url}{over}{}",
+        protocol.map_or(String::new(), |p| format!(" ({p})"))
+    );
+}
+
+/// Standard input out, messages printed as they come, on two threads.
+fn talk<S, R, M, W, E, WB>(
+    mut reader: ReadHalf<S, R, Vec<u8>, E>,
+    mut writer: WriteHalf<S>,
+) -> Result<(), Box<dyn std::error::Error>>
+where
+    S: Deref<Target = Shared<M, W, E, WB>> + Send + 'static,
+    M: Mutex,
+    R: Read<Error = std::io::Error> + Send + 'static,
+    W: Write<Error = std::io::Error>,
+    E: Endpoint + Send + 'static,
+    WB: AsRef<[u8]> + AsMut<[u8]>,
+{
     // The printer says when the server's close has ended it.
     let (done, finished) = std::sync::mpsc::channel();
     std::thread::spawn(move || done.send(print(&mut reader)));
@@ -105,7 +151,15 @@ fn run(url: &str, ca: Option<&str>) -> Result<(), Box<dyn std::error::Error>> {
 }
 
 /// Prints each message as it arrives, until the server's close.
-fn print(reader: &mut net::Reader<Vec<u8>, hybi::Client<net::OsRandom>>) -> Result<(), String> {
+fn print<S, R, M, W, E, WB>(reader: &mut ReadHalf<S, R, Vec<u8>, E>) -> Result<(), String>
+where
+    S: Deref<Target = Shared<M, W, E, WB>>,
+    M: Mutex,
+    R: Read<Error = std::io::Error>,
+    W: Write<Error = std::io::Error>,
+    E: Endpoint,
+    WB: AsRef<[u8]> + AsMut<[u8]>,
+{
     let mut message = Vec::new();
     let mut stdout = std::io::stdout();
     loop {

@@ -25,6 +25,13 @@
 //! (`--features std,deflate`) it accepts permessage-deflate: compressed
 //! messages are inflated as they arrive and the echoes go out compressed;
 //! `--no-deflate` declines it.
+//!
+//! With feature `http2` too (`--features http2,deflate`), `--tls` serves
+//! HTTP/2 on the same port (ALPN `h2`, then `http/1.1`), with
+//! `SETTINGS_ENABLE_CONNECT_PROTOCOL = 1`: the page loads over HTTP/2 in a
+//! browser, which then opens its WebSocket as a stream of that connection
+//! (RFC 8441). Each WebSocket's line says which binding it used: `ws h2`
+//! or `ws http/1.1`. `--no-http2` serves HTTP/1.1 alone.
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::Arc;
@@ -33,6 +40,8 @@ use std::time::Duration;
 use hybi::handshake::HandshakeError;
 use hybi::handshake::server::Response;
 use hybi::http::EMPTY_HEADER;
+#[cfg(feature = "http2")]
+use hybi::net::http2;
 use hybi::net::{self, Accepted, Growable, Server, ServerOptions};
 use hybi::reassembly::DataKind;
 use hybi::websocket::{Chunk, Config, Message};
@@ -79,22 +88,29 @@ type Tls = Arc<hybi::net::tls::rustls::ServerConfig>;
 type Tls = Arc<std::convert::Infallible>;
 
 fn usage() -> ! {
-    eprintln!("usage: echo_server [ADDR] [--tls CERT.pem KEY.pem] [--no-deflate]");
+    eprintln!("usage: echo_server [ADDR] [--tls CERT.pem KEY.pem] [--no-deflate] [--no-http2]");
     std::process::exit(2)
 }
 
-/// `--tls CERT KEY`: the server's configuration.
-fn tls_config(cert: &str, key: &str) -> Tls {
+/// `--tls CERT KEY`: the server's configuration; with `http2` (feature
+/// `http2`, unless `--no-http2`), ALPN offers h2 first, then http/1.1.
+fn tls_config(cert: &str, key: &str, http2: bool) -> Tls {
     #[cfg(feature = "tls")]
     {
-        hybi::net::tls::server_config(cert, key).unwrap_or_else(|e| {
+        let config = hybi::net::tls::server_config(cert, key).unwrap_or_else(|e| {
             eprintln!("--tls: {e}");
             std::process::exit(1)
-        })
+        });
+        #[cfg(feature = "http2")]
+        if http2 {
+            return hybi::net::http2::alpn(config);
+        }
+        let _ = http2;
+        config
     }
     #[cfg(not(feature = "tls"))]
     {
-        let _ = (cert, key);
+        let _ = (cert, key, http2);
         eprintln!(
             "--tls needs hybi's feature `tls`: cargo run --features tls --example echo_server"
         );
@@ -106,6 +122,7 @@ fn main() {
     let mut addr = "127.0.0.1:9001".to_string();
     let mut tls = None;
     let mut deflate = true;
+    let mut http2 = true;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -113,13 +130,15 @@ fn main() {
                 let (Some(cert), Some(key)) = (args.next(), args.next()) else {
                     usage()
                 };
-                tls = Some(tls_config(&cert, &key));
+                tls = Some((cert, key));
             }
             "--no-deflate" => deflate = false,
+            "--no-http2" => http2 = false,
             "-h" | "--help" => usage(),
             _ => addr = arg,
         }
     }
+    let tls = tls.map(|(cert, key)| tls_config(&cert, &key, http2));
     let listener = match TcpListener::bind(&addr) {
         Ok(listener) => listener,
         Err(e) => {
@@ -179,6 +198,16 @@ fn serve(socket: TcpStream, tls: Option<&Tls>, deflate: bool) {
         vec![0; WRITE_BUFFER_LEN],
     );
     let accepted = match tls {
+        #[cfg(feature = "http2")]
+        Some(config) if config.alpn_protocols.iter().any(|p| p == http2::ALPN_H2) => {
+            match http2::accept_tls(socket, config, &options, rx, tx, choose) {
+                Ok(http2::Accepted::Http1(accepted)) => Ok(accepted),
+                Ok(http2::Accepted::Http2(connection)) => {
+                    return serve_http2(connection, &peer);
+                }
+                Err(e) => Err(e),
+            }
+        }
         #[cfg(feature = "tls")]
         Some(config) => net::accept_tls(socket, config, &options, rx, tx, choose),
         #[cfg(not(feature = "tls"))]
@@ -187,33 +216,116 @@ fn serve(socket: TcpStream, tls: Option<&Tls>, deflate: bool) {
     };
     match accepted {
         Ok(Accepted::WebSocket(ws, protocol)) => {
-            let protocol = protocol.as_deref().unwrap_or("-");
-            #[cfg(feature = "deflate")]
-            let compression = if ws.connection().deflate().is_some() {
-                " permessage-deflate"
-            } else {
-                ""
-            };
-            #[cfg(not(feature = "deflate"))]
-            let compression = "";
-            match echo(ws) {
-                Ok(stats) => eprintln!(
-                    "{peer} ws {path} protocol {protocol}{compression}: {stats}, closed with {}",
-                    stats.close.map_or("no code".into(), |c| c.to_string())
-                ),
-                Err((stats, e)) => {
-                    eprintln!("{peer} ws {path} protocol {protocol}{compression}: {stats}, {e}")
-                }
-            }
+            report(
+                &peer,
+                "http/1.1",
+                &path,
+                protocol.as_deref(),
+                deflated(&ws),
+                echo(ws),
+            );
         }
         Ok(Accepted::Http(ws)) => match page(ws) {
             Ok(line) => eprintln!("{peer} http {line}"),
             Err(e) => eprintln!("{peer} http: {e}"),
         },
         Err(net::Error::Handshake(HandshakeError::Refused(status))) => {
-            eprintln!("{peer} ws {path}: {status}");
+            eprintln!("{peer} ws http/1.1 {path}: {status}");
         }
         Err(e) => eprintln!("{peer} handshake: {e}"),
+    }
+}
+
+/// Serves the streams of an HTTP/2 connection: the page and 404s, and each
+/// WebSocket on a thread of its own.
+#[cfg(feature = "http2")]
+fn serve_http2(mut connection: http2::Connection, peer: &str) {
+    eprintln!("{peer} h2 connection");
+    while let Some(request) = connection.accept() {
+        let path = request.path().to_owned();
+        if !request.is_websocket() {
+            let method = request.http().method().as_str().to_owned();
+            let sent = if method == "GET" && path == "/" {
+                request.respond(
+                    200,
+                    &[("content-type", "text/html; charset=utf-8")],
+                    PAGE.as_bytes(),
+                )
+            } else {
+                request.respond(404, &[("content-type", "text/plain")], NOT_FOUND.as_bytes())
+            };
+            match sent {
+                Ok(()) => eprintln!("{peer} http h2 {method} {path}"),
+                Err(e) => eprintln!("{peer} http h2 {method} {path}: {e}"),
+            }
+            continue;
+        }
+        let (rx, tx) = (
+            Growable::with_limit(READ_BUFFER_LEN, READ_BUFFER_LEN),
+            vec![0; WRITE_BUFFER_LEN],
+        );
+        let accepted = request.accept(rx, tx, |request| {
+            if !is_root(request.path()) {
+                return Response::reject(404)
+                    .headers(&[("content-type", "text/plain")])
+                    .body(NOT_FOUND.as_bytes());
+            }
+            Response::accept().protocol(request.protocols().find(|p| SUPPORTED.contains(p)))
+        });
+        let peer = peer.to_owned();
+        match accepted {
+            Ok((ws, protocol)) => {
+                std::thread::spawn(move || {
+                    let compression = deflated(&ws);
+                    report(
+                        &peer,
+                        "h2",
+                        &path,
+                        protocol.as_deref(),
+                        compression,
+                        echo(ws),
+                    );
+                });
+            }
+            Err(e) => eprintln!("{peer} ws h2 {path}: {e}"),
+        }
+    }
+    eprintln!("{peer} h2 connection closed");
+}
+
+/// " permessage-deflate" when the WebSocket compresses.
+fn deflated<T, E, B: hybi::Buffer, W: AsRef<[u8]> + AsMut<[u8]>>(
+    ws: &hybi::WebSocket<T, B, E, W>,
+) -> &'static str
+where
+    E: hybi::Endpoint,
+{
+    #[cfg(feature = "deflate")]
+    if ws.connection().deflate().is_some() {
+        return " permessage-deflate";
+    }
+    let _ = ws;
+    ""
+}
+
+/// One line for a WebSocket, naming the binding it came over.
+fn report(
+    peer: &str,
+    binding: &str,
+    path: &str,
+    protocol: Option<&str>,
+    compression: &str,
+    outcome: Result<Stats, (Stats, net::Error)>,
+) {
+    let protocol = protocol.unwrap_or("-");
+    match outcome {
+        Ok(stats) => eprintln!(
+            "{peer} ws {binding} {path} protocol {protocol}{compression}: {stats}, closed with {}",
+            stats.close.map_or("no code".into(), |c| c.to_string())
+        ),
+        Err((stats, e)) => {
+            eprintln!("{peer} ws {binding} {path} protocol {protocol}{compression}: {stats}, {e}")
+        }
     }
 }
 
@@ -239,8 +351,14 @@ impl std::fmt::Display for Stats {
     }
 }
 
-/// Echoes chunk by chunk until the client closes.
-fn echo(mut ws: Server<Growable, Vec<u8>>) -> Result<Stats, (Stats, net::Error)> {
+/// Echoes chunk by chunk until the client closes, over TCP or an HTTP/2
+/// stream.
+fn echo<T>(
+    mut ws: hybi::WebSocket<T, Growable, hybi::Server, Vec<u8>>,
+) -> Result<Stats, (Stats, net::Error)>
+where
+    T: hybi::embedded_io::Read + hybi::embedded_io::Write<Error = std::io::Error>,
+{
     let mut stats = Stats::default();
     loop {
         let (chunk, mut writer) = match ws.read_chunk_with_writer() {

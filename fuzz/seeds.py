@@ -234,6 +234,18 @@ def seeds():
         b"\x40" + text[:200] + b"\xed\xa0\x80" + text,
         b"\x01" + text[:100] + b"\xf0\x9f",
     ]
+    # Field lists, a line each: name=value.
+    rfc8441 = (b":method=CONNECT\n:protocol=websocket\n:scheme=https\n:path=/chat\n"
+               b":authority=server.example.com\nsec-websocket-protocol=chat, superchat\n"
+               b"sec-websocket-extensions=permessage-deflate\nsec-websocket-version=13\n"
+               b"origin=http://www.example.com")
+    out["extended_connect"] = [
+        rfc8441,
+        rfc8441.replace(b"=13", b"=8"),
+        rfc8441.replace(b"websocket\n", b"connect-udp\n"),
+        b":method=GET\n:scheme=https\n:path=/\n:authority=a",
+        b":status=200\nsec-websocket-protocol=chat",
+    ]
     out["server_connection"] = sc
     out["client_connection"] = cc
     out["inflate"] = inflate_seeds()

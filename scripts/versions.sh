@@ -19,6 +19,10 @@ CARGO_FUZZ_VERSION=0.13.2
 # the firmware tests.
 PY_WEBSOCKETS_VERSION=17.4
 
+# Python `hypercorn` (PyPI): an independent server of WebSockets over
+# HTTP/2 (RFC 8441) for hybi's HTTP/2 client, in the same virtualenv.
+PY_HYPERCORN_VERSION=0.18.0
+
 # Node `ws` and `playwright-core` (npm), for the interop tests; neither has
 # dependencies of its own. playwright-core drives Debian's Chromium and
 # downloads no browser.

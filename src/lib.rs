@@ -16,6 +16,7 @@
 //! | an async transport ([`embedded_io_async`](https://docs.rs/embedded-io-async/0.7/embedded_io_async/), an embassy-net socket) | [`asynch::WebSocket`] (feature `async`) |
 //! | reads and writes on two threads or tasks | [`split`]; with `std`, [`net::split`] |
 //! | an event loop of your own, or no transport at all | [`Connection`]: bytes in, messages out, bytes to send |
+//! | an HTTP/2 or HTTP/3 stream (RFC 8441, RFC 9220) | [`handshake::connect`] for the extended CONNECT, then [`Connection::upgraded`]; with feature `http2`, `net::http2` does both over `h2` |
 //! | a part only: frame headers, masking, the handshake, UTF-8 | the modules below |
 //!
 //! Every buffer is the caller's: an array, a slice, a `Vec`. A server over
@@ -71,7 +72,7 @@
 //! | [`mask`] | section 5.3 | XOR a payload with a masking key, in pieces, at any offset; spot ASCII text in the same pass |
 //! | [`utf8`] | sections 5.6, 8.1 | validate text incrementally, failing at the first bad byte (with SIMD under feature `simdutf8`) |
 //! | [`close`] | sections 5.5.1, 7.4 | close codes and close frame payloads |
-//! | [`handshake`] | section 4 | the opening handshake, client and server |
+//! | [`handshake`] | section 4 | the opening handshake, client and server; over HTTP/2 and HTTP/3, the extended CONNECT of RFC 8441 and RFC 9220 ([`handshake::connect`]) |
 //! | [`http`] | (RFC 9112) | the small, strict HTTP/1.1 head parser the handshake uses |
 //! | [`reassembly`] | sections 5.4, 5.5 | which frame may follow which, message size limits |
 //! | [`connection`] | sections 4 to 7 | the connection as a state machine without I/O: bytes in, events and bytes out |
@@ -94,6 +95,8 @@
 //! |---|---|
 //! | `std` | [`net`]: `connect`, `accept`, `split` over `std::net` sockets, URL parsing, an `embedded-io` adapter for `std::io`, randomness from the operating system; [`split::StdMutex`] for split halves on threads |
 //! | `async` | [`asynch`]: the connection over `embedded-io-async` 0.7 |
+//! | `tls` | `wss://` in both roles over `std` sockets, with rustls (`net::tls`) |
+//! | `http2` | WebSockets over HTTP/2 (RFC 8441) in both roles, HTTP/1.1 and HTTP/2 on one TLS port (`net::http2`, on `h2`); the extended CONNECT handshake itself, [`handshake::connect`], needs no feature |
 //! | `defmt` | `defmt::Format` on the public types |
 //! | `simdutf8` | UTF-8 validation of text with SIMD instructions where the processor has them; elsewhere (as on Cortex-M) `core::str::from_utf8`, with the same results |
 //!

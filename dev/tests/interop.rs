@@ -7,6 +7,9 @@
 //! | Node `ws` | `tests/interop/node_client.js` | `tests/interop/node_server.js` |
 //! | Chromium (Playwright) | `tests/interop/browser.js` | |
 //! | Chromium (Playwright) using the test page's controls | `tests/interop/page.js` | |
+//! | Node `http2`, WebSockets over HTTP/2 (feature `http2`) | `tests/interop/node_h2_client.js` | `tests/interop/node_h2_server.js` |
+//! | Chromium over HTTP/2 (feature `http2`) | `tests/interop/browser_h2.js` | |
+//! | Python `hypercorn` over HTTP/2 (feature `http2`) | | `tests/interop/hypercorn_app.py` |
 //!
 //! The peers are not Rust crates: `bash scripts/interop-setup.sh` installs
 //! them under `target/interop/` (and Chromium from the system's packages),
@@ -849,11 +852,17 @@ fn echo_server_binary() -> PathBuf {
                 "build",
                 "--release",
                 "--features",
-                match (cfg!(feature = "tls"), cfg!(feature = "deflate")) {
-                    (true, true) => "tls,deflate",
-                    (true, false) => "tls",
-                    (false, true) => "std,deflate",
-                    (false, false) => "std",
+                match (
+                    cfg!(feature = "http2"),
+                    cfg!(feature = "tls"),
+                    cfg!(feature = "deflate"),
+                ) {
+                    (true, _, true) => "http2,deflate",
+                    (true, _, false) => "http2",
+                    (false, true, true) => "tls,deflate",
+                    (false, true, false) => "tls",
+                    (false, false, true) => "std,deflate",
+                    (false, false, false) => "std",
                 },
                 "--example",
                 "echo_server",
@@ -919,8 +928,15 @@ impl Drop for Pki {
 
 /// The example `echo_server` on a free port, serving `wss://` with
 /// `pki`'s certificate if given, accepting permessage-deflate if `deflate`
-/// (and built with it): the guard and the port.
+/// (and built with it), over HTTP/1.1 alone (these tests check the
+/// upgrade): the guard and the port.
 fn start_echo_server(pki: Option<&Pki>, deflate: bool) -> (Peer, u16) {
+    let extra = cfg!(feature = "http2").then_some("--no-http2");
+    start_echo_server_with(pki, deflate, extra)
+}
+
+/// [`start_echo_server`] with an extra argument after `--tls`.
+fn start_echo_server_with(pki: Option<&Pki>, deflate: bool, extra: Option<&str>) -> (Peer, u16) {
     let binary = echo_server_binary();
     // The port is free when asked; should another process take it before
     // the server binds it, try another.
@@ -933,6 +949,7 @@ fn start_echo_server(pki: Option<&Pki>, deflate: bool) -> (Peer, u16) {
         command.arg(format!("127.0.0.1:{port}"));
         if let Some(pki) = pki {
             command.arg("--tls").arg(&pki.cert).arg(&pki.key);
+            command.args(extra);
         }
         if !deflate {
             command.arg("--no-deflate");
@@ -1663,4 +1680,233 @@ fn node_server(pki: Option<&Pki>) {
     }
     let server = Peer::spawn("node_server.js", &mut command);
     hybi_client_session("hybi client, Node ws server", &server, pki);
+}
+
+// ---------------------------------------------------------------------------
+// WebSockets over HTTP/2 (RFC 8441)
+
+/// The echo server's lines about WebSockets over HTTP/2.
+#[cfg(feature = "http2")]
+fn h2_lines(server: &Peer, count: usize) -> Vec<String> {
+    server_connection_lines(server, count)
+        .into_iter()
+        .filter(|l| l.contains(" ws h2 "))
+        .collect()
+}
+
+#[test]
+#[ignore = "needs interop peers: bash scripts/interop-setup.sh"]
+#[cfg(feature = "http2")]
+fn node_http2_client_against_echo_server() {
+    let pki = Pki::new();
+    let (node, _) = node("ws");
+    let (server, port) = start_echo_server_with(Some(&pki), true, None);
+    let mut checks: Vec<String> = [
+        "enable-connect-protocol",
+        "subprotocol",
+        "ping-pong",
+        "two-at-once",
+        "refused-version-8",
+        "refused-no-version",
+        "refused-other-protocol",
+        "refused-unknown-path",
+        "refused-no-protocol",
+        "reset-mid-message",
+        "flood",
+        "close-1000",
+    ]
+    .map(String::from)
+    .to_vec();
+    for size in SIZES {
+        checks.push(format!("text-{size}"));
+        checks.push(format!("binary-{size}"));
+    }
+    run_checks(
+        "node_h2_client.js",
+        Command::new(node)
+            .arg(script("node_h2_client.js"))
+            .arg(format!("https://localhost:{port}/"))
+            .arg(&pki.ca),
+        &checks,
+    );
+    // Over HTTP/2, each refusal logged with its reason, the echoes closed
+    // with 1000.
+    let stderr = server.stderr_seen.lock().unwrap().clone();
+    for expected in [
+        "ws h2 /: extended CONNECT failed: unsupported WebSocket version",
+        "ws h2 /: extended CONNECT failed: :protocol is not websocket",
+        "extended CONNECT failed: CONNECT without :protocol websocket",
+    ] {
+        assert!(
+            stderr.iter().any(|l| l.contains(expected)),
+            "echo_server did not log `{expected}`\n{}",
+            server.output()
+        );
+    }
+    let lines = h2_lines(&server, 1);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("protocol chat: 32 messages,") && l.ends_with("closed with 1000")),
+        "echo_server saw: {lines:?}"
+    );
+}
+
+#[test]
+#[ignore = "needs interop peers: bash scripts/interop-setup.sh"]
+#[cfg(feature = "http2")]
+fn chromium_over_http2_against_echo_server() {
+    let pki = Pki::new();
+    let (node, modules) = node("playwright-core");
+    let chromium = chromium();
+    let (server, port) = start_echo_server_with(Some(&pki), true, None);
+    let mut checks: Vec<String> = [
+        "launch",
+        "page-over-h2",
+        "page-open",
+        "subprotocol",
+        "close-1000",
+        "handshakes-200",
+    ]
+    .map(String::from)
+    .to_vec();
+    for size in SIZES {
+        checks.push(format!("text-{size}"));
+        checks.push(format!("binary-{size}"));
+    }
+    run_checks(
+        "browser_h2.js",
+        Command::new(node)
+            .env("NODE_PATH", &modules)
+            .arg(script("browser_h2.js"))
+            .arg(format!("https://127.0.0.1:{port}/"))
+            .arg(chromium),
+        &checks,
+    );
+    // The server tells which binding each WebSocket used: both went over
+    // the page's HTTP/2 connection.
+    let stderr = server.stderr_seen.lock().unwrap().clone();
+    assert!(
+        stderr.iter().any(|l| l.contains(" http h2 GET /")),
+        "the page did not come over HTTP/2\n{}",
+        server.output()
+    );
+    let lines = h2_lines(&server, 1);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("protocol chat") && l.ends_with("closed with 1000")),
+        "no WebSocket over HTTP/2 closed with 1000: {lines:?}\n{}",
+        server.output()
+    );
+    assert!(
+        !stderr.iter().any(|l| l.contains(" ws http/1.1 ")),
+        "a WebSocket went over HTTP/1.1\n{}",
+        server.output()
+    );
+}
+
+/// hybi's client over HTTP/2 against a server that printed `port N`: two
+/// WebSockets on one connection echoing every size, a refusal, and close
+/// 1000.
+#[cfg(feature = "http2")]
+fn hybi_http2_client_session(server: &Peer, pki: &Pki, refuse_path: &str) {
+    use hybi::net::http2::{self, Session};
+    let port: u16 = server
+        .expect_line(false, "port ")
+        .trim_start_matches("port ")
+        .parse()
+        .unwrap();
+    let roots = pki.roots();
+    let options = ClientOptions::new()
+        .protocols(&["superchat", "chat"])
+        .connect_timeout(STEP)
+        .handshake_timeout(STEP)
+        .read_timeout(STEP)
+        .write_timeout(STEP)
+        .roots(hybi::net::tls::Roots::Custom(&roots))
+        .config(Config::new().max_message_len(64 * 1024 * 1024));
+    let session = Session::connect(&format!("wss://localhost:{port}/"), &options)
+        .unwrap_or_else(|e| panic!("HTTP/2 connect: {e}\n{}", server.output()));
+    let open = || {
+        let (ws, connected) = session
+            .open_with("/", &options, vec![0; 2 * 1024 * 1024], vec![0; 64 * 1024])
+            .unwrap_or_else(|e| panic!("extended CONNECT: {e}\n{}", server.output()));
+        assert_eq!(connected.protocol, Some("chat"));
+        ws
+    };
+    let (mut a, mut b) = (open(), open());
+    for size in SIZES {
+        let text = text_of(size);
+        let binary = binary_of(size);
+        a.send_text(&text).unwrap();
+        b.send_binary(&binary).unwrap();
+        assert_eq!(a.read().unwrap(), Message::Text(&text), "text {size}");
+        assert_eq!(b.read().unwrap(), Message::Binary(&binary), "binary {size}");
+    }
+    match session.open_with(refuse_path, &options, vec![0; 4096], vec![0; 4096]) {
+        Err(net::ConnectError::Http2(http2::Error::Handshake(e))) => {
+            assert!(e.to_string().contains("403"), "{e}")
+        }
+        other => panic!("refusal: {:?}", other.map(|_| ())),
+    }
+    for ws in [&mut a, &mut b] {
+        ws.close(CloseCode::NORMAL, "").unwrap();
+        loop {
+            match ws.read() {
+                Ok(Message::Close(close)) => {
+                    assert_eq!(close.map(|c| c.code()), Some(CloseCode::NORMAL));
+                    break;
+                }
+                Ok(_) => {}
+                Err(e) => panic!("close: {e}\n{}", server.output()),
+            }
+        }
+    }
+}
+
+#[test]
+#[ignore = "needs interop peers: bash scripts/interop-setup.sh"]
+#[cfg(feature = "http2")]
+fn hybi_http2_client_against_node_http2_server() {
+    let pki = Pki::new();
+    let (node, _) = node("ws");
+    let server = Peer::spawn(
+        "node_h2_server.js",
+        Command::new(node)
+            .arg(script("node_h2_server.js"))
+            .arg(&pki.cert)
+            .arg(&pki.key),
+    );
+    hybi_http2_client_session(&server, &pki, "/refuse");
+    server.expect_line(false, "closed 1000");
+}
+
+#[test]
+#[ignore = "needs interop peers: bash scripts/interop-setup.sh"]
+#[cfg(feature = "http2")]
+fn hybi_http2_client_against_hypercorn() {
+    let pki = Pki::new();
+    let python = python();
+    let hypercorn = python.with_file_name("hypercorn");
+    assert!(
+        hypercorn.is_file(),
+        "hypercorn not found beside {}: {SETUP}",
+        python.display()
+    );
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .unwrap()
+        .port();
+    let app_dir = root().join("tests/interop");
+    let server = Peer::spawn(
+        "hypercorn",
+        Command::new(&python)
+            .arg(script("hypercorn_run.py"))
+            .arg(port.to_string())
+            .arg(&pki.cert)
+            .arg(&pki.key)
+            .current_dir(app_dir),
+    );
+    hybi_http2_client_session(&server, &pki, "/refuse");
 }

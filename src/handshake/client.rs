@@ -45,14 +45,14 @@ use crate::http::{self, Header, ResponseHead, StatusCode};
 pub struct Request<'a> {
     host: &'a str,
     port: Option<u16>,
-    secure: bool,
-    path: &'a str,
-    origin: Option<&'a str>,
-    protocols: &'a [&'a str],
-    extensions: &'a [&'a str],
-    headers: &'a [(&'a str, &'a str)],
+    pub(super) secure: bool,
+    pub(super) path: &'a str,
+    pub(super) origin: Option<&'a str>,
+    pub(super) protocols: &'a [&'a str],
+    pub(super) extensions: &'a [&'a str],
+    pub(super) headers: &'a [(&'a str, &'a str)],
     #[cfg(feature = "deflate")]
-    deflate: Option<crate::deflate::DeflateConfig>,
+    pub(super) deflate: Option<crate::deflate::DeflateConfig>,
 }
 
 impl<'a> Request<'a> {
@@ -141,15 +141,7 @@ impl<'a> Request<'a> {
     /// bytes an authority may not, a subprotocol that is not a token, or a
     /// bad extra header; [`HandshakeError::BufferTooSmall`].
     pub fn write(&self, key: &ClientKey, out: &mut [u8]) -> Result<usize, HandshakeError> {
-        let path_ok = self.path.starts_with('/') && self.path.bytes().all(http::is_target_byte);
-        let host_ok = !self.host.is_empty() && self.host.bytes().all(is_host_byte);
-        let protocols_ok = self.protocols.iter().all(|p| http::is_token(p));
-        let extensions_ok = self.extensions.iter().all(|e| {
-            http::is_token(Extension::parse(e).name)
-                && e.bytes().all(|b| is_value_byte(b) && b != b',')
-        });
-        let origin_ok = self.origin.is_none_or(|o| o.bytes().all(is_value_byte));
-        if !(path_ok && host_ok && protocols_ok && extensions_ok && origin_ok) {
+        if !self.is_valid() {
             return Err(HandshakeError::InvalidArgument);
         }
 
@@ -157,19 +149,7 @@ impl<'a> Request<'a> {
         w.put(b"GET ")?;
         w.put_str(self.path)?;
         w.put(b" HTTP/1.1\r\nHost: ")?;
-        let bare_ipv6 = self.host.contains(':') && !self.host.starts_with('[');
-        if bare_ipv6 {
-            w.put(b"[")?;
-        }
-        w.put_str(self.host)?;
-        if bare_ipv6 {
-            w.put(b"]")?;
-        }
-        let default_port = if self.secure { 443 } else { 80 };
-        if let Some(port) = self.port.filter(|&p| p != default_port) {
-            w.put(b":")?;
-            w.put_decimal(port.into())?;
-        }
+        self.write_authority(&mut w)?;
         w.put(b"\r\n")?;
         w.header("Upgrade", "websocket")?;
         w.header("Connection", "Upgrade")?;
@@ -268,10 +248,44 @@ impl<'a> Request<'a> {
 }
 
 impl Request<'_> {
+    /// Whether the path, host, subprotocols, extensions and origin can go
+    /// on the wire.
+    pub(super) fn is_valid(&self) -> bool {
+        let path_ok = self.path.starts_with('/') && self.path.bytes().all(http::is_target_byte);
+        let host_ok = !self.host.is_empty() && self.host.bytes().all(is_host_byte);
+        let protocols_ok = self.protocols.iter().all(|p| http::is_token(p));
+        let extensions_ok = self.extensions.iter().all(|e| {
+            http::is_token(Extension::parse(e).name)
+                && e.bytes().all(|b| is_value_byte(b) && b != b',')
+        });
+        let origin_ok = self.origin.is_none_or(|o| o.bytes().all(is_value_byte));
+        path_ok && host_ok && protocols_ok && extensions_ok && origin_ok
+    }
+
+    /// The value of `Host` (HTTP/1.1) or `:authority` (HTTP/2, HTTP/3):
+    /// the host, an IPv6 address in brackets, and the port unless it is
+    /// the scheme's default.
+    pub(super) fn write_authority(&self, w: &mut HeadWriter<'_>) -> Result<(), HandshakeError> {
+        let bare_ipv6 = self.host.contains(':') && !self.host.starts_with('[');
+        if bare_ipv6 {
+            w.put(b"[")?;
+        }
+        w.put_str(self.host)?;
+        if bare_ipv6 {
+            w.put(b"]")?;
+        }
+        let default_port = if self.secure { 443 } else { 80 };
+        if let Some(port) = self.port.filter(|&p| p != default_port) {
+            w.put(b":")?;
+            w.put_decimal(port.into())?;
+        }
+        Ok(())
+    }
+
     /// The server's answer to the permessage-deflate offer, if it accepted
     /// it: once, with parameters that fit the offer (RFC 7692 section 7.1).
     #[cfg(feature = "deflate")]
-    fn check_deflate(
+    pub(super) fn check_deflate(
         &self,
         headers: &[Header<'_>],
     ) -> Result<Option<crate::deflate::Negotiated>, HandshakeError> {

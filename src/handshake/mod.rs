@@ -8,6 +8,10 @@
 //!   / `426` rejection for a bad request.
 //! - [`client`]: write an upgrade request with a fresh nonce (section 4.1)
 //!   and validate the server's response.
+//! - [`connect`]: the extended CONNECT of RFC 8441 (HTTP/2) and RFC 9220
+//!   (HTTP/3), both roles, over field lists: a WebSocket on one stream of
+//!   a multiplexed connection, with the same subprotocol, extension and
+//!   [`server::Response`] rules as over HTTP/1.1.
 //! - [`ClientKey`] and [`AcceptKey`]: the `Sec-WebSocket-Key` nonce and the
 //!   `Sec-WebSocket-Accept` proof derived from it.
 //!
@@ -26,6 +30,7 @@ mod key;
 mod writer;
 
 pub mod client;
+pub mod connect;
 pub mod server;
 
 pub use error::{Field, HandshakeError};

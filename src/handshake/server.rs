@@ -287,8 +287,8 @@ pub struct Response<'r, 'a> {
     /// Whether this is the `101`: a refusal may not pass for one.
     accept: bool,
     protocol: Option<&'r str>,
-    headers: &'a [(&'a str, &'a str)],
-    body: &'a [u8],
+    pub(super) headers: &'a [(&'a str, &'a str)],
+    pub(super) body: &'a [u8],
 }
 
 impl<'r, 'a> Response<'r, 'a> {

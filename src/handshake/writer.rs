@@ -30,6 +30,11 @@ impl<'o> HeadWriter<'o> {
         self.put(s.as_bytes())
     }
 
+    /// How many bytes are written.
+    pub(crate) fn written(&self) -> usize {
+        self.len
+    }
+
     /// Writes `n` in decimal.
     pub(crate) fn put_decimal(&mut self, n: usize) -> Result<(), HandshakeError> {
         let mut digits = [0u8; 20];

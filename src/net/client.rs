@@ -40,18 +40,18 @@ pub struct Connected<'a> {
 /// How [`connect_with`] connects.
 #[derive(Debug, Clone, Copy)]
 pub struct ClientOptions<'a> {
-    protocols: &'a [&'a str],
-    origin: Option<&'a str>,
-    headers: &'a [(&'a str, &'a str)],
-    connect_timeout: Option<Duration>,
-    handshake_timeout: Option<Duration>,
-    read_timeout: Option<Duration>,
-    write_timeout: Option<Duration>,
-    config: Config,
+    pub(super) protocols: &'a [&'a str],
+    pub(super) origin: Option<&'a str>,
+    pub(super) headers: &'a [(&'a str, &'a str)],
+    pub(super) connect_timeout: Option<Duration>,
+    pub(super) handshake_timeout: Option<Duration>,
+    pub(super) read_timeout: Option<Duration>,
+    pub(super) write_timeout: Option<Duration>,
+    pub(super) config: Config,
     #[cfg(feature = "tls")]
-    roots: super::tls::Roots<'a>,
+    pub(super) roots: super::tls::Roots<'a>,
     #[cfg(feature = "tls")]
-    tls_config: Option<&'a std_crate::sync::Arc<rustls::ClientConfig>>,
+    pub(super) tls_config: Option<&'a std_crate::sync::Arc<rustls::ClientConfig>>,
 }
 
 impl<'a> ClientOptions<'a> {
@@ -189,6 +189,12 @@ pub enum ConnectError {
     #[cfg(feature = "tls")]
     #[cfg_attr(docsrs, doc(cfg(feature = "tls")))]
     Tls(super::tls::TlsError),
+    /// Over HTTP/2 (feature `http2`): the server did not agree to HTTP/2
+    /// or to extended CONNECT, or the extended CONNECT failed (refused,
+    /// or an answer that breaks RFC 8441).
+    #[cfg(feature = "http2")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "http2")))]
+    Http2(super::http2::Error),
     /// Resolving the host, connecting or setting up the socket failed.
     Io(io::Error),
     /// The opening handshake failed: the transport, or the server's answer
@@ -206,6 +212,8 @@ impl fmt::Display for ConnectError {
             ),
             #[cfg(feature = "tls")]
             ConnectError::Tls(e) => write!(f, "cannot connect: {e}"),
+            #[cfg(feature = "http2")]
+            ConnectError::Http2(e) => write!(f, "WebSocket over HTTP/2 failed: {e}"),
             ConnectError::Io(e) => write!(f, "cannot connect: {e}"),
             ConnectError::WebSocket(e) => write!(f, "WebSocket handshake failed: {e}"),
         }
@@ -219,6 +227,8 @@ impl std_crate::error::Error for ConnectError {
             ConnectError::TlsUnsupported => None,
             #[cfg(feature = "tls")]
             ConnectError::Tls(e) => Some(e),
+            #[cfg(feature = "http2")]
+            ConnectError::Http2(e) => Some(e),
             ConnectError::Io(e) => Some(e),
             ConnectError::WebSocket(e) => Some(e),
         }
@@ -356,7 +366,7 @@ fn start_tls(
 }
 
 /// Connects to the first address of `host` that accepts.
-fn open(host: &str, port: u16, timeout: Option<Duration>) -> io::Result<TcpStream> {
+pub(super) fn open(host: &str, port: u16, timeout: Option<Duration>) -> io::Result<TcpStream> {
     let mut last = None;
     for addr in (host, port).to_socket_addrs()? {
         let attempt = match timeout {

@@ -10,6 +10,7 @@
 //! | [`accept`] | the server handshake under a deadline: [`Accepted`] |
 //! | `accept_tls` (`tls`) | the TLS handshake, then the server handshake, under one deadline |
 //! | `tls` (`tls`) | `wss://`: trust roots, certificates and keys from PEM files, [`TlsError`](tls::TlsError) |
+//! | `http2` (`http2`) | WebSockets over HTTP/2 (RFC 8441) in both roles, HTTP/1.1 and HTTP/2 on one TLS port |
 //! | [`Url`] | parse `ws://host[:port][/path][?query]` |
 //! | [`Stream`] | a `TcpStream` as an `embedded-io` transport, with timeouts and a deadline |
 //! | [`split`] | a connection in a reader and a writer, for two threads |
@@ -78,11 +79,14 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 
-mod client;
+pub(crate) mod client;
 mod growable;
+#[cfg(feature = "http2")]
+#[cfg_attr(docsrs, doc(cfg(feature = "http2")))]
+pub mod http2;
 mod io;
 mod random;
-mod server;
+pub(crate) mod server;
 mod split;
 mod stream;
 #[cfg(feature = "tls")]

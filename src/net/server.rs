@@ -22,10 +22,10 @@ pub type Server<B, W = B> = WebSocket<Stream, B, crate::Server, W>;
 /// How [`accept`] runs a connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ServerOptions {
-    handshake_timeout: Option<Duration>,
-    idle_timeout: Option<Duration>,
-    write_timeout: Option<Duration>,
-    config: Config,
+    pub(super) handshake_timeout: Option<Duration>,
+    pub(super) idle_timeout: Option<Duration>,
+    pub(super) write_timeout: Option<Duration>,
+    pub(super) config: Config,
 }
 
 /// The default bound on the opening handshake: 10 seconds.
@@ -230,16 +230,11 @@ where
     W: AsRef<[u8]> + AsMut<[u8]>,
     F: for<'r> FnOnce(&server::Request<'_, 'r>) -> Response<'r, 'a>,
 {
-    socket.set_nodelay(true).map_err(Error::Io)?;
-    let mut stream = Stream::new(socket);
     let deadline = options
         .handshake_timeout
         .and_then(|t| Instant::now().checked_add(t));
-    stream
-        .set_read_timeout(None)
-        .and_then(|()| stream.set_write_timeout(options.write_timeout))
-        .and_then(|()| stream.set_deadline(deadline))
-        .map_err(Error::Io)?;
+    #[cfg_attr(not(feature = "tls"), allow(unused_mut))]
+    let mut stream = prepare(socket, options, deadline).map_err(Error::Io)?;
     #[cfg(feature = "tls")]
     if let Some(config) = tls {
         let layer =
@@ -248,6 +243,38 @@ where
     }
     #[cfg(not(feature = "tls"))]
     let _ = tls;
+    accept_on(stream, options, read_buffer, write_buffer, choose)
+}
+
+/// A server's socket as a [`Stream`] for its handshake: no Nagle, the
+/// write timeout, and the handshake's `deadline`.
+pub(super) fn prepare(
+    socket: TcpStream,
+    options: &ServerOptions,
+    deadline: Option<Instant>,
+) -> std_crate::io::Result<Stream> {
+    socket.set_nodelay(true)?;
+    let mut stream = Stream::new(socket);
+    stream.set_read_timeout(None)?;
+    stream.set_write_timeout(options.write_timeout)?;
+    stream.set_deadline(deadline)?;
+    Ok(stream)
+}
+
+/// The server handshake over a [`Stream`] from [`prepare`] (with its TLS
+/// started, for `wss://`), then the idle timeout.
+pub(super) fn accept_on<'a, B, W, F>(
+    stream: Stream,
+    options: &ServerOptions,
+    read_buffer: B,
+    write_buffer: W,
+    choose: F,
+) -> Result<Accepted<B, W>, Error>
+where
+    B: Buffer,
+    W: AsRef<[u8]> + AsMut<[u8]>,
+    F: for<'r> FnOnce(&server::Request<'_, 'r>) -> Response<'r, 'a>,
+{
     let mut ws = WebSocket::server(stream, read_buffer, write_buffer, options.config);
     let outcome = ws.accept(choose)?;
     let stream = ws.transport_mut();

@@ -249,6 +249,12 @@ impl Stream {
         Ok(())
     }
 
+    /// Carries TLS through `layer`, whose handshake is done.
+    #[cfg(feature = "http2")]
+    pub(super) fn adopt_tls(&mut self, layer: super::tls::Layer) {
+        self.tls = Some(layer);
+    }
+
     /// Reads from the socket, under the timeouts and the deadline.
     fn raw_read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         loop {

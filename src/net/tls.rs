@@ -629,6 +629,13 @@ impl Layer {
         Layer::whole(conn.into(), socket)
     }
 
+    /// A connection whose TLS handshake ran elsewhere (over an async
+    /// socket, to see which protocol ALPN chose), on the same socket.
+    #[cfg(feature = "http2")]
+    pub(super) fn established(conn: rustls::Connection, socket: &TcpStream) -> io::Result<Layer> {
+        Layer::whole(conn, socket)
+    }
+
     /// A server's connection.
     pub(super) fn server(config: Arc<ServerConfig>, socket: &TcpStream) -> io::Result<Layer> {
         let conn = rustls::ServerConnection::new(config)
