@@ -33,8 +33,9 @@ const RFC: &[(&str, &str)] = &[
 
 /// Chromium 156 (headless), for `new WebSocket(url, ["chat", "superchat"])`
 /// from a page it loaded over HTTP/2 from a Node `http2` server with
-/// `enableConnectProtocol`, in wire order as Node's `rawHeaders` gave it.
-/// No `sec-websocket-key`.
+/// `enableConnectProtocol`, in wire order as Node's `rawHeaders` gave it
+/// (`scripts/capture-h2-request.sh chromium` gives it again). No
+/// `sec-websocket-key`.
 const CHROMIUM: &[(&str, &str)] = &[
     (":method", "CONNECT"),
     (":authority", "127.0.0.1:36393"),
@@ -56,6 +57,39 @@ const CHROMIUM: &[(&str, &str)] = &[
         "permessage-deflate; client_max_window_bits",
     ),
     ("sec-websocket-protocol", "chat, superchat"),
+];
+
+/// Firefox ESR 153.8.0 (Debian's `firefox-esr`, headless), for
+/// `new WebSocket(url, ["chat", "superchat"])` from a page it loaded over
+/// HTTP/2 from a Node `http2` server with `enableConnectProtocol`, in wire
+/// order as Node's `rawHeaders` gave it (`scripts/capture-h2-request.sh
+/// firefox`). The pseudo-headers in another order than Chromium's, an
+/// `accept` and the `sec-fetch-*` fields; no `sec-websocket-key`, and the
+/// deflate offer without parameters. The pref `network.http.http2.websockets`
+/// is true by default; with it false, Firefox opens a second connection, over
+/// HTTP/1.1, for an Upgrade.
+const FIREFOX: &[(&str, &str)] = &[
+    (":method", "CONNECT"),
+    (":path", "/chat?room=1"),
+    (":authority", "127.0.0.1:37055"),
+    (":scheme", "https"),
+    (":protocol", "websocket"),
+    (
+        "user-agent",
+        "Mozilla/5.0 (X11; Linux x86_64; rv:153.0) Gecko/20100101 Firefox/153.0",
+    ),
+    ("accept", "*/*"),
+    ("accept-language", "en-US,en;q=0.9"),
+    ("accept-encoding", "gzip, deflate, br, zstd"),
+    ("sec-websocket-version", "13"),
+    ("origin", "https://127.0.0.1:37055"),
+    ("sec-websocket-protocol", "chat, superchat"),
+    ("sec-websocket-extensions", "permessage-deflate"),
+    ("sec-fetch-dest", "empty"),
+    ("sec-fetch-mode", "websocket"),
+    ("sec-fetch-site", "same-origin"),
+    ("pragma", "no-cache"),
+    ("cache-control", "no-cache"),
 ];
 
 fn parse_ok<'h, 'b>(list: &'h [Header<'b>]) -> Request<'h, 'b> {
@@ -92,6 +126,15 @@ fn real_requests() {
             authority: "127.0.0.1:36393",
             secure: true,
             origin: Some("https://127.0.0.1:36393"),
+            protocols: &["chat", "superchat"],
+            extensions: &["permessage-deflate"],
+        },
+        Case {
+            fields: FIREFOX,
+            path: "/chat?room=1",
+            authority: "127.0.0.1:37055",
+            secure: true,
+            origin: Some("https://127.0.0.1:37055"),
             protocols: &["chat", "superchat"],
             extensions: &["permessage-deflate"],
         },
