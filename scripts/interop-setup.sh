@@ -48,7 +48,8 @@ if ! "$VENV/bin/python" -c '' >/dev/null 2>&1; then
   fi
 fi
 "$VENV/bin/python" -m pip install -q --disable-pip-version-check \
-  "websockets==$PY_WEBSOCKETS_VERSION" "hypercorn==$PY_HYPERCORN_VERSION"
+  "websockets==$PY_WEBSOCKETS_VERSION" "hypercorn==$PY_HYPERCORN_VERSION" \
+  "h2==$PY_H2_VERSION"
 
 echo "== interop: Node ws and playwright-core in $NODE_PREFIX"
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
@@ -65,7 +66,8 @@ cargo build --release --features http2,deflate --example echo_server
 echo "== interop: versions"
 echo "python $("$VENV/bin/python" -c 'import platform; print(platform.python_version())')," \
   "websockets $("$VENV/bin/python" -c 'import websockets; print(websockets.__version__)')," \
-  "hypercorn $("$VENV/bin/python" -c 'from importlib.metadata import version; print(version("hypercorn"))')"
+  "hypercorn $("$VENV/bin/python" -c 'from importlib.metadata import version; print(version("hypercorn"))')," \
+  "h2 $("$VENV/bin/python" -c 'from importlib.metadata import version; print(version("h2"))')"
 echo "node $(node --version)," \
   "ws $(node -p "require('./$NODE_PREFIX/node_modules/ws/package.json').version")," \
   "playwright-core $(node -p "require('./$NODE_PREFIX/node_modules/playwright-core/package.json').version")"

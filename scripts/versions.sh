@@ -23,6 +23,10 @@ PY_WEBSOCKETS_VERSION=17.4
 # HTTP/2 (RFC 8441) for hybi's HTTP/2 client, in the same virtualenv.
 PY_HYPERCORN_VERSION=0.18.0
 
+# Python `h2` (PyPI), hypercorn's HTTP/2, which the interop tests also use
+# with its checks off to send requests no HTTP/2 library sends.
+PY_H2_VERSION=4.4.1
+
 # Node `ws` and `playwright-core` (npm), for the interop tests; neither has
 # dependencies of its own. playwright-core drives Debian's Chromium and
 # downloads no browser.

@@ -1752,6 +1752,55 @@ fn node_http2_client_against_echo_server() {
     );
 }
 
+/// Requests no HTTP/2 library sends (connection-specific fields, upper
+/// case names, pseudo-header fields out of order or missing), sent by
+/// Python's `h2` with its checks off: each refused or reset, and a
+/// WebSocket opened before them on the same connection echoes after them.
+#[test]
+#[ignore = "needs interop peers: bash scripts/interop-setup.sh"]
+#[cfg(feature = "http2")]
+fn hostile_http2_requests_against_echo_server() {
+    let pki = Pki::new();
+    let (server, port) = start_echo_server_with(Some(&pki), true, None);
+    let mut checks: Vec<String> = [
+        "enable-connect-protocol",
+        "flood",
+        "still-echoes",
+        "close-1000",
+    ]
+    .map(String::from)
+    .to_vec();
+    for name in [
+        "connection",
+        "upgrade",
+        "keep-alive",
+        "transfer-encoding",
+        "te-gzip",
+        "upper-case-name",
+        "pseudo-after-field",
+        "duplicate-path",
+        "no-path",
+        "no-scheme",
+        "no-version",
+    ] {
+        checks.push(format!("refused-{name}"));
+    }
+    run_checks(
+        "h2_hostile.py",
+        Command::new(python())
+            .arg(script("h2_hostile.py"))
+            .arg("localhost")
+            .arg(port.to_string())
+            .arg(&pki.ca),
+        &checks,
+    );
+    let lines = h2_lines(&server, 1);
+    assert!(
+        lines.iter().any(|l| l.ends_with("closed with 1000")),
+        "echo_server saw: {lines:?}"
+    );
+}
+
 #[test]
 #[ignore = "needs interop peers: bash scripts/interop-setup.sh"]
 #[cfg(feature = "http2")]
