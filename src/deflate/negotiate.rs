@@ -317,6 +317,9 @@ mod tests {
     const PYTHON_WEBSOCKETS_17_4: &str = "permessage-deflate; client_max_window_bits";
     const NODE_WS_8_23_1: &str = "permessage-deflate; client_max_window_bits";
     const CHROMIUM_156: &str = "permessage-deflate; client_max_window_bits";
+    /// Firefox ESR 153.8.0 (Debian 12's package), as
+    /// `scripts/capture-h2-request.sh firefox` captured it.
+    const FIREFOX_153: &str = "permessage-deflate";
 
     /// Offers as real clients send them, and from RFC 7692, with what a
     /// server configured by default and with 9-bit windows answers.
@@ -357,14 +360,14 @@ mod tests {
                 CHROMIUM_156,
                 Some("permessage-deflate; client_max_window_bits=9"),
             ),
-            // Firefox: no client_max_window_bits, so a small window cannot
-            // be granted.
+            // Firefox ESR 153: no client_max_window_bits, so a small
+            // window cannot be granted.
             (
                 DeflateConfig::new(),
-                "permessage-deflate",
+                FIREFOX_153,
                 Some("permessage-deflate"),
             ),
-            (small, "permessage-deflate", None),
+            (small, FIREFOX_153, None),
             // RFC 7692 section 7.1.2.1: a limit on the server's window.
             (
                 DeflateConfig::new(),
