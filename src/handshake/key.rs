@@ -65,10 +65,16 @@ impl AcceptKey {
         let mut sha1 = Sha1::new();
         sha1.update(key);
         sha1.update(GUID.as_bytes());
+        // The digest and a zero byte: 21 bytes are exactly 28 characters,
+        // with no bytes left over, which base64ct encodes in less code
+        // than 20. They are the 20 bytes' characters but for the last, the
+        // zero byte's `A` where the 20 bytes have their padding.
+        let mut input = [0u8; 21];
+        input[..20].copy_from_slice(&sha1.digest().bytes());
         let mut out = [0u8; 28];
-        // 20 bytes are exactly 28 characters: encoding into the array
-        // cannot fail.
-        let _ = Base64::encode(&sha1.digest().bytes(), &mut out);
+        // Encoding into the array cannot fail.
+        let _ = Base64::encode(&input, &mut out);
+        out[27] = b'=';
         AcceptKey(out)
     }
 
