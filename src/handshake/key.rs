@@ -3,7 +3,7 @@
 
 use core::fmt;
 
-use base64ct::{Base64, Encoding};
+use base64ct::{Base64, Base64Unpadded, Encoding};
 use sha1_smol::Sha1;
 
 use crate::RandomSource;
@@ -65,10 +65,16 @@ impl AcceptKey {
         let mut sha1 = Sha1::new();
         sha1.update(key);
         sha1.update(GUID.as_bytes());
+        // The digest and a zero byte: 21 bytes are exactly 28 characters,
+        // with no bytes left over, which base64ct encodes in less code
+        // than 20. They are the 20 bytes' characters but for the last, the
+        // zero byte's `A` where the 20 bytes have their padding.
+        let mut input = [0u8; 21];
+        input[..20].copy_from_slice(&sha1.digest().bytes());
         let mut out = [0u8; 28];
-        // 20 bytes are exactly 28 characters: encoding into the array
-        // cannot fail.
-        let _ = Base64::encode(&sha1.digest().bytes(), &mut out);
+        // Encoding into the array cannot fail.
+        let _ = Base64::encode(&input, &mut out);
+        out[27] = b'=';
         AcceptKey(out)
     }
 
@@ -94,11 +100,14 @@ impl fmt::Debug for AcceptKey {
 /// the last two `==`, and the 4 unused bits before them zero (base64ct
 /// refuses any other form). A key of another length is refused undecoded.
 pub(crate) fn is_valid_key(key: &[u8]) -> bool {
-    let Ok(key) = <&[u8; 24]>::try_from(key) else {
+    // The padding is matched here and the 22 characters before it are
+    // decoded without: the same checks as decoding all 24 with padding,
+    // in less code.
+    let Ok([body @ .., b'=', b'=']) = <&[u8; 24]>::try_from(key) else {
         return false;
     };
     let mut nonce = [0u8; 16];
-    matches!(Base64::decode(key, &mut nonce), Ok(n) if n.len() == 16)
+    matches!(Base64Unpadded::decode(body, &mut nonce), Ok(n) if n.len() == 16)
 }
 
 #[cfg(test)]
