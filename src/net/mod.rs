@@ -86,6 +86,8 @@ mod growable;
 pub mod http2;
 mod io;
 mod random;
+#[cfg(any(feature = "http2", feature = "http3"))]
+mod runtime;
 pub(crate) mod server;
 mod split;
 mod stream;

@@ -8,11 +8,11 @@ use std_crate::vec::Vec;
 use bytes::Bytes;
 use h2::client::SendRequest;
 
-use super::runtime::block_on;
 use super::{ALPN_H2, Error, Stream};
 use crate::connection::{Buffer, Connection};
 use crate::handshake::connect;
 use crate::http::EMPTY_HEADER;
+use crate::net::runtime::block_on;
 use crate::net::{ClientOptions, ConnectError, Connected, Growable, OsRandom, Url};
 use crate::websocket::WebSocket;
 

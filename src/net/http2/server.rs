@@ -14,13 +14,13 @@ use h2::{Reason, RecvStream};
 use rustls::ServerConfig;
 use tokio::sync::mpsc;
 
-use super::runtime::{self, block_on};
 use super::{ALPN_H2, ALPN_HTTP1, Error, Stream};
 use crate::connection::{Buffer, Connection as Connection2};
 use crate::handshake::connect::{self, Answer, Incoming};
 use crate::handshake::server::{self as http1, Response};
 use crate::handshake::{HandshakeError, connect::Request as ConnectRequest};
 use crate::http::{Header, StatusCode};
+use crate::net::runtime::{self, block_on};
 use crate::net::{self, ServerOptions};
 use crate::websocket::{Subprotocol, WebSocket};
 
