@@ -106,22 +106,29 @@ impl Session {
         if !url.secure {
             return Err(ConnectError::Http3(Error::NotSecure));
         }
-        let addr = (url.host, url.port)
-            .to_socket_addrs()?
-            .next()
+        // IPv4 first: over UDP, an address where nothing listens fails only
+        // when the handshake times out, and `localhost` often resolves to
+        // ::1 before 127.0.0.1 while servers listen on the latter.
+        let mut addrs: Vec<SocketAddr> = (url.host, url.port).to_socket_addrs()?.collect();
+        addrs.sort_by_key(|a| !a.is_ipv4());
+        let addr = addrs
+            .first()
+            .copied()
             .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no address for the host"))?;
         let local: SocketAddr = if addr.is_ipv4() {
             (std_crate::net::Ipv4Addr::UNSPECIFIED, 0).into()
         } else {
             (std_crate::net::Ipv6Addr::UNSPECIFIED, 0).into()
         };
-        let endpoint = {
+        // quinn spawns its drivers on the runtime it is called in.
+        let (endpoint, connecting) = {
             let _entered = runtime::handle()?.enter();
-            quinn::Endpoint::client(local)?
+            let endpoint = quinn::Endpoint::client(local)?;
+            let connecting = endpoint
+                .connect_with(config, addr, url.host)
+                .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+            (endpoint, connecting)
         };
-        let connecting = endpoint
-            .connect_with(config, addr, url.host)
-            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
         let closer = block_on(options.handshake_timeout, async move {
             let quic = connecting.await.map_err(connection_error)?;
             let alpn = quic

@@ -70,6 +70,8 @@ pub struct RecvHalf {
     reader: Option<FrameReader>,
     timeout: Option<Duration>,
     closer: Option<Arc<Closer>>,
+    /// [`Stream::reset`] was called: reads fail.
+    reset: bool,
 }
 
 /// The write half of a [`Stream`]: its outgoing DATA. Dropping it ends
@@ -112,6 +114,7 @@ impl Stream {
                 reader: Some(reader),
                 timeout: None,
                 closer: closer.clone(),
+                reset: false,
             },
             send: SendHalf {
                 send,
@@ -142,10 +145,13 @@ impl Stream {
 
     /// Resets the stream both ways with H3_REQUEST_CANCELLED (RFC 9220
     /// section 3: how a WebSocket over HTTP/3 ends abnormally), as a TCP
-    /// connection is reset.
+    /// connection is reset. Reads and writes after it fail with
+    /// `NotConnected`.
     pub fn reset(&mut self) {
         let code = VarInt::from_u32(frame::H3_REQUEST_CANCELLED);
         let _ = self.send.send.reset(code);
+        self.send.broken = true;
+        self.recv.reset = true;
         if let Some(reader) = self.recv.reader.as_mut() {
             let _ = reader.recv.stop(code);
         }
@@ -280,7 +286,15 @@ impl FrameReader {
     /// ends first.
     async fn want(&mut self, n: usize) -> Result<bool, ReadError> {
         while self.pending.len() < n {
-            let Some(chunk) = self.recv.read_chunk(n - self.pending.len(), true).await? else {
+            // With nothing pending, whatever has come (the DATA after a
+            // frame header, say); else just what is missing, to keep the
+            // copy that joins them small.
+            let max = if self.pending.is_empty() {
+                usize::MAX
+            } else {
+                n - self.pending.len()
+            };
+            let Some(chunk) = self.recv.read_chunk(max, true).await? else {
                 return Ok(false);
             };
             if self.pending.is_empty() {
@@ -439,6 +453,9 @@ impl embedded_io::Write for Stream {
 
 impl embedded_io::Read for RecvHalf {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.reset {
+            return Err(io::ErrorKind::NotConnected.into());
+        }
         let Some(reader) = self.reader.as_mut() else {
             return Ok(0);
         };
