@@ -309,7 +309,7 @@ impl Request {
     /// over HTTP/1.1: its [`Response`] accepts it (`:status 200`, the
     /// subprotocol, extra fields; permessage-deflate as the [`Config`] and
     /// the read buffer allow) or refuses it with a status, fields and a
-    /// body, sent and returned as [`HandshakeError::Refused`].
+    /// body, sent and returned as [`HandshakeError::Refused`](crate::handshake::HandshakeError::Refused).
     ///
     /// [`Config`]: crate::Config
     pub fn accept<'a, B, W, F>(
