@@ -161,17 +161,17 @@ fn main() {
             std::process::exit(1);
         }
     };
+    if tls.is_some() {
+        eprintln!("listening on wss://{addr}/ (test page at https://{addr}/)");
+    } else {
+        eprintln!("listening on ws://{addr}/");
+    }
     #[cfg(feature = "http3")]
     if let (Some(config), true) = (&tls, http3) {
         listen_http3(&addr, config.clone(), deflate);
     }
     #[cfg(not(feature = "http3"))]
     let _ = http3;
-    if tls.is_some() {
-        eprintln!("listening on wss://{addr}/ (test page at https://{addr}/)");
-    } else {
-        eprintln!("listening on ws://{addr}/");
-    }
     for socket in listener.incoming() {
         match socket {
             Ok(socket) => {

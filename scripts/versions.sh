@@ -23,6 +23,11 @@ PY_WEBSOCKETS_VERSION=17.4
 # HTTP/2 (RFC 8441) for hybi's HTTP/2 client, in the same virtualenv.
 PY_HYPERCORN_VERSION=0.18.0
 
+# Python `aioquic` (PyPI): an independent QUIC and HTTP/3 implementation,
+# the peer of WebSockets over HTTP/3 (RFC 9220) both ways, in the same
+# virtualenv.
+PY_AIOQUIC_VERSION=1.7.2
+
 # Node `ws` and `playwright-core` (npm), for the interop tests; neither has
 # dependencies of its own. playwright-core drives Debian's Chromium and
 # downloads no browser.
