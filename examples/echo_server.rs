@@ -286,33 +286,59 @@ fn serve_http2(mut connection: http2::Connection, peer: &str) {
             Growable::with_limit(READ_BUFFER_LEN, READ_BUFFER_LEN),
             vec![0; WRITE_BUFFER_LEN],
         );
-        let accepted = request.accept(rx, tx, |request| {
-            if !is_root(request.path()) {
-                return Response::reject(404)
-                    .headers(&[("content-type", "text/plain")])
-                    .body(NOT_FOUND.as_bytes());
-            }
-            Response::accept().protocol(request.protocols().find(|p| SUPPORTED.contains(p)))
-        });
-        let peer = peer.to_owned();
-        match accepted {
-            Ok((ws, protocol)) => {
-                std::thread::spawn(move || {
-                    let compression = deflated(&ws);
-                    report(
-                        &peer,
-                        "h2",
-                        &path,
-                        protocol.as_deref(),
-                        compression,
-                        echo(ws),
-                    );
-                });
-            }
-            Err(e) => eprintln!("{peer} ws h2 {path}: {e}"),
-        }
+        spawn_echo(request.accept(rx, tx, choose_root), peer, "h2", path);
     }
     eprintln!("{peer} h2 connection closed");
+}
+
+/// Answers an extended CONNECT over HTTP/2 or HTTP/3: a WebSocket at `/`
+/// with the first subprotocol offered among the supported ones, 404
+/// elsewhere.
+#[cfg(any(feature = "http2", feature = "http3"))]
+fn choose_root<'r>(request: &hybi::handshake::connect::Request<'_, 'r>) -> Response<'r, 'static> {
+    if !is_root(request.path()) {
+        return Response::reject(404)
+            .headers(&[("content-type", "text/plain")])
+            .body(NOT_FOUND.as_bytes());
+    }
+    Response::accept().protocol(request.protocols().find(|p| SUPPORTED.contains(p)))
+}
+
+/// Echoes a WebSocket accepted over HTTP/2 or HTTP/3 on a thread of its
+/// own, and logs it with `binding`; logs a failed handshake.
+#[cfg(any(feature = "http2", feature = "http3"))]
+#[allow(clippy::type_complexity)]
+fn spawn_echo<T, E: std::fmt::Display>(
+    accepted: Result<
+        (
+            hybi::WebSocket<T, Growable, hybi::Server, Vec<u8>>,
+            Option<hybi::websocket::Subprotocol>,
+        ),
+        E,
+    >,
+    peer: &str,
+    binding: &'static str,
+    path: String,
+) where
+    T: hybi::embedded_io::Read + hybi::embedded_io::Write<Error = std::io::Error> + Send + 'static,
+{
+    let peer = peer.to_owned();
+    match accepted {
+        Ok((ws, protocol)) => {
+            std::thread::spawn(move || {
+                let compression = deflated(&ws);
+                report(
+                    &peer,
+                    binding,
+                    &path,
+                    protocol.as_deref(),
+                    compression,
+                    echo(ws),
+                );
+            });
+        }
+        Err(e) => eprintln!("{peer} ws {binding} {path}: {e}"),
+    }
 }
 
 /// Answers a plain request over HTTP/2 or HTTP/3 through `send`: the page
@@ -382,31 +408,7 @@ fn serve_http3(mut connection: http3::Connection) {
             Growable::with_limit(READ_BUFFER_LEN, READ_BUFFER_LEN),
             vec![0; WRITE_BUFFER_LEN],
         );
-        let accepted = request.accept(rx, tx, |request| {
-            if !is_root(request.path()) {
-                return Response::reject(404)
-                    .headers(&[("content-type", "text/plain")])
-                    .body(NOT_FOUND.as_bytes());
-            }
-            Response::accept().protocol(request.protocols().find(|p| SUPPORTED.contains(p)))
-        });
-        let peer = peer.clone();
-        match accepted {
-            Ok((ws, protocol)) => {
-                std::thread::spawn(move || {
-                    let compression = deflated(&ws);
-                    report(
-                        &peer,
-                        "h3",
-                        &path,
-                        protocol.as_deref(),
-                        compression,
-                        echo(ws),
-                    );
-                });
-            }
-            Err(e) => eprintln!("{peer} ws h3 {path}: {e}"),
-        }
+        spawn_echo(request.accept(rx, tx, choose_root), &peer, "h3", path);
     }
     eprintln!("{peer} h3 connection closed");
 }

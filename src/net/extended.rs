@@ -1,8 +1,9 @@
 //! A server's side of the extended CONNECT (RFC 8441 section 5, RFC 9220
 //! section 3) over any HTTP binding: the request's fields checked, the
 //! application's choice, permessage-deflate, the answer sent through the
-//! binding, and the WebSocket opened over its stream. `http2` and `http3`
-//! differ only in how they send an answer.
+//! binding, and the WebSocket opened over its stream; a client's request
+//! and its WebSocket once answered. `http2` and `http3` differ only in how
+//! they carry them.
 
 use std_crate::io;
 
@@ -11,7 +12,7 @@ use crate::handshake::HandshakeError;
 use crate::handshake::connect::{self, Answer, Incoming, Request};
 use crate::handshake::server::Response;
 use crate::http::{Header, StatusCode};
-use crate::net::ServerOptions;
+use crate::net::{ClientOptions, Connected, OsRandom, ServerOptions};
 use crate::websocket::{Subprotocol, WebSocket};
 
 /// How a binding answers a request on its stream.
@@ -126,4 +127,84 @@ where
         ws
     };
     Ok((ws, protocol))
+}
+
+/// A client's extended CONNECT for `path` on `host:port` with `options`
+/// (subprotocols, `origin`, extra fields), permessage-deflate offered when
+/// the read buffer has inflate memory (feature `deflate`); the buffers
+/// come back with it.
+pub(crate) fn client_request<'a, B, W>(
+    host: &'a str,
+    port: u16,
+    secure: bool,
+    path: &'a str,
+    options: &ClientOptions<'a>,
+    read_buffer: B,
+    write_buffer: W,
+) -> (crate::handshake::client::Request<'a>, B, W)
+where
+    B: Buffer,
+    W: AsRef<[u8]> + AsMut<[u8]>,
+{
+    let core = Connection::upgraded(
+        crate::Client::new(OsRandom),
+        read_buffer,
+        write_buffer,
+        options.config,
+    );
+    let mut request = crate::handshake::client::Request::new(host, path)
+        .port(port)
+        .secure(secure)
+        .protocols(options.protocols)
+        .headers(options.headers);
+    if let Some(origin) = options.origin {
+        request = request.origin(origin);
+    }
+    #[cfg(feature = "deflate")]
+    if let Some(config) = core.deflate_offer() {
+        request = request.deflate(config);
+    }
+    let (read_buffer, write_buffer) = core.into_buffers();
+    (request, read_buffer, write_buffer)
+}
+
+/// A client's WebSocket over `stream`, whose answer was `accepted`: the
+/// subprotocol among those `options` offered, permessage-deflate as
+/// agreed.
+#[allow(clippy::type_complexity)]
+pub(crate) fn client_websocket<'o, S, B, W>(
+    stream: S,
+    read_buffer: B,
+    write_buffer: W,
+    options: &ClientOptions<'o>,
+    accepted: &connect::Accepted<'_>,
+) -> io::Result<(WebSocket<S, B, crate::Client<OsRandom>, W>, Connected<'o>)>
+where
+    S: embedded_io::Read + embedded_io::Write,
+    B: Buffer,
+    W: AsRef<[u8]> + AsMut<[u8]>,
+{
+    let protocol = options
+        .protocols
+        .iter()
+        .copied()
+        .find(|offered| Some(*offered) == accepted.protocol());
+    let ws = WebSocket::from_upgraded(
+        stream,
+        read_buffer,
+        write_buffer,
+        crate::Client::new(OsRandom),
+        options.config,
+        &[],
+    )
+    .map_err(|_| io::Error::other("read buffer too small"))?;
+    #[cfg(feature = "deflate")]
+    let ws = {
+        let mut ws = ws;
+        if let Some(agreed) = accepted.deflate() {
+            ws.start_deflate(agreed);
+        }
+        ws
+    };
+    Ok((ws, Connected { protocol }))
 }

@@ -14,9 +14,10 @@ use super::qpack;
 use super::server::{MAX_FIELD_SECTION_SIZE, SettingsReport, accept_uni_streams};
 use super::stream::{Closer, FrameReader, ReadFail, connection_error, write_error};
 use super::{ALPN_H3, Error, Stream};
-use crate::connection::{Buffer, Connection};
+use crate::connection::Buffer;
 use crate::handshake::connect;
 use crate::http::{EMPTY_HEADER, Header};
+use crate::net::extended;
 use crate::net::runtime::{self, block_on};
 use crate::net::{ClientOptions, ConnectError, Connected, Growable, OsRandom, Url};
 use crate::websocket::WebSocket;
@@ -200,25 +201,15 @@ impl Session {
         B: Buffer,
         W: AsRef<[u8]> + AsMut<[u8]>,
     {
-        let core = Connection::upgraded(
-            crate::Client::new(OsRandom),
+        let (request, read_buffer, write_buffer) = extended::client_request(
+            &self.host,
+            self.port,
+            true,
+            path,
+            options,
             read_buffer,
             write_buffer,
-            options.config,
         );
-        let mut request = crate::handshake::client::Request::new(&self.host, path)
-            .port(self.port)
-            .secure(true)
-            .protocols(options.protocols)
-            .headers(options.headers);
-        if let Some(origin) = options.origin {
-            request = request.origin(origin);
-        }
-        #[cfg(feature = "deflate")]
-        if let Some(config) = core.deflate_offer() {
-            request = request.deflate(config);
-        }
-        let (read_buffer, write_buffer) = core.into_buffers();
         let mut buf = [0u8; 1024];
         let mut fields = [EMPTY_HEADER; 64];
         let n = connect::request_fields(&request, &mut buf, &mut fields)
@@ -254,32 +245,16 @@ impl Session {
                 return Err(ConnectError::Http3(Error::Handshake(e)));
             }
         };
-        let protocol = options
-            .protocols
-            .iter()
-            .copied()
-            .find(|offered| Some(*offered) == accepted.protocol());
         let mut stream = Stream::new(send, reader, Some(self.closer.clone()));
         stream.set_read_timeout(options.read_timeout);
         stream.set_write_timeout(options.write_timeout);
-        let ws = WebSocket::from_upgraded(
+        Ok(extended::client_websocket(
             stream,
             read_buffer,
             write_buffer,
-            crate::Client::new(OsRandom),
-            options.config,
-            &[],
-        )
-        .map_err(|_| io::Error::other("read buffer too small"))?;
-        #[cfg(feature = "deflate")]
-        let ws = {
-            let mut ws = ws;
-            if let Some(agreed) = accepted.deflate() {
-                ws.start_deflate(agreed);
-            }
-            ws
-        };
-        Ok((ws, Connected { protocol }))
+            options,
+            &accepted,
+        )?)
     }
 
     /// Whether the QUIC connection is still up.
