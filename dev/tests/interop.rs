@@ -1817,6 +1817,61 @@ fn chromium_over_http2_against_echo_server() {
     );
 }
 
+/// The options of hybi's HTTP/2 and HTTP/3 clients against a peer's
+/// server: the subprotocol `chat` offered, bounded waits, the test CA.
+#[cfg(any(feature = "http2", feature = "http3"))]
+fn multiplexed_options(roots: &hybi::net::tls::rustls::RootCertStore) -> ClientOptions<'_> {
+    ClientOptions::new()
+        .protocols(&["superchat", "chat"])
+        .connect_timeout(STEP)
+        .handshake_timeout(STEP)
+        .read_timeout(STEP)
+        .write_timeout(STEP)
+        .roots(hybi::net::tls::Roots::Custom(roots))
+        .config(Config::new().max_message_len(64 * 1024 * 1024))
+}
+
+/// A client WebSocket of hybi's over any transport, with `Vec` buffers.
+#[cfg(any(feature = "http2", feature = "http3"))]
+type ClientOf<T> = hybi::WebSocket<T, Vec<u8>, hybi::Client<net::OsRandom>, Vec<u8>>;
+
+/// Two WebSockets on one connection, interleaved, echoing text on one
+/// and binary on the other at every size.
+#[cfg(any(feature = "http2", feature = "http3"))]
+fn echo_pair<T>(a: &mut ClientOf<T>, b: &mut ClientOf<T>)
+where
+    T: hybi::embedded_io::Read + hybi::embedded_io::Write<Error = std::io::Error>,
+{
+    for size in SIZES {
+        let text = text_of(size);
+        let binary = binary_of(size);
+        a.send_text(&text).unwrap();
+        b.send_binary(&binary).unwrap();
+        assert_eq!(a.read().unwrap(), Message::Text(&text), "text {size}");
+        assert_eq!(b.read().unwrap(), Message::Binary(&binary), "binary {size}");
+    }
+}
+
+/// Closes with 1000 and reads until the server's close, which must be
+/// 1000 too.
+#[cfg(any(feature = "http2", feature = "http3"))]
+fn close_1000<T>(ws: &mut ClientOf<T>, server: &Peer)
+where
+    T: hybi::embedded_io::Read + hybi::embedded_io::Write<Error = std::io::Error>,
+{
+    ws.close(CloseCode::NORMAL, "").unwrap();
+    loop {
+        match ws.read() {
+            Ok(Message::Close(close)) => {
+                assert_eq!(close.map(|c| c.code()), Some(CloseCode::NORMAL));
+                return;
+            }
+            Ok(_) => {}
+            Err(e) => panic!("close: {e}\n{}", server.output()),
+        }
+    }
+}
+
 /// hybi's client over HTTP/2 against a server that printed `port N`: two
 /// WebSockets on one connection echoing every size, a refusal, and close
 /// 1000.
@@ -1829,14 +1884,7 @@ fn hybi_http2_client_session(server: &Peer, pki: &Pki, refuse_path: &str) {
         .parse()
         .unwrap();
     let roots = pki.roots();
-    let options = ClientOptions::new()
-        .protocols(&["superchat", "chat"])
-        .connect_timeout(STEP)
-        .handshake_timeout(STEP)
-        .read_timeout(STEP)
-        .write_timeout(STEP)
-        .roots(hybi::net::tls::Roots::Custom(&roots))
-        .config(Config::new().max_message_len(64 * 1024 * 1024));
+    let options = multiplexed_options(&roots);
     let session = Session::connect(&format!("wss://localhost:{port}/"), &options)
         .unwrap_or_else(|e| panic!("HTTP/2 connect: {e}\n{}", server.output()));
     let open = || {
@@ -1847,14 +1895,7 @@ fn hybi_http2_client_session(server: &Peer, pki: &Pki, refuse_path: &str) {
         ws
     };
     let (mut a, mut b) = (open(), open());
-    for size in SIZES {
-        let text = text_of(size);
-        let binary = binary_of(size);
-        a.send_text(&text).unwrap();
-        b.send_binary(&binary).unwrap();
-        assert_eq!(a.read().unwrap(), Message::Text(&text), "text {size}");
-        assert_eq!(b.read().unwrap(), Message::Binary(&binary), "binary {size}");
-    }
+    echo_pair(&mut a, &mut b);
     match session.open_with(refuse_path, &options, vec![0; 4096], vec![0; 4096]) {
         Err(net::ConnectError::Http2(http2::Error::Handshake(e))) => {
             assert!(e.to_string().contains("403"), "{e}")
@@ -1862,17 +1903,7 @@ fn hybi_http2_client_session(server: &Peer, pki: &Pki, refuse_path: &str) {
         other => panic!("refusal: {:?}", other.map(|_| ())),
     }
     for ws in [&mut a, &mut b] {
-        ws.close(CloseCode::NORMAL, "").unwrap();
-        loop {
-            match ws.read() {
-                Ok(Message::Close(close)) => {
-                    assert_eq!(close.map(|c| c.code()), Some(CloseCode::NORMAL));
-                    break;
-                }
-                Ok(_) => {}
-                Err(e) => panic!("close: {e}\n{}", server.output()),
-            }
-        }
+        close_1000(ws, server);
     }
 }
 
@@ -2000,17 +2031,12 @@ fn h3_hybi_client_against_aioquic_server() {
         .parse()
         .unwrap();
     let roots = pki.roots();
-    let options = ClientOptions::new()
-        .protocols(&["superchat", "chat"])
-        .handshake_timeout(STEP)
-        .read_timeout(STEP)
-        .write_timeout(STEP)
-        .roots(hybi::net::tls::Roots::Custom(&roots))
-        .config(
-            Config::new()
-                .max_message_len(64 * 1024 * 1024)
-                .show_control(true),
-        );
+    // Pongs shown, to see the server's answer to a ping.
+    let options = multiplexed_options(&roots).config(
+        Config::new()
+            .max_message_len(64 * 1024 * 1024)
+            .show_control(true),
+    );
     let session = Session::connect(&format!("wss://localhost:{port}/"), &options)
         .unwrap_or_else(|e| panic!("HTTP/3 connect: {e}\n{}", server.output()));
     let open = || {
@@ -2022,14 +2048,7 @@ fn h3_hybi_client_against_aioquic_server() {
     };
     // Two WebSockets on the one connection, interleaved.
     let (mut a, mut b) = (open(), open());
-    for size in SIZES {
-        let text = text_of(size);
-        let binary = binary_of(size);
-        a.send_text(&text).unwrap();
-        b.send_binary(&binary).unwrap();
-        assert_eq!(a.read().unwrap(), Message::Text(&text), "text {size}");
-        assert_eq!(b.read().unwrap(), Message::Binary(&binary), "binary {size}");
-    }
+    echo_pair(&mut a, &mut b);
     a.write_ping(b"are you there").unwrap();
     a.flush().unwrap();
     assert_eq!(a.read().unwrap(), Message::Pong(b"are you there"));
@@ -2040,17 +2059,7 @@ fn h3_hybi_client_against_aioquic_server() {
         other => panic!("refusal: {:?}", other.map(|_| ())),
     }
     for ws in [&mut a, &mut b] {
-        ws.close(CloseCode::NORMAL, "").unwrap();
-        loop {
-            match ws.read() {
-                Ok(Message::Close(close)) => {
-                    assert_eq!(close.map(|c| c.code()), Some(CloseCode::NORMAL));
-                    break;
-                }
-                Ok(_) => {}
-                Err(e) => panic!("close: {e}\n{}", server.output()),
-            }
-        }
+        close_1000(ws, &server);
     }
     server.expect_line(false, "closed 1000");
     server.expect_line(false, "closed 1000");
