@@ -535,6 +535,7 @@ impl Request {
         let fields = core::iter::once((":status", status.as_bytes()))
             .chain(headers.iter().map(|&(n, v)| (n, v.as_bytes())));
         let timeout = self.options.write_timeout;
+        let _ = self.reader.recv.stop(VarInt::from_u32(frame::H3_NO_ERROR));
         send_response(&mut self.send, fields, body, true, timeout)
     }
 
@@ -627,7 +628,7 @@ impl Respond for Responder {
     type Stream = Stream;
 
     fn answer(&mut self, answer: &Answer<'_>, open: bool) -> io::Result<Option<Stream>> {
-        let Some((mut send, reader)) = self.stream.take() else {
+        let Some((mut send, mut reader)) = self.stream.take() else {
             return Err(io::ErrorKind::NotConnected.into());
         };
         let fields = answer.fields().map(|(n, v)| (n, v.as_bytes()));
@@ -639,8 +640,9 @@ impl Respond for Responder {
             self.options.write_timeout,
         )?;
         if !open {
-            // The request's own data is not wanted: it has its answer.
-            self.stream = Some((send, reader));
+            // The request's own data is not wanted: it has its answer
+            // (RFC 9114 section 4.1: H3_NO_ERROR).
+            let _ = reader.recv.stop(VarInt::from_u32(frame::H3_NO_ERROR));
             return Ok(None);
         }
         let mut stream = Stream::new(send, reader, None);
@@ -650,14 +652,14 @@ impl Respond for Responder {
     }
 
     fn reject(&mut self, error: connect::Error) {
-        let answer = error.answer();
-        if self.answer(&answer, false).is_err() {
-            return;
-        }
+        // A malformed request is a stream error, H3_MESSAGE_ERROR (RFC
+        // 9114 section 4.1.2): its reading side stopped with that code,
+        // after which the answer's own H3_NO_ERROR changes nothing.
         if error.resets_stream() {
             if let Some((_, reader)) = self.stream.as_mut() {
                 let _ = reader.recv.stop(VarInt::from_u32(frame::H3_MESSAGE_ERROR));
             }
         }
+        let _ = self.answer(&error.answer(), false);
     }
 }

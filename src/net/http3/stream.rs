@@ -30,7 +30,8 @@ use crate::net::runtime::{block_on, handle};
 /// - **Write** sends a DATA frame, waiting for QUIC's flow control.
 /// - **Drop** ends the stream (FIN), RFC 9220's orderly close, and reads
 ///   on in the background, for up to [`LINGER`], until the peer ends its
-///   side too; a peer that does not is asked to stop (STOP_SENDING).
+///   side too; a peer that does not is asked to stop (STOP_SENDING with
+///   H3_REQUEST_CANCELLED).
 ///
 /// Each read and write blocks the calling thread on the runtime shared
 /// with `http2`, whose thread does the UDP I/O.
@@ -515,7 +516,11 @@ impl Drop for RecvHalf {
                         }
                     }
                 };
-                let _ = tokio::time::timeout(LINGER, drain).await;
+                if tokio::time::timeout(LINGER, drain).await.is_err() {
+                    let _ = reader
+                        .recv
+                        .stop(VarInt::from_u32(frame::H3_REQUEST_CANCELLED));
+                }
                 drop(reader);
                 drop(closer);
             });
