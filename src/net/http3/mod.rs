@@ -60,7 +60,7 @@
 //!
 //! let options = ServerOptions::new();
 //! let config = tls::server_config("cert.pem", "key.pem")?;
-//! let listener = http3::Listener::bind("127.0.0.1:9443", config, &options)?;
+//! let mut listener = http3::Listener::bind("127.0.0.1:9443", config, &options)?;
 //! while let Some(mut connection) = listener.accept() {
 //!     std::thread::spawn(move || {
 //!         // One thread per WebSocket, all on this connection.

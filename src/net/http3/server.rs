@@ -120,7 +120,7 @@ impl Listener {
                 let incoming = {
                     let accept = accepting.accept();
                     let closed = sender.closed();
-                    futures_either(accept, closed).await
+                    first_of(accept, closed).await
                 };
                 let Some(Some(incoming)) = incoming else {
                     break;
@@ -139,8 +139,11 @@ impl Listener {
                     };
                     let Ok(quic) = connected else { return };
                     let connection = Connection::serve(quic, &options);
-                    // A listener gone: the connection is dropped, closed.
-                    let _ = sender.send(connection);
+                    // A listener gone: nobody would take its requests.
+                    if let Err(refused) = sender.send(connection) {
+                        let code = VarInt::from_u32(frame::H3_NO_ERROR);
+                        refused.0.quic.close(code, b"");
+                    }
                 });
             }
             // No new connections once the listener is gone.
@@ -167,7 +170,7 @@ impl Listener {
 
 /// Waits for the first of two futures: `Some(a)` from the first, `None`
 /// when the second ends first.
-async fn futures_either<A, B>(a: A, b: B) -> Option<A::Output>
+async fn first_of<A, B>(a: A, b: B) -> Option<A::Output>
 where
     A: core::future::Future,
     B: core::future::Future,
