@@ -225,6 +225,14 @@ fn refusal_reset_and_connection_goes_on() {
     let (mut again, _) = session.open("/again").unwrap();
     again.send_text("y").unwrap();
     assert_eq!(again.read().unwrap(), Message::Text("y"));
+
+    // QUIC is always TLS: a ws:// URL is refused before any datagram.
+    match Session::connect(&format!("ws://localhost:{port}/"), &options) {
+        Err(net::ConnectError::Http3(e @ http3::Error::NotSecure)) => {
+            assert!(e.to_string().contains("wss://"), "{e}")
+        }
+        other => panic!("{other:?}"),
+    }
 }
 
 /// A stream that ends without a close handshake reads, at either end, as
