@@ -40,7 +40,8 @@ enum Seen {
 }
 
 /// An echo server over HTTP/3: a thread per QUIC connection, and per
-/// WebSocket. "/refuse" is refused with 403; a GET is answered 404.
+/// WebSocket. "/refuse" is refused with 403; "/drop" ends its stream after
+/// one message; a GET is answered 404.
 fn echo_server(config: quinn::ServerConfig) -> (u16, mpsc::Receiver<Seen>) {
     let options = ServerOptions::new();
     let mut listener = http3::Listener::bind_with("127.0.0.1:0", config, &options).unwrap();
@@ -57,15 +58,23 @@ fn echo_server(config: quinn::ServerConfig) -> (u16, mpsc::Receiver<Seen>) {
                     }
                     let log = log.clone();
                     let (rx, tx) = options.buffers();
+                    let mut path = String::new();
                     let accepted = request.accept(rx, tx, |r| {
                         let _ = log.send(Seen::Opened);
+                        path = r.path().to_string();
                         match r.path() {
                             "/refuse" => Response::reject(403).body(b"no"),
                             _ => Response::accept().protocol(r.protocols().next()),
                         }
                     });
-                    if let Ok((ws, _)) = accepted {
+                    if let Ok((mut ws, _)) = accepted {
                         thread::spawn(move || {
+                            if path == "/drop" {
+                                // Ends the stream after one message,
+                                // without a close handshake.
+                                let _ = ws.read();
+                                return;
+                            }
                             let (outcome, message) = echo(ws);
                             let _ = log.send(Seen::Ended(outcome, message));
                         });
@@ -251,6 +260,11 @@ fn stream_end_without_close_is_unexpected_eof() {
     assert_eq!(ws.read().unwrap(), Message::Text("one"));
     drop(ws);
     assert_eq!(next_end(&seen).0, Err(std::io::ErrorKind::UnexpectedEof));
+
+    // The server ends its stream: the client sees the end.
+    let (mut ws, _) = session.open("/drop").unwrap();
+    ws.send_text("drop").unwrap();
+    assert!(matches!(ws.read(), Err(Error::UnexpectedEof)));
 
     keep.send_text("on").unwrap();
     assert_eq!(keep.read().unwrap(), Message::Text("on"));
