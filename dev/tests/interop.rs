@@ -28,7 +28,7 @@
 //! `playwright-core`), `HYBI_INTEROP_CHROMIUM` (the browser) and
 //! `HYBI_ECHO_SERVER` (a built `echo_server` example; by default the test
 //! builds it with `cargo build --release --example echo_server` and the
-//! features of this run, `tls,deflate` with `--all-features`).
+//! features of this run, `http2,http3,deflate` with `--all-features`).
 //!
 //! Every port is picked free at run time, every process is stopped by its
 //! PID when its guard drops (on failure too), and every wait is bounded.
