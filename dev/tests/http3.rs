@@ -406,6 +406,12 @@ struct Raw {
 }
 
 fn raw(ca: &certs::TestCa, port: u16) -> Raw {
+    // Control stream, SETTINGS with nothing in it.
+    raw_with_control(ca, port, &[0x00, 0x04, 0x00])
+}
+
+/// A raw client whose control stream opens with `control`.
+fn raw_with_control(ca: &certs::TestCa, port: u16, control_opening: &[u8]) -> Raw {
     let roots = roots(ca);
     let options = options(&roots);
     let config = http3::client_config(&options).unwrap();
@@ -418,8 +424,7 @@ fn raw(ca: &certs::TestCa, port: u16) -> Raw {
             .await
             .unwrap();
         let mut control = quic.open_uni().await.unwrap();
-        // Control stream, SETTINGS with nothing in it.
-        control.write_all(&[0x00, 0x04, 0x00]).await.unwrap();
+        control.write_all(control_opening).await.unwrap();
         Raw {
             quic,
             _control: control,
@@ -649,4 +654,44 @@ fn undecodable_headers_close_that_connection_only() {
     let raw = self::raw(&ca, port);
     let response = exchange(&raw, &[(":method", "GET"), (":path", "/")]).unwrap();
     assert_eq!(status_of(&response), Some(404));
+}
+
+/// The close code of a raw client's connection, once the server closed it.
+fn closed_with(raw: &Raw) -> u64 {
+    let reason =
+        tokio_runtime().block_on(async { tokio::time::timeout(STEP, raw.quic.closed()).await });
+    match reason.unwrap() {
+        quinn::ConnectionError::ApplicationClosed(close) => close.error_code.into_inner(),
+        other => panic!("{other}"),
+    }
+}
+
+/// A control stream that does not start with SETTINGS, or a second one,
+/// closes that connection with the code RFC 9114 section 6.2.1 names; a
+/// unidirectional stream of an unknown type is only stopped.
+#[test]
+fn control_stream_errors_close_that_connection() {
+    let (ca, port, _seen) = setup();
+    // DATA before SETTINGS: H3_MISSING_SETTINGS.
+    let raw = raw_with_control(&ca, port, &[0x00, 0x00, 0x00]);
+    assert_eq!(closed_with(&raw), 0x10a);
+    // A second control stream: H3_STREAM_CREATION_ERROR.
+    let raw = self::raw(&ca, port);
+    tokio_runtime().block_on(async {
+        let mut second = raw.quic.open_uni().await.unwrap();
+        second.write_all(&[0x00, 0x04, 0x00]).await.unwrap();
+        second
+    });
+    assert_eq!(closed_with(&raw), 0x103);
+    // A stream of a reserved type (0x21): stopped with
+    // H3_STREAM_CREATION_ERROR, and the connection serves on.
+    let raw = self::raw(&ca, port);
+    let stopped = tokio_runtime().block_on(async {
+        let mut unknown = raw.quic.open_uni().await.unwrap();
+        unknown.write_all(&[0x21, 1, 2, 3]).await.unwrap();
+        tokio::time::timeout(STEP, unknown.stopped()).await.unwrap()
+    });
+    assert_eq!(stopped.unwrap().map(|code| code.into_inner()), Some(0x103));
+    let get = [(":method", "GET"), (":path", "/")];
+    assert_eq!(status_of(&exchange(&raw, &get).unwrap()), Some(404));
 }
