@@ -356,7 +356,7 @@ fn relay(server: u16) -> Relay {
 fn short_idle() -> Arc<quinn::TransportConfig> {
     let mut transport = http3::transport();
     transport
-        .max_idle_timeout(Some(Duration::from_millis(1500).try_into().unwrap()))
+        .max_idle_timeout(Some(Duration::from_secs(3).try_into().unwrap()))
         .keep_alive_interval(None);
     Arc::new(transport)
 }
