@@ -4,10 +4,13 @@
 //! cargo run --features std --example client -- ws://127.0.0.1:9001/
 //! cargo run --features tls --example client -- wss://127.0.0.1:9443/ --ca ca.pem
 //! cargo run --features http2 --example client -- wss://127.0.0.1:9443/ --ca ca.pem --http2
+//! cargo run --features http3 --example client -- wss://localhost:9443/ --ca ca.pem --http3
 //! ```
 //!
 //! `--http2` (feature `http2`) opens the WebSocket as a stream of an
-//! HTTP/2 connection (RFC 8441) instead of upgrading an HTTP/1.1 one.
+//! HTTP/2 connection (RFC 8441) instead of upgrading an HTTP/1.1 one;
+//! `--http3` (feature `http3`) as a stream of an HTTP/3 connection over
+//! QUIC (RFC 9220), to the same host and port over UDP.
 //!
 //! `wss://` URLs need feature `tls`; the server's certificate must chain
 //! to the built-in roots (`webpki-roots`), or with `--ca CA.pem` to the
@@ -48,6 +51,7 @@ fn main() -> ExitCode {
     let mut url = "ws://127.0.0.1:9001/".to_string();
     let mut ca = None;
     let mut http2 = false;
+    let mut http3 = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -56,11 +60,12 @@ fn main() -> ExitCode {
                 None => return usage(),
             },
             "--http2" => http2 = true,
+            "--http3" => http3 = true,
             "-h" | "--help" => return usage(),
             _ => url = arg,
         }
     }
-    match run(&url, ca.as_deref(), http2) {
+    match run(&url, ca.as_deref(), http2, http3) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
@@ -70,11 +75,16 @@ fn main() -> ExitCode {
 }
 
 fn usage() -> ExitCode {
-    eprintln!("usage: client [URL] [--ca CA.pem] [--http2]");
+    eprintln!("usage: client [URL] [--ca CA.pem] [--http2 | --http3]");
     ExitCode::from(2)
 }
 
-fn run(url: &str, ca: Option<&str>, http2: bool) -> Result<(), Box<dyn std::error::Error>> {
+fn run(
+    url: &str,
+    ca: Option<&str>,
+    http2: bool,
+    http3: bool,
+) -> Result<(), Box<dyn std::error::Error>> {
     let options = ClientOptions::new()
         .connect_timeout(Duration::from_secs(10))
         .handshake_timeout(Duration::from_secs(10))
@@ -107,6 +117,23 @@ fn run(url: &str, ca: Option<&str>, http2: bool) -> Result<(), Box<dyn std::erro
         #[cfg(not(feature = "http2"))]
         return Err(
             "--http2 needs hybi's feature `http2`: cargo run --features http2 --example client"
+                .into(),
+        );
+    }
+    if http3 {
+        #[cfg(feature = "http3")]
+        {
+            use hybi::net::http3;
+            let session = http3::Session::connect(url, &options)?;
+            let path = hybi::net::Url::parse(url)?.path;
+            let (ws, connected) = session.open_with(path, &options, rx, tx)?;
+            report(url, " over HTTP/3", connected.protocol);
+            let (reader, writer) = http3::split(ws)?;
+            return talk(reader, writer);
+        }
+        #[cfg(not(feature = "http3"))]
+        return Err(
+            "--http3 needs hybi's feature `http3`: cargo run --features http3 --example client"
                 .into(),
         );
     }

@@ -32,9 +32,14 @@
 //! browser, which then opens its WebSocket as a stream of that connection
 //! (RFC 8441). Each WebSocket's line says which binding it used: `ws h2`
 //! or `ws http/1.1`. `--no-http2` serves HTTP/1.1 alone.
+//!
+//! With feature `http3` (`--features http3,deflate`), `--tls` also serves
+//! HTTP/3 on UDP at the same address (ALPN `h3`, RFC 9220), and announces
+//! it with `Alt-Svc: h3=":PORT"` on its HTTP/1.1 and HTTP/2 responses;
+//! its WebSockets' lines say `ws h3`. `--no-http3` leaves UDP alone.
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use hybi::handshake::HandshakeError;
@@ -42,6 +47,8 @@ use hybi::handshake::server::Response;
 use hybi::http::EMPTY_HEADER;
 #[cfg(feature = "http2")]
 use hybi::net::http2;
+#[cfg(feature = "http3")]
+use hybi::net::http3;
 use hybi::net::{self, Accepted, Growable, Server, ServerOptions};
 use hybi::reassembly::DataKind;
 use hybi::websocket::{Chunk, Config, Message};
@@ -74,6 +81,10 @@ const PAGE: &str = include_str!("echo_server_page.html");
 /// The body of a 404.
 const NOT_FOUND: &str = "not found\n";
 
+/// The `Alt-Svc` value (RFC 7838) announcing HTTP/3 on this port, once the
+/// UDP socket listens.
+static ALT_SVC: OnceLock<String> = OnceLock::new();
+
 /// Whether `target` (a request's path and query) is `/`, where the page
 /// and the WebSocket are.
 fn is_root(target: &str) -> bool {
@@ -88,7 +99,9 @@ type Tls = Arc<hybi::net::tls::rustls::ServerConfig>;
 type Tls = Arc<std::convert::Infallible>;
 
 fn usage() -> ! {
-    eprintln!("usage: echo_server [ADDR] [--tls CERT.pem KEY.pem] [--no-deflate] [--no-http2]");
+    eprintln!(
+        "usage: echo_server [ADDR] [--tls CERT.pem KEY.pem] [--no-deflate] [--no-http2] [--no-http3]"
+    );
     std::process::exit(2)
 }
 
@@ -123,6 +136,7 @@ fn main() {
     let mut tls = None;
     let mut deflate = true;
     let mut http2 = true;
+    let mut http3 = true;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -134,6 +148,7 @@ fn main() {
             }
             "--no-deflate" => deflate = false,
             "--no-http2" => http2 = false,
+            "--no-http3" => http3 = false,
             "-h" | "--help" => usage(),
             _ => addr = arg,
         }
@@ -151,6 +166,12 @@ fn main() {
     } else {
         eprintln!("listening on ws://{addr}/");
     }
+    #[cfg(feature = "http3")]
+    if let (Some(config), true) = (&tls, http3) {
+        listen_http3(&addr, config.clone(), deflate);
+    }
+    #[cfg(not(feature = "http3"))]
+    let _ = http3;
     for socket in listener.incoming() {
         match socket {
             Ok(socket) => {
@@ -162,13 +183,10 @@ fn main() {
     }
 }
 
-/// Serves one connection and prints one line about it.
-/// Serves one connection; `deflate` says whether permessage-deflate is
-/// accepted (with feature `deflate`).
-fn serve(socket: TcpStream, tls: Option<&Tls>, deflate: bool) {
-    let peer = socket
-        .peer_addr()
-        .map_or_else(|_| "?".to_string(), |a: SocketAddr| a.to_string());
+/// The options of every WebSocket: a 30 s write timeout, messages up to
+/// 64 MiB, and permessage-deflate when `deflate` (with feature
+/// `deflate`).
+fn server_options(deflate: bool) -> ServerOptions {
     let config = Config::new().max_message_len(MAX_MESSAGE_LEN);
     #[cfg(feature = "deflate")]
     let config = config.deflate(if deflate {
@@ -178,9 +196,19 @@ fn serve(socket: TcpStream, tls: Option<&Tls>, deflate: bool) {
     });
     #[cfg(not(feature = "deflate"))]
     let _ = deflate;
-    let options = ServerOptions::new()
+    ServerOptions::new()
         .write_timeout(Some(Duration::from_secs(30)))
-        .config(config);
+        .config(config)
+}
+
+/// Serves one connection and prints one line about it.
+/// Serves one connection; `deflate` says whether permessage-deflate is
+/// accepted (with feature `deflate`).
+fn serve(socket: TcpStream, tls: Option<&Tls>, deflate: bool) {
+    let peer = socket
+        .peer_addr()
+        .map_or_else(|_| "?".to_string(), |a: SocketAddr| a.to_string());
+    let options = server_options(deflate);
     let mut path = String::new();
     let choose = answer(|request| {
         path = request.path().to_owned();
@@ -245,15 +273,9 @@ fn serve_http2(mut connection: http2::Connection, peer: &str) {
         let path = request.path().to_owned();
         if !request.is_websocket() {
             let method = request.http().method().as_str().to_owned();
-            let sent = if method == "GET" && path == "/" {
-                request.respond(
-                    200,
-                    &[("content-type", "text/html; charset=utf-8")],
-                    PAGE.as_bytes(),
-                )
-            } else {
-                request.respond(404, &[("content-type", "text/plain")], NOT_FOUND.as_bytes())
-            };
+            let sent = respond(&method, &path, |status, headers, body| {
+                request.respond(status, headers, body)
+            });
             match sent {
                 Ok(()) => eprintln!("{peer} http h2 {method} {path}"),
                 Err(e) => eprintln!("{peer} http h2 {method} {path}: {e}"),
@@ -264,33 +286,131 @@ fn serve_http2(mut connection: http2::Connection, peer: &str) {
             Growable::with_limit(READ_BUFFER_LEN, READ_BUFFER_LEN),
             vec![0; WRITE_BUFFER_LEN],
         );
-        let accepted = request.accept(rx, tx, |request| {
-            if !is_root(request.path()) {
-                return Response::reject(404)
-                    .headers(&[("content-type", "text/plain")])
-                    .body(NOT_FOUND.as_bytes());
-            }
-            Response::accept().protocol(request.protocols().find(|p| SUPPORTED.contains(p)))
-        });
-        let peer = peer.to_owned();
-        match accepted {
-            Ok((ws, protocol)) => {
-                std::thread::spawn(move || {
-                    let compression = deflated(&ws);
-                    report(
-                        &peer,
-                        "h2",
-                        &path,
-                        protocol.as_deref(),
-                        compression,
-                        echo(ws),
-                    );
-                });
-            }
-            Err(e) => eprintln!("{peer} ws h2 {path}: {e}"),
-        }
+        spawn_echo(request.accept(rx, tx, choose_root), peer, "h2", path);
     }
     eprintln!("{peer} h2 connection closed");
+}
+
+/// Answers an extended CONNECT over HTTP/2 or HTTP/3: a WebSocket at `/`
+/// with the first subprotocol offered among the supported ones, 404
+/// elsewhere.
+#[cfg(any(feature = "http2", feature = "http3"))]
+fn choose_root<'r>(request: &hybi::handshake::connect::Request<'_, 'r>) -> Response<'r, 'static> {
+    if !is_root(request.path()) {
+        return Response::reject(404)
+            .headers(&[("content-type", "text/plain")])
+            .body(NOT_FOUND.as_bytes());
+    }
+    Response::accept().protocol(request.protocols().find(|p| SUPPORTED.contains(p)))
+}
+
+/// Echoes a WebSocket accepted over HTTP/2 or HTTP/3 on a thread of its
+/// own, and logs it with `binding`; logs a failed handshake.
+#[cfg(any(feature = "http2", feature = "http3"))]
+#[allow(clippy::type_complexity)]
+fn spawn_echo<T, E: std::fmt::Display>(
+    accepted: Result<
+        (
+            hybi::WebSocket<T, Growable, hybi::Server, Vec<u8>>,
+            Option<hybi::websocket::Subprotocol>,
+        ),
+        E,
+    >,
+    peer: &str,
+    binding: &'static str,
+    path: String,
+) where
+    T: hybi::embedded_io::Read + hybi::embedded_io::Write<Error = std::io::Error> + Send + 'static,
+{
+    let peer = peer.to_owned();
+    match accepted {
+        Ok((ws, protocol)) => {
+            std::thread::spawn(move || {
+                let compression = deflated(&ws);
+                report(
+                    &peer,
+                    binding,
+                    &path,
+                    protocol.as_deref(),
+                    compression,
+                    echo(ws),
+                );
+            });
+        }
+        Err(e) => eprintln!("{peer} ws {binding} {path}: {e}"),
+    }
+}
+
+/// Answers a plain request over HTTP/2 or HTTP/3 through `send`: the page
+/// for `GET /`, 404 otherwise, with `Alt-Svc` once HTTP/3 listens.
+#[cfg(any(feature = "http2", feature = "http3"))]
+fn respond<E>(
+    method: &str,
+    path: &str,
+    send: impl FnOnce(u16, &[(&str, &str)], &[u8]) -> Result<(), E>,
+) -> Result<(), E> {
+    let alt_svc = ALT_SVC.get().map(|v| ("alt-svc", v.as_str()));
+    if method == "GET" && path == "/" {
+        let mut headers = vec![("content-type", "text/html; charset=utf-8")];
+        headers.extend(alt_svc);
+        send(200, &headers, PAGE.as_bytes())
+    } else {
+        let mut headers = vec![("content-type", "text/plain")];
+        headers.extend(alt_svc);
+        send(404, &headers, NOT_FOUND.as_bytes())
+    }
+}
+
+/// Listens for HTTP/3 on UDP at `addr`, serving each QUIC connection on a
+/// thread of its own, and sets the `Alt-Svc` value that announces it.
+#[cfg(feature = "http3")]
+fn listen_http3(addr: &str, tls: Tls, deflate: bool) {
+    let options = server_options(deflate);
+    let mut listener = match http3::Listener::bind(addr, tls, &options) {
+        Ok(listener) => listener,
+        Err(e) => {
+            eprintln!("cannot listen for HTTP/3 on UDP {addr}: {e}");
+            return;
+        }
+    };
+    if let Ok(local) = listener.local_addr() {
+        let _ = ALT_SVC.set(format!("h3=\":{}\"; ma=3600", local.port()));
+        eprintln!("listening for HTTP/3 on UDP {local}");
+    }
+    std::thread::spawn(move || {
+        while let Some(connection) = listener.accept() {
+            std::thread::spawn(move || serve_http3(connection));
+        }
+    });
+}
+
+/// Serves the streams of an HTTP/3 connection: the page and 404s, and each
+/// WebSocket on a thread of its own.
+#[cfg(feature = "http3")]
+fn serve_http3(mut connection: http3::Connection) {
+    let peer = connection.remote_address().to_string();
+    eprintln!("{peer} h3 connection");
+    while let Some(request) = connection.accept() {
+        let path = request.path().to_owned();
+        if !request.is_websocket() {
+            let method = String::from_utf8_lossy(request.field(":method").unwrap_or_default());
+            let method = method.into_owned();
+            let sent = respond(&method, &path, |status, headers, body| {
+                request.respond(status, headers, body)
+            });
+            match sent {
+                Ok(()) => eprintln!("{peer} http h3 {method} {path}"),
+                Err(e) => eprintln!("{peer} http h3 {method} {path}: {e}"),
+            }
+            continue;
+        }
+        let (rx, tx) = (
+            Growable::with_limit(READ_BUFFER_LEN, READ_BUFFER_LEN),
+            vec![0; WRITE_BUFFER_LEN],
+        );
+        spawn_echo(request.accept(rx, tx, choose_root), &peer, "h3", path);
+    }
+    eprintln!("{peer} h3 connection closed");
 }
 
 /// " permessage-deflate" when the WebSocket compresses.
@@ -352,7 +472,7 @@ impl std::fmt::Display for Stats {
 }
 
 /// Echoes chunk by chunk until the client closes, over TCP or an HTTP/2
-/// stream.
+/// or HTTP/3 stream.
 fn echo<T>(
     mut ws: hybi::WebSocket<T, Growable, hybi::Server, Vec<u8>>,
 ) -> Result<Stats, (Stats, net::Error)>
@@ -392,16 +512,19 @@ fn page(mut ws: Server<Growable, Vec<u8>>) -> Result<String, net::Error> {
         ),
         None => ("?".into(), false),
     };
+    let alt_svc = ALT_SVC
+        .get()
+        .map_or(String::new(), |v| format!("Alt-Svc: {v}\r\n"));
     let response = if found {
         format!(
             "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\
-             Content-Length: {}\r\nConnection: close\r\n\r\n{PAGE}",
+             Content-Length: {}\r\n{alt_svc}Connection: close\r\n\r\n{PAGE}",
             PAGE.len()
         )
     } else {
         format!(
             "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\
-             Connection: close\r\n\r\n{NOT_FOUND}",
+             {alt_svc}Connection: close\r\n\r\n{NOT_FOUND}",
             NOT_FOUND.len()
         )
     };

@@ -30,8 +30,9 @@ use hybi::net::tls::{self, Roots};
 use hybi::net::{self, ClientOptions, ServerOptions, http2};
 use hybi::websocket::{Config, Message};
 
-/// One run's result: messages per second, p50 and p99 in microseconds.
-type Run = (f64, f64, f64);
+#[path = "support/bench.rs"]
+mod support;
+use support::{Run, medians, thousands};
 
 /// One echo on one WebSocket: whether it came back.
 type Exchange = Box<dyn FnMut(&[u8]) -> bool + Send>;
@@ -222,28 +223,4 @@ fn run(
     let at = |q: f64| rtts.get(((rtts.len() as f64 - 1.0) * q) as usize).copied();
     let rate = rtts.len() as f64 / seconds as f64;
     Ok((rate, at(0.5).unwrap_or(0.0), at(0.99).unwrap_or(0.0)))
-}
-
-fn medians(runs: &[Run]) -> Run {
-    let median = |mut v: Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        v.get(v.len() / 2).copied().unwrap_or(0.0)
-    };
-    (
-        median(runs.iter().map(|r| r.0).collect()),
-        median(runs.iter().map(|r| r.1).collect()),
-        median(runs.iter().map(|r| r.2).collect()),
-    )
-}
-
-fn thousands(n: f64) -> String {
-    let digits = format!("{:.0}", n);
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }

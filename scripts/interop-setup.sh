@@ -5,16 +5,17 @@
 #   Chromium             /usr/bin/chromium        Debian package `chromium`
 #   Python `websockets`  target/interop/venv      PyPI
 #   Python `hypercorn`   target/interop/venv      PyPI (WebSockets over HTTP/2)
+#   Python `aioquic`     target/interop/venv      PyPI (QUIC and HTTP/3, WebSockets over HTTP/3)
 #   Node `ws`            target/interop/node      npm
 #   `playwright-core`    target/interop/node      npm (downloads no browser)
-#   echo_server          cargo build --release --features http2,deflate --example echo_server
+#   echo_server          cargo build --release --features http2,http3,deflate --example echo_server
 #
 # Node's own `http2` module is the HTTP/2 peer on the Node side.
 #
-# websockets, hypercorn, ws and playwright-core at the versions scripts/versions.sh
+# websockets, hypercorn, aioquic, ws and playwright-core at the versions scripts/versions.sh
 # pins. Safe to run again: Debian packages (chromium; python3-venv and
 # nodejs only if missing) are installed when absent, the virtualenv is made
-# once, and websockets, hypercorn, ws and playwright-core are installed when not at
+# once, and websockets, hypercorn, aioquic, ws and playwright-core are installed when not at
 # their pinned versions. Prints the versions it ends with. Then:
 #
 #   cargo test -p hybi-dev --all-features --test interop -- --include-ignored
@@ -38,7 +39,7 @@ if [ ! -x /usr/bin/chromium ]; then
   apt_install chromium
 fi
 
-echo "== interop: Python websockets and hypercorn in $VENV"
+echo "== interop: Python websockets, hypercorn and aioquic in $VENV"
 if ! "$VENV/bin/python" -c '' >/dev/null 2>&1; then
   rm -rf "$VENV"
   if ! "$PYTHON" -m venv "$VENV"; then
@@ -49,7 +50,8 @@ if ! "$VENV/bin/python" -c '' >/dev/null 2>&1; then
 fi
 "$VENV/bin/python" -m pip install -q --disable-pip-version-check \
   "websockets==$PY_WEBSOCKETS_VERSION" "hypercorn==$PY_HYPERCORN_VERSION" \
-  "h2==$PY_H2_VERSION"
+  "h2==$PY_H2_VERSION" \
+  "aioquic==$PY_AIOQUIC_VERSION"
 
 echo "== interop: Node ws and playwright-core in $NODE_PREFIX"
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
@@ -61,13 +63,14 @@ PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --prefix "$NODE_PREFIX" \
   "ws@$NPM_WS_VERSION" "playwright-core@$NPM_PLAYWRIGHT_CORE_VERSION"
 
 echo "== interop: echo_server example"
-cargo build --release --features http2,deflate --example echo_server
+cargo build --release --features http2,http3,deflate --example echo_server
 
 echo "== interop: versions"
 echo "python $("$VENV/bin/python" -c 'import platform; print(platform.python_version())')," \
   "websockets $("$VENV/bin/python" -c 'import websockets; print(websockets.__version__)')," \
   "hypercorn $("$VENV/bin/python" -c 'from importlib.metadata import version; print(version("hypercorn"))')," \
-  "h2 $("$VENV/bin/python" -c 'from importlib.metadata import version; print(version("h2"))')"
+  "h2 $("$VENV/bin/python" -c 'from importlib.metadata import version; print(version("h2"))')," \
+  "aioquic $("$VENV/bin/python" -c 'from importlib.metadata import version; print(version("aioquic"))')"
 echo "node $(node --version)," \
   "ws $(node -p "require('./$NODE_PREFIX/node_modules/ws/package.json').version")," \
   "playwright-core $(node -p "require('./$NODE_PREFIX/node_modules/playwright-core/package.json').version")"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine: installs the peers the
-# interoperability tests talk to (Chromium, Python websockets, Node ws) and
+# interoperability tests talk to (Chromium, Python websockets, hypercorn and aioquic, Node ws) and
 # the emulator the firmware runs on (QEMU), then runs
 #
 # - every Rust test of the workspace: unit tests, doc tests, tests/, and

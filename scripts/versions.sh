@@ -27,6 +27,11 @@ PY_HYPERCORN_VERSION=0.18.0
 # with its checks off to send requests no HTTP/2 library sends.
 PY_H2_VERSION=4.4.1
 
+# Python `aioquic` (PyPI): an independent QUIC and HTTP/3 implementation,
+# the peer of WebSockets over HTTP/3 (RFC 9220) both ways, in the same
+# virtualenv.
+PY_AIOQUIC_VERSION=1.7.2
+
 # Node `ws` and `playwright-core` (npm), for the interop tests; neither has
 # dependencies of its own. playwright-core drives Debian's Chromium and
 # downloads no browser.

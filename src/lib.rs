@@ -16,7 +16,7 @@
 //! | an async transport ([`embedded_io_async`](https://docs.rs/embedded-io-async/0.7/embedded_io_async/), an embassy-net socket) | [`asynch::WebSocket`] (feature `async`) |
 //! | reads and writes on two threads or tasks | [`split`]; with `std`, [`net::split`] |
 //! | an event loop of your own, or no transport at all | [`Connection`]: bytes in, messages out, bytes to send |
-//! | an HTTP/2 or HTTP/3 stream (RFC 8441, RFC 9220) | [`handshake::connect`] for the extended CONNECT, then [`Connection::upgraded`]; with feature `http2`, `net::http2` does both over `h2` |
+//! | an HTTP/2 or HTTP/3 stream (RFC 8441, RFC 9220) | [`handshake::connect`] for the extended CONNECT, then [`Connection::upgraded`]; with feature `http2`, `net::http2` does both over `h2`; with `http3`, `net::http3` over QUIC (`quinn`) |
 //! | a part only: frame headers, masking, the handshake, UTF-8 | the modules below |
 //!
 //! Every buffer is the caller's: an array, a slice, a `Vec`. A server over
@@ -97,6 +97,7 @@
 //! | `async` | [`asynch`]: the connection over `embedded-io-async` 0.7 |
 //! | `tls` | `wss://` in both roles over `std` sockets, with rustls (`net::tls`) |
 //! | `http2` | WebSockets over HTTP/2 (RFC 8441) in both roles, HTTP/1.1 and HTTP/2 on one TLS port (`net::http2`, on `h2`); the extended CONNECT handshake itself, [`handshake::connect`], needs no feature |
+//! | `http3` | WebSockets over HTTP/3 (RFC 9220) in both roles (`net::http3`, on QUIC from `quinn`, with hybi's own HTTP/3 framing and QPACK) |
 //! | `defmt` | `defmt::Format` on the public types |
 //! | `simdutf8` | UTF-8 validation of text with SIMD instructions where the processor has them; elsewhere (as on Cortex-M) `core::str::from_utf8`, with the same results |
 //!

@@ -10,6 +10,7 @@
 //! | Node `http2`, WebSockets over HTTP/2 (feature `http2`) | `tests/interop/node_h2_client.js` | `tests/interop/node_h2_server.js` |
 //! | Chromium over HTTP/2 (feature `http2`) | `tests/interop/browser_h2.js` | |
 //! | Python `hypercorn` over HTTP/2 (feature `http2`) | | `tests/interop/hypercorn_app.py` |
+//! | Python `aioquic`, WebSockets over HTTP/3 (feature `http3`) | `tests/interop/aioquic_client.py` | `tests/interop/aioquic_server.py` |
 //!
 //! The peers are not Rust crates: `bash scripts/interop-setup.sh` installs
 //! them under `target/interop/` (and Chromium from the system's packages),
@@ -27,7 +28,7 @@
 //! `playwright-core`), `HYBI_INTEROP_CHROMIUM` (the browser) and
 //! `HYBI_ECHO_SERVER` (a built `echo_server` example; by default the test
 //! builds it with `cargo build --release --example echo_server` and the
-//! features of this run, `tls,deflate` with `--all-features`).
+//! features of this run, `http2,http3,deflate` with `--all-features`).
 //!
 //! Every port is picked free at run time, every process is stopped by its
 //! PID when its guard drops (on failure too), and every wait is bounded.
@@ -832,6 +833,27 @@ fn script(name: &str) -> PathBuf {
     root().join("tests/interop").join(name)
 }
 
+/// The features echo_server is built with: this run's, as far as it uses
+/// them.
+fn echo_server_features() -> String {
+    let mut features = vec![match (
+        cfg!(feature = "http2"),
+        cfg!(feature = "tls"),
+        cfg!(feature = "deflate"),
+    ) {
+        (true, _, _) => "http2",
+        (false, true, _) => "tls",
+        (false, false, _) => "std",
+    }];
+    if cfg!(feature = "http3") {
+        features.push("http3");
+    }
+    if cfg!(feature = "deflate") {
+        features.push("deflate");
+    }
+    features.join(",")
+}
+
 /// The `echo_server` example, built once per test run (a no-op when it is
 /// up to date) unless `HYBI_ECHO_SERVER` names one.
 fn echo_server_binary() -> PathBuf {
@@ -852,18 +874,7 @@ fn echo_server_binary() -> PathBuf {
                 "build",
                 "--release",
                 "--features",
-                match (
-                    cfg!(feature = "http2"),
-                    cfg!(feature = "tls"),
-                    cfg!(feature = "deflate"),
-                ) {
-                    (true, _, true) => "http2,deflate",
-                    (true, _, false) => "http2",
-                    (false, true, true) => "tls,deflate",
-                    (false, true, false) => "tls",
-                    (false, false, true) => "std,deflate",
-                    (false, false, false) => "std",
-                },
+                &echo_server_features(),
                 "--example",
                 "echo_server",
                 "--message-format=json",
@@ -1855,6 +1866,61 @@ fn chromium_over_http2_against_echo_server() {
     );
 }
 
+/// The options of hybi's HTTP/2 and HTTP/3 clients against a peer's
+/// server: the subprotocol `chat` offered, bounded waits, the test CA.
+#[cfg(any(feature = "http2", feature = "http3"))]
+fn multiplexed_options(roots: &hybi::net::tls::rustls::RootCertStore) -> ClientOptions<'_> {
+    ClientOptions::new()
+        .protocols(&["superchat", "chat"])
+        .connect_timeout(STEP)
+        .handshake_timeout(STEP)
+        .read_timeout(STEP)
+        .write_timeout(STEP)
+        .roots(hybi::net::tls::Roots::Custom(roots))
+        .config(Config::new().max_message_len(64 * 1024 * 1024))
+}
+
+/// A client WebSocket of hybi's over any transport, with `Vec` buffers.
+#[cfg(any(feature = "http2", feature = "http3"))]
+type ClientOf<T> = hybi::WebSocket<T, Vec<u8>, hybi::Client<net::OsRandom>, Vec<u8>>;
+
+/// Two WebSockets on one connection, interleaved, echoing text on one
+/// and binary on the other at every size.
+#[cfg(any(feature = "http2", feature = "http3"))]
+fn echo_pair<T>(a: &mut ClientOf<T>, b: &mut ClientOf<T>)
+where
+    T: hybi::embedded_io::Read + hybi::embedded_io::Write<Error = std::io::Error>,
+{
+    for size in SIZES {
+        let text = text_of(size);
+        let binary = binary_of(size);
+        a.send_text(&text).unwrap();
+        b.send_binary(&binary).unwrap();
+        assert_eq!(a.read().unwrap(), Message::Text(&text), "text {size}");
+        assert_eq!(b.read().unwrap(), Message::Binary(&binary), "binary {size}");
+    }
+}
+
+/// Closes with 1000 and reads until the server's close, which must be
+/// 1000 too.
+#[cfg(any(feature = "http2", feature = "http3"))]
+fn close_1000<T>(ws: &mut ClientOf<T>, server: &Peer)
+where
+    T: hybi::embedded_io::Read + hybi::embedded_io::Write<Error = std::io::Error>,
+{
+    ws.close(CloseCode::NORMAL, "").unwrap();
+    loop {
+        match ws.read() {
+            Ok(Message::Close(close)) => {
+                assert_eq!(close.map(|c| c.code()), Some(CloseCode::NORMAL));
+                return;
+            }
+            Ok(_) => {}
+            Err(e) => panic!("close: {e}\n{}", server.output()),
+        }
+    }
+}
+
 /// hybi's client over HTTP/2 against a server that printed `port N`: two
 /// WebSockets on one connection echoing every size, a refusal, and close
 /// 1000.
@@ -1867,14 +1933,7 @@ fn hybi_http2_client_session(server: &Peer, pki: &Pki, refuse_path: &str) {
         .parse()
         .unwrap();
     let roots = pki.roots();
-    let options = ClientOptions::new()
-        .protocols(&["superchat", "chat"])
-        .connect_timeout(STEP)
-        .handshake_timeout(STEP)
-        .read_timeout(STEP)
-        .write_timeout(STEP)
-        .roots(hybi::net::tls::Roots::Custom(&roots))
-        .config(Config::new().max_message_len(64 * 1024 * 1024));
+    let options = multiplexed_options(&roots);
     let session = Session::connect(&format!("wss://localhost:{port}/"), &options)
         .unwrap_or_else(|e| panic!("HTTP/2 connect: {e}\n{}", server.output()));
     let open = || {
@@ -1885,14 +1944,7 @@ fn hybi_http2_client_session(server: &Peer, pki: &Pki, refuse_path: &str) {
         ws
     };
     let (mut a, mut b) = (open(), open());
-    for size in SIZES {
-        let text = text_of(size);
-        let binary = binary_of(size);
-        a.send_text(&text).unwrap();
-        b.send_binary(&binary).unwrap();
-        assert_eq!(a.read().unwrap(), Message::Text(&text), "text {size}");
-        assert_eq!(b.read().unwrap(), Message::Binary(&binary), "binary {size}");
-    }
+    echo_pair(&mut a, &mut b);
     match session.open_with(refuse_path, &options, vec![0; 4096], vec![0; 4096]) {
         Err(net::ConnectError::Http2(http2::Error::Handshake(e))) => {
             assert!(e.to_string().contains("403"), "{e}")
@@ -1900,17 +1952,7 @@ fn hybi_http2_client_session(server: &Peer, pki: &Pki, refuse_path: &str) {
         other => panic!("refusal: {:?}", other.map(|_| ())),
     }
     for ws in [&mut a, &mut b] {
-        ws.close(CloseCode::NORMAL, "").unwrap();
-        loop {
-            match ws.read() {
-                Ok(Message::Close(close)) => {
-                    assert_eq!(close.map(|c| c.code()), Some(CloseCode::NORMAL));
-                    break;
-                }
-                Ok(_) => {}
-                Err(e) => panic!("close: {e}\n{}", server.output()),
-            }
-        }
+        close_1000(ws, server);
     }
 }
 
@@ -1958,4 +2000,116 @@ fn hybi_http2_client_against_hypercorn() {
             .current_dir(app_dir),
     );
     hybi_http2_client_session(&server, &pki, "/refuse");
+}
+
+// ---------------------------------------------------------------------------
+// HTTP/3: aioquic both ways
+
+#[test]
+#[ignore = "needs interop peers: bash scripts/interop-setup.sh"]
+#[cfg(feature = "http3")]
+fn h3_aioquic_client_against_echo_server() {
+    let pki = Pki::new();
+    let python = python();
+    let (server, port) = start_echo_server_with(Some(&pki), true, None);
+    server.expect_line(true, "listening for HTTP/3 on UDP");
+    let mut checks: Vec<String> = [
+        "enable-connect-protocol",
+        "subprotocol",
+        "ping-pong",
+        "two-at-once",
+        "refused-version-12",
+        "refused-missing-fields",
+        "refused-unknown-path",
+        "reset-mid-message",
+        "close-1000",
+    ]
+    .map(String::from)
+    .to_vec();
+    for size in SIZES {
+        checks.push(format!("text-{size}"));
+        checks.push(format!("binary-{size}"));
+    }
+    run_checks(
+        "aioquic_client.py",
+        Command::new(&python)
+            .arg(script("aioquic_client.py"))
+            .arg(port.to_string())
+            .arg(&pki.ca),
+        &checks,
+    );
+    // Each refusal logged with its reason, the reset as a reset TCP
+    // connection's error, the echoes closed with 1000.
+    let lines = server_connection_lines(&server, 8);
+    for expected in [
+        "ws h3 /: extended CONNECT failed: unsupported WebSocket version",
+        "extended CONNECT failed: malformed extended CONNECT: missing :path",
+        "ws h3 /elsewhere: extended CONNECT failed: request refused with status 404",
+        "HTTP/3 stream reset by peer: H3_REQUEST_CANCELLED",
+    ] {
+        assert!(
+            lines.iter().any(|l| l.contains(expected)),
+            "echo_server did not log `{expected}`\n{}",
+            server.output()
+        );
+    }
+    let echoes = lines
+        .iter()
+        .filter(|l| l.contains(" ws h3 / protocol chat: ") && l.ends_with("closed with 1000"))
+        .count();
+    assert_eq!(echoes, 4, "{}", server.output());
+}
+
+#[test]
+#[ignore = "needs interop peers: bash scripts/interop-setup.sh"]
+#[cfg(feature = "http3")]
+fn h3_hybi_client_against_aioquic_server() {
+    use hybi::net::http3::{self, Session};
+    let pki = Pki::new();
+    let python = python();
+    let server = Peer::spawn(
+        "aioquic_server.py",
+        Command::new(&python)
+            .arg(script("aioquic_server.py"))
+            .arg(&pki.cert)
+            .arg(&pki.key),
+    );
+    let port: u16 = server
+        .expect_line(false, "port ")
+        .trim_start_matches("port ")
+        .parse()
+        .unwrap();
+    let roots = pki.roots();
+    // Pongs shown, to see the server's answer to a ping.
+    let options = multiplexed_options(&roots).config(
+        Config::new()
+            .max_message_len(64 * 1024 * 1024)
+            .show_control(true),
+    );
+    let session = Session::connect(&format!("wss://localhost:{port}/"), &options)
+        .unwrap_or_else(|e| panic!("HTTP/3 connect: {e}\n{}", server.output()));
+    let open = || {
+        let (ws, connected) = session
+            .open_with("/", &options, vec![0; 2 * 1024 * 1024], vec![0; 64 * 1024])
+            .unwrap_or_else(|e| panic!("extended CONNECT: {e}\n{}", server.output()));
+        assert_eq!(connected.protocol, Some("chat"));
+        ws
+    };
+    // Two WebSockets on the one connection, interleaved.
+    let (mut a, mut b) = (open(), open());
+    echo_pair(&mut a, &mut b);
+    a.write_ping(b"are you there").unwrap();
+    a.flush().unwrap();
+    assert_eq!(a.read().unwrap(), Message::Pong(b"are you there"));
+    match session.open_with("/refuse", &options, vec![0; 4096], vec![0; 4096]) {
+        Err(net::ConnectError::Http3(http3::Error::Handshake(e))) => {
+            assert!(e.to_string().contains("403"), "{e}")
+        }
+        other => panic!("refusal: {:?}", other.map(|_| ())),
+    }
+    for ws in [&mut a, &mut b] {
+        close_1000(ws, &server);
+    }
+    server.expect_line(false, "closed 1000");
+    server.expect_line(false, "closed 1000");
 }

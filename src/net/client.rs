@@ -195,6 +195,12 @@ pub enum ConnectError {
     #[cfg(feature = "http2")]
     #[cfg_attr(docsrs, doc(cfg(feature = "http2")))]
     Http2(super::http2::Error),
+    /// Over HTTP/3 (feature `http3`): the server did not agree to HTTP/3
+    /// or to extended CONNECT, or the extended CONNECT failed (refused,
+    /// or an answer that breaks RFC 9220).
+    #[cfg(feature = "http3")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "http3")))]
+    Http3(super::http3::Error),
     /// Resolving the host, connecting or setting up the socket failed.
     Io(io::Error),
     /// The opening handshake failed: the transport, or the server's answer
@@ -214,6 +220,8 @@ impl fmt::Display for ConnectError {
             ConnectError::Tls(e) => write!(f, "cannot connect: {e}"),
             #[cfg(feature = "http2")]
             ConnectError::Http2(e) => write!(f, "WebSocket over HTTP/2 failed: {e}"),
+            #[cfg(feature = "http3")]
+            ConnectError::Http3(e) => write!(f, "WebSocket over HTTP/3 failed: {e}"),
             ConnectError::Io(e) => write!(f, "cannot connect: {e}"),
             ConnectError::WebSocket(e) => write!(f, "WebSocket handshake failed: {e}"),
         }
@@ -229,6 +237,8 @@ impl std_crate::error::Error for ConnectError {
             ConnectError::Tls(e) => Some(e),
             #[cfg(feature = "http2")]
             ConnectError::Http2(e) => Some(e),
+            #[cfg(feature = "http3")]
+            ConnectError::Http3(e) => Some(e),
             ConnectError::Io(e) => Some(e),
             ConnectError::WebSocket(e) => Some(e),
         }

@@ -11,6 +11,7 @@
 //! | `accept_tls` (`tls`) | the TLS handshake, then the server handshake, under one deadline |
 //! | `tls` (`tls`) | `wss://`: trust roots, certificates and keys from PEM files, [`TlsError`](tls::TlsError) |
 //! | `http2` (`http2`) | WebSockets over HTTP/2 (RFC 8441) in both roles, HTTP/1.1 and HTTP/2 on one TLS port |
+//! | `http3` (`http3`) | WebSockets over HTTP/3 (RFC 9220) in both roles, on QUIC |
 //! | [`Url`] | parse `ws://host[:port][/path][?query]` |
 //! | [`Stream`] | a `TcpStream` as an `embedded-io` transport, with timeouts and a deadline |
 //! | [`split`] | a connection in a reader and a writer, for two threads |
@@ -80,12 +81,19 @@
 //! ```
 
 pub(crate) mod client;
+#[cfg(any(feature = "http2", feature = "http3"))]
+mod extended;
 mod growable;
 #[cfg(feature = "http2")]
 #[cfg_attr(docsrs, doc(cfg(feature = "http2")))]
 pub mod http2;
+#[cfg(feature = "http3")]
+#[cfg_attr(docsrs, doc(cfg(feature = "http3")))]
+pub mod http3;
 mod io;
 mod random;
+#[cfg(any(feature = "http2", feature = "http3"))]
+mod runtime;
 pub(crate) mod server;
 mod split;
 mod stream;

@@ -8,11 +8,12 @@ use std_crate::vec::Vec;
 use bytes::Bytes;
 use h2::client::SendRequest;
 
-use super::runtime::block_on;
 use super::{ALPN_H2, Error, Stream};
-use crate::connection::{Buffer, Connection};
+use crate::connection::Buffer;
 use crate::handshake::connect;
 use crate::http::EMPTY_HEADER;
+use crate::net::extended;
+use crate::net::runtime::block_on;
 use crate::net::{ClientOptions, ConnectError, Connected, Growable, OsRandom, Url};
 use crate::websocket::WebSocket;
 
@@ -141,25 +142,15 @@ impl Session {
         B: Buffer,
         W: AsRef<[u8]> + AsMut<[u8]>,
     {
-        let core = Connection::upgraded(
-            crate::Client::new(OsRandom),
+        let (request, read_buffer, write_buffer) = extended::client_request(
+            &self.host,
+            self.port,
+            self.secure,
+            path,
+            options,
             read_buffer,
             write_buffer,
-            options.config,
         );
-        let mut request = crate::handshake::client::Request::new(&self.host, path)
-            .port(self.port)
-            .secure(self.secure)
-            .protocols(options.protocols)
-            .headers(options.headers);
-        if let Some(origin) = options.origin {
-            request = request.origin(origin);
-        }
-        #[cfg(feature = "deflate")]
-        if let Some(config) = core.deflate_offer() {
-            request = request.deflate(config);
-        }
-        let (read_buffer, write_buffer) = core.into_buffers();
         let http_request = to_http(&request)?;
 
         let mut send = self.send.clone();
@@ -184,32 +175,16 @@ impl Session {
         }
         let accepted = connect::check_response(&request, &fields)
             .map_err(|e| ConnectError::Http2(Error::Handshake(e)))?;
-        let protocol = options
-            .protocols
-            .iter()
-            .copied()
-            .find(|offered| Some(*offered) == accepted.protocol());
         let mut stream = Stream::new(send_stream, recv);
         stream.set_read_timeout(options.read_timeout);
         stream.set_write_timeout(options.write_timeout);
-        let ws = WebSocket::from_upgraded(
+        Ok(extended::client_websocket(
             stream,
             read_buffer,
             write_buffer,
-            crate::Client::new(OsRandom),
-            options.config,
-            &[],
-        )
-        .map_err(|_| io::Error::other("read buffer too small"))?;
-        #[cfg(feature = "deflate")]
-        let ws = {
-            let mut ws = ws;
-            if let Some(agreed) = accepted.deflate() {
-                ws.start_deflate(agreed);
-            }
-            ws
-        };
-        Ok((ws, Connected { protocol }))
+            options,
+            &accepted,
+        )?)
     }
 
     /// Whether the server still lets this connection open streams: false

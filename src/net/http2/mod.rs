@@ -18,7 +18,7 @@
 //!
 //! HTTP/2 is [`h2`]'s, which is async: the HTTP/2 connections of the
 //! process run on one runtime (tokio's, one worker thread named
-//! `hybi-http2`, started by the first call and left running), which does
+//! `hybi-net`, shared with `http3`, started by the first call and left running), which does
 //! their socket I/O, TLS and framing. The WebSockets stay blocking: each
 //! read and write waits on the calling thread for the runtime's thread.
 //! That is a thread hop per read and write that TCP does not have, the
@@ -101,7 +101,6 @@ use core::fmt;
 use std_crate::io;
 
 mod client;
-mod runtime;
 mod server;
 mod split;
 mod stream;

@@ -14,13 +14,13 @@ use h2::{Reason, RecvStream};
 use rustls::ServerConfig;
 use tokio::sync::mpsc;
 
-use super::runtime::{self, block_on};
 use super::{ALPN_H2, ALPN_HTTP1, Error, Stream};
-use crate::connection::{Buffer, Connection as Connection2};
-use crate::handshake::connect::{self, Answer, Incoming};
+use crate::connection::Buffer;
+use crate::handshake::connect::{self, Answer, Request as ConnectRequest};
 use crate::handshake::server::{self as http1, Response};
-use crate::handshake::{HandshakeError, connect::Request as ConnectRequest};
-use crate::http::{Header, StatusCode};
+use crate::http::Header;
+use crate::net::extended::{self, Failure, Respond};
+use crate::net::runtime::{self, block_on};
 use crate::net::{self, ServerOptions};
 use crate::websocket::{Subprotocol, WebSocket};
 
@@ -309,7 +309,7 @@ impl Request {
     /// over HTTP/1.1: its [`Response`] accepts it (`:status 200`, the
     /// subprotocol, extra fields; permessage-deflate as the [`Config`] and
     /// the read buffer allow) or refuses it with a status, fields and a
-    /// body, sent and returned as [`HandshakeError::Refused`].
+    /// body, sent and returned as [`HandshakeError::Refused`](crate::handshake::HandshakeError::Refused).
     ///
     /// [`Config`]: crate::Config
     pub fn accept<'a, B, W, F>(
@@ -326,75 +326,57 @@ impl Request {
         let (parts, recv) = self.request.into_parts();
         let protocol_ext = parts.extensions.get::<h2::ext::Protocol>();
         let fields = fields_of(&parts, protocol_ext);
-        let request = match connect::parse(&fields) {
-            Ok(Incoming::WebSocket(request)) => request,
-            Ok(Incoming::Http(_)) => {
-                return reject(&mut self.respond, connect::Error::MissingProtocol);
-            }
-            Err(e) => return reject(&mut self.respond, e),
+        let mut respond = Responder {
+            respond: &mut self.respond,
+            recv: Some(recv),
+            options: self.options,
         };
-        // What permessage-deflate the read buffer has memory for.
-        let core = Connection2::upgraded(
-            crate::Server,
+        extended::accept(
+            &fields,
+            &self.options,
             read_buffer,
             write_buffer,
-            self.options.config,
-        );
-        #[cfg(feature = "deflate")]
-        let agreed = core
-            .deflate_offer()
-            .and_then(|config| request.deflate(&config));
-        let (read_buffer, write_buffer) = core.into_buffers();
-        #[cfg(feature = "deflate")]
-        let value = agreed.map(|a| a.response());
-        #[cfg(feature = "deflate")]
-        let extensions = value.as_deref();
-        #[cfg(not(feature = "deflate"))]
-        let extensions = None;
-        let response = choose(&request);
-        let answer = match request.answer(&response, extensions) {
-            Ok(answer) => answer,
-            Err(e) => return reject(&mut self.respond, e),
-        };
-        if !answer.is_accept() {
-            send_answer(&mut self.respond, &answer, false)?;
-            let status = StatusCode::new(answer.status());
-            return Err(Error::Handshake(connect::Error::Handshake(
-                HandshakeError::Refused(status),
-            )));
+            choose,
+            &mut respond,
+        )
+        .map_err(|e| match e {
+            Failure::Handshake(e) => Error::Handshake(e),
+            Failure::Io(e) => Error::Io(e),
+        })
+    }
+}
+
+/// How an h2 stream answers an extended CONNECT.
+struct Responder<'s> {
+    respond: &'s mut SendResponse<Bytes>,
+    /// Taken by the answer that opens the WebSocket.
+    recv: Option<RecvStream>,
+    options: ServerOptions,
+}
+
+impl Respond for Responder<'_> {
+    type Stream = Stream;
+
+    fn answer(&mut self, answer: &Answer<'_>, open: bool) -> io::Result<Option<Stream>> {
+        let send = send_answer(self.respond, answer, open).map_err(|e| match e {
+            Error::Io(e) => e,
+            other => io::Error::other(other),
+        })?;
+        if !open {
+            return Ok(None);
         }
-        let protocol = match answer.protocol() {
-            None => None,
-            Some(p) => match Subprotocol::try_from(p) {
-                Ok(p) => Some(p),
-                Err(_) => {
-                    let e = connect::Error::Handshake(HandshakeError::ProtocolTooLong);
-                    return reject(&mut self.respond, e);
-                }
-            },
-        };
-        let send = send_answer(&mut self.respond, &answer, true)?;
+        let recv = self
+            .recv
+            .take()
+            .ok_or_else(|| io::Error::from(io::ErrorKind::NotConnected))?;
         let mut stream = Stream::new(send, recv);
         stream.set_read_timeout(self.options.idle_timeout);
         stream.set_write_timeout(self.options.write_timeout);
-        let ws = WebSocket::from_upgraded(
-            stream,
-            read_buffer,
-            write_buffer,
-            crate::Server,
-            self.options.config,
-            &[],
-        )
-        .map_err(|_| Error::Io(io::Error::other("read buffer too small")))?;
-        #[cfg(feature = "deflate")]
-        let ws = {
-            let mut ws = ws;
-            if let Some(agreed) = agreed {
-                ws.start_deflate(agreed);
-            }
-            ws
-        };
-        Ok((ws, protocol))
+        Ok(Some(stream))
+    }
+
+    fn reject(&mut self, error: connect::Error) {
+        let _ = reject::<()>(self.respond, error);
     }
 }
 

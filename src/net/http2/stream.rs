@@ -7,7 +7,7 @@ use std_crate::io;
 use bytes::{Buf, Bytes};
 use h2::{Reason, RecvStream, SendStream};
 
-use super::runtime::{block_on, handle};
+use crate::net::runtime::{block_on, handle};
 
 /// One HTTP/2 stream carrying a WebSocket (RFC 8441 section 5: "as if it
 /// were the TCP connection"), as an [`embedded_io`] `Read + Write`

@@ -1,4 +1,5 @@
-//! The runtime the HTTP/2 connections run on, behind blocking calls.
+//! The runtime the HTTP/2 and HTTP/3 connections run on, behind blocking
+//! calls.
 
 use core::future::Future;
 use core::time::Duration;
@@ -8,11 +9,11 @@ use std_crate::sync::OnceLock;
 use tokio::runtime::{Builder, Handle, Runtime};
 
 /// The name of the runtime's one worker thread.
-const THREAD_NAME: &str = "hybi-http2";
+const THREAD_NAME: &str = "hybi-net";
 
-/// The process's HTTP/2 runtime, started on first use: one worker thread
-/// that runs every HTTP/2 connection's socket I/O and timers.
-pub(super) fn handle() -> io::Result<&'static Handle> {
+/// The process's runtime, started on first use: one worker thread that
+/// runs every HTTP/2 and HTTP/3 connection's socket I/O and timers.
+pub(crate) fn handle() -> io::Result<&'static Handle> {
     static RUNTIME: OnceLock<Option<Runtime>> = OnceLock::new();
     RUNTIME
         .get_or_init(|| {
@@ -26,7 +27,7 @@ pub(super) fn handle() -> io::Result<&'static Handle> {
         })
         .as_ref()
         .map(Runtime::handle)
-        .ok_or_else(|| io::Error::other("cannot start the HTTP/2 runtime's thread"))
+        .ok_or_else(|| io::Error::other("cannot start the runtime's thread (HTTP/2, HTTP/3)"))
 }
 
 /// Runs `future` to its end on the calling thread, within `timeout`
@@ -34,11 +35,11 @@ pub(super) fn handle() -> io::Result<&'static Handle> {
 ///
 /// A blocking call from inside an async runtime would stall it (tokio
 /// refuses it with a panic): that is an error of kind `Unsupported`.
-pub(super) fn block_on<F: Future>(timeout: Option<Duration>, future: F) -> io::Result<F::Output> {
+pub(crate) fn block_on<F: Future>(timeout: Option<Duration>, future: F) -> io::Result<F::Output> {
     if Handle::try_current().is_ok() {
         return Err(io::Error::new(
             io::ErrorKind::Unsupported,
-            "hybi's HTTP/2 calls block: call them from a thread of your own, not from async code",
+            "hybi's HTTP/2 and HTTP/3 calls block: call them from a thread of your own, not from async code",
         ));
     }
     let handle = handle()?;
