@@ -376,4 +376,55 @@ mod tests {
             assert_eq!(prefix_int(&mut &out[..], 4), Ok(value));
         }
     }
+
+    /// Arbitrary bytes, and valid field sections with bytes flipped,
+    /// truncated or appended: decoding never panics, and whatever decodes
+    /// encodes to a section that decodes to the same fields.
+    #[test]
+    fn arbitrary_sections_decode_or_fail() {
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let valid = encode([
+            (":method", &b"CONNECT"[..]),
+            (":protocol", b"websocket"),
+            (":path", b"/"),
+            ("x-huff", b"hello"),
+        ]);
+        let (mut decoded, mut refused) = (0, 0);
+        for round in 0..50_000 {
+            let mut input: Vec<u8> = if round % 2 == 0 {
+                let len = (next() % 48) as usize;
+                (0..len).map(|_| next() as u8).collect()
+            } else {
+                let mut v = valid.clone();
+                for _ in 0..1 + next() % 3 {
+                    let at = (next() as usize) % v.len();
+                    v[at] ^= 1 << (next() % 8);
+                }
+                v
+            };
+            if round % 5 == 0 {
+                input.truncate((next() as usize) % (input.len() + 1));
+            }
+            match decode(&input, 4096) {
+                Ok(fields) => {
+                    decoded += 1;
+                    let again = encode(fields.iter().map(|(n, v)| (n.as_str(), &v[..])));
+                    let lower: Vec<Field> = fields
+                        .iter()
+                        .map(|(n, v)| (n.to_ascii_lowercase(), v.clone()))
+                        .collect();
+                    assert_eq!(decode(&again, usize::MAX), Ok(lower), "{input:02x?}");
+                }
+                Err(_) => refused += 1,
+            }
+        }
+        // Both outcomes were exercised.
+        assert!(decoded > 1000 && refused > 1000, "{decoded} {refused}");
+    }
 }
