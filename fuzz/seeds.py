@@ -4,7 +4,9 @@
 Seeds come from the test fixtures: the RFC 6455 examples (section 5.7 frames,
 the section 1.3 handshake) and requests captured from real clients (Chrome,
 Firefox, curl, Python websockets, Node); for `inflate`, the RFC 7692 section
-7.2.3 examples, a decompression bomb and texts compressed by zlib. Usage: seeds.py [DIR] (default:
+7.2.3 examples, a decompression bomb and texts compressed by zlib; for
+`http3_fields`, RFC 9204's and RFC 7541's field sections and Huffman strings,
+SETTINGS and HTTP/3 frames. Usage: seeds.py [DIR] (default:
 corpus next to this script). Existing files are kept; seeds are rewritten.
 """
 
@@ -197,6 +199,121 @@ def inflate_seeds():
     return out
 
 
+def prefix_int(flags, bits, value):
+    """An integer with a `bits`-bit prefix, `flags` above it (RFC 7541
+    section 5.1)."""
+    mask = (1 << bits) - 1
+    if value < mask:
+        return bytes([flags | value])
+    out, value = [flags | mask], value - mask
+    while value >= 0x80:
+        out.append(value & 0x7F | 0x80)
+        value >>= 7
+    return bytes(out + [value])
+
+
+def qpack_literal(name, value, huffman_value=False):
+    """A literal field line: a static name reference (an int) or a plain
+    literal name (bytes); the value as it is or Huffman-coded (bytes that
+    already are)."""
+    if isinstance(name, int):
+        head = prefix_int(0x50, 4, name)
+    else:
+        head = prefix_int(0x20, 3, len(name)) + name
+    return head + prefix_int(0x80 if huffman_value else 0, 7, len(value)) + value
+
+
+def varint(value):
+    """A QUIC variable-length integer in the fewest bytes (RFC 9000
+    section 16)."""
+    for n, top in [(1, 0), (2, 0x40), (4, 0x80), (8, 0xC0)]:
+        if value < 1 << (8 * n - 2):
+            return (value | top << (8 * n - 8)).to_bytes(n, "big")
+    raise ValueError(value)
+
+
+def h3_frame(kind, payload):
+    return varint(kind) + varint(len(payload)) + payload
+
+
+def settings_payload(pairs):
+    return b"".join(varint(i) + varint(v) for i, v in pairs)
+
+
+def http3_seeds():
+    """Field sections with QPACK's static table and literals (RFC 9204),
+    Huffman strings from RFC 7541 Appendix C, SETTINGS payloads and
+    streams of HTTP/3 frames."""
+    # RFC 7541 C.4 and C.6: Huffman-coded "www.example.com", "no-cache",
+    # "custom-key", "custom-value", "302", "private", a date and a URL.
+    www = bytes.fromhex("f1e3c2e5f23a6ba0ab90f4ff")
+    no_cache = bytes.fromhex("a8eb10649cbf")
+    custom_key = bytes.fromhex("25a849e95ba97d7f")
+    custom_value = bytes.fromhex("25a849e95bb8e8b4bf")
+    c6 = [bytes.fromhex(h) for h in ["6402", "aec3771a4b",
+                                     "d07abe941054d444a8200595040b8166e082a62d1bff",
+                                     "9d29ad171863c78f0b97c8e9ae82ae43d3"]]
+    # Static entries (RFC 9204 Appendix A): 0 :authority, 1 :path /,
+    # 15 :method CONNECT, 17 :method GET, 23 :scheme https, 25 :status 200,
+    # 90 origin.
+    # RFC 9204 B.1: ":path" = "/index.html", a literal with a static name.
+    b1 = bytes.fromhex("0000510b2f696e6465782e68746d6c")
+    # The extended CONNECT of RFC 9220 (RFC 8441 section 5.1's fields), as
+    # hybi encodes it: plain literals.
+    connect = (b"\x00\x00" + prefix_int(0xC0, 6, 15) + qpack_literal(b":protocol", b"websocket")
+               + prefix_int(0xC0, 6, 23) + qpack_literal(1, b"/chat")
+               + qpack_literal(0, b"server.example.com")
+               + qpack_literal(b"sec-websocket-protocol", b"chat, superchat")
+               + qpack_literal(b"sec-websocket-extensions", b"permessage-deflate")
+               + qpack_literal(b"sec-websocket-version", b"13")
+               + qpack_literal(90, b"http://www.example.com"))
+    # The same request's values Huffman-coded, and a Huffman-coded name.
+    huffman = (b"\x00\x00" + prefix_int(0xC0, 6, 15)
+               + qpack_literal(b":protocol", bytes.fromhex("f058d072752a7f"), True)
+               + prefix_int(0xC0, 6, 23) + qpack_literal(1, bytes.fromhex("60938d3f"), True)
+               + qpack_literal(0, www, True)
+               + prefix_int(0x28, 3, len(custom_key)) + custom_key
+               + prefix_int(0x80, 7, len(custom_value)) + custom_value
+               + qpack_literal(b"cache-control", no_cache, True))
+    response = (b"\x00\x00" + prefix_int(0xC0, 6, 25)
+                + qpack_literal(b"sec-websocket-protocol", b"chat"))
+    c6_section = (b"\x00\x00" + qpack_literal(b":status", c6[0], True)
+                  + qpack_literal(b"cache-control", c6[1], True)
+                  + qpack_literal(b"date", c6[2], True) + qpack_literal(b"location", c6[3], True))
+    sections = [
+        b1, connect, huffman, response, c6_section,
+        b"\x00\x00" + prefix_int(0xC0, 6, 17),  # :method GET
+        # Refused: the dynamic table (Required Insert Count 2; an indexed
+        # dynamic line), an index past the static table.
+        b"\x02\x00\x80", b"\x00\x00\x80", b"\x00\x00\xff\x40",
+    ]
+    # SETTINGS (RFC 9114 section 7.2.4.1; RFC 9204 section 5; RFC 9220
+    # section 3): as a hybi server and client send them, with a reserved
+    # identifier (0x1f * N + 0x21), and refused ones: an identifier twice,
+    # HTTP/2's SETTINGS_ENABLE_PUSH, ENABLE_CONNECT_PROTOCOL = 2, a pair cut.
+    server = settings_payload([(0x01, 0), (0x07, 0), (0x06, 16384), (0x08, 1)])
+    client = settings_payload([(0x01, 0), (0x07, 0), (0x06, 16384)])
+    settings = [
+        server, client,
+        settings_payload([(0x08, 1), (0x1F * 3 + 0x21, 0xDEADBEEF), (0x06, 1 << 40)]),
+        settings_payload([(0x08, 1), (0x08, 1)]),
+        settings_payload([(0x02, 0)]),
+        settings_payload([(0x08, 2)]),
+        server[:-1],
+    ]
+    # Frames: a control stream's SETTINGS then GOAWAY and an unknown type;
+    # a request stream's HEADERS and DATA (a masked WebSocket frame); a
+    # frame whose length runs past the input.
+    streams = [
+        h3_frame(0x04, server) + h3_frame(0x07, varint(0)) + h3_frame(0x21, b"grease"),
+        h3_frame(0x04, client) + h3_frame(0x0D, varint(4)),
+        h3_frame(0x01, connect) + h3_frame(0x00, frame(0x81, b"Hello", KEY)),
+        h3_frame(0x01, huffman) + h3_frame(0x01, response),
+        h3_frame(0x00, bytes(70)) + varint(0x00) + varint(1 << 20) + b"cut",
+    ]
+    return sections + settings + streams
+
+
 def seeds():
     out = {}
     masked, unmasked = frames(KEY), frames(None)
@@ -249,6 +366,7 @@ def seeds():
     out["server_connection"] = sc
     out["client_connection"] = cc
     out["inflate"] = inflate_seeds()
+    out["http3_fields"] = http3_seeds()
     return out
 
 

@@ -155,6 +155,13 @@ pub mod websocket;
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub mod net;
 
+/// `net::http3`'s framing and QPACK for the fuzz targets (`fuzz/`), built
+/// without QUIC: only with cargo-fuzz's `--cfg fuzzing`, never in the API.
+#[cfg(all(fuzzing, feature = "std"))]
+#[doc(hidden)]
+#[path = "net/http3/fuzzing.rs"]
+pub mod fuzzing;
+
 pub use error::ProtocolError;
 pub use random::RandomSource;
 pub use role::{Client, Endpoint, Role, Server};

@@ -30,7 +30,7 @@ pub(super) enum Error {
 pub(super) type Field = (String, Vec<u8>);
 
 /// The size a field counts for against the limit (RFC 9114 section 4.2.2).
-fn field_size(name: &[u8], value: &[u8]) -> usize {
+pub(super) fn field_size(name: &[u8], value: &[u8]) -> usize {
     name.len() + value.len() + 32
 }
 
@@ -233,7 +233,7 @@ const fn canonical() -> Canonical {
 
 /// Decodes a Huffman-coded string (RFC 7541 section 5.2): padding of at
 /// most 7 bits, all ones (the start of EOS), and no EOS in the string.
-fn huffman_decode(input: &[u8]) -> Result<Vec<u8>, Error> {
+pub(super) fn huffman_decode(input: &[u8]) -> Result<Vec<u8>, Error> {
     let table = &CANONICAL;
     let mut out = Vec::with_capacity(input.len() + input.len() / 2);
     let (mut code, mut len) = (0u32, 0usize);
