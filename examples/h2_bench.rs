@@ -23,31 +23,26 @@
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use hybi::handshake::server::Response;
 use hybi::net::tls::{self, Roots};
 use hybi::net::{self, ClientOptions, ServerOptions, http2};
-use hybi::websocket::{Config, Message};
+use hybi::websocket::Config;
 
 #[path = "support/bench.rs"]
 mod support;
-use support::{Run, medians, thousands};
+use support::{
+    Run, echoes, medians, round_trip, serve_if_asked, serve_tls, summary, thousands, with_server,
+};
 
 /// One echo on one WebSocket: whether it came back.
 type Exchange = Box<dyn FnMut(&[u8]) -> bool + Send>;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if let [flag, cert, key] = &args[..] {
-        if flag == "--serve" {
-            let port = serve(http2::alpn(tls::server_config(cert, key)?))?;
-            println!("{port}");
-            loop {
-                thread::park();
-            }
-        }
-    }
+    serve_if_asked(&args, |cert, key| {
+        Ok(serve(http2::alpn(tls::server_config(cert, key)?))?)
+    })?;
     if args.len() < 3 {
         eprintln!("usage: h2_bench CERT KEY CA [WEBSOCKETS] [SECONDS] [ROUNDS] [SIZE]");
         std::process::exit(2);
@@ -62,18 +57,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         number(6, 1024) as usize,
     );
     let roots = tls::load_roots(&args[2])?;
-    let mut server = std::process::Command::new(std::env::current_exe()?)
-        .args(["--serve", &args[0], &args[1]])
-        .stdout(std::process::Stdio::piped())
-        .spawn()?;
-    let mut line = String::new();
-    let stdout = server.stdout.take().ok_or("no server output")?;
-    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line)?;
-    let port: u16 = line.trim().parse()?;
-    let result = bench(port, &roots, sockets, seconds, rounds, size);
-    let _ = server.kill();
-    let _ = server.wait();
-    result
+    with_server(&args[0], &args[1], |port| {
+        bench(port, &roots, sockets, seconds, rounds, size)
+    })
 }
 
 fn bench(
@@ -117,45 +103,8 @@ fn bench(
 fn serve(config: Arc<hybi::net::tls::rustls::ServerConfig>) -> std::io::Result<u16> {
     let listener = TcpListener::bind("127.0.0.1:0")?;
     let port = listener.local_addr()?.port();
-    thread::spawn(move || {
-        for socket in listener.incoming().flatten() {
-            let config = config.clone();
-            thread::spawn(move || {
-                let options = ServerOptions::new();
-                let (rx, tx) = options.buffers();
-                match http2::accept_tls(socket, &config, &options, rx, tx, |_| Response::accept()) {
-                    Ok(http2::Accepted::Http1(net::Accepted::WebSocket(ws, _))) => echo(ws),
-                    Ok(http2::Accepted::Http2(mut connection)) => {
-                        while let Some(request) = connection.accept() {
-                            let (rx, tx) = options.buffers();
-                            if let Ok((ws, _)) = request.accept(rx, tx, |_| Response::accept()) {
-                                thread::spawn(move || echo(ws));
-                            }
-                        }
-                    }
-                    _ => {}
-                }
-            });
-        }
-    });
+    serve_tls(listener, config, ServerOptions::new());
     Ok(port)
-}
-
-fn echo<T>(mut ws: hybi::WebSocket<T, net::Growable, hybi::Server, Vec<u8>>)
-where
-    T: hybi::embedded_io::Read + hybi::embedded_io::Write,
-{
-    while let Ok((message, mut writer)) = ws.read_with_writer() {
-        let echoed = match message {
-            Message::Text(text) => writer.write_text(text),
-            Message::Binary(data) => writer.write_binary(data),
-            Message::Close(_) => return,
-            _ => Ok(()),
-        };
-        if echoed.is_err() {
-            return;
-        }
-    }
 }
 
 /// One run: every WebSocket echoing for `seconds` at once.
@@ -179,38 +128,19 @@ fn run(
     let start = Arc::new(std::sync::Barrier::new(sockets + 1));
     for _ in 0..sockets {
         let start = start.clone();
-        let message = vec![7u8; size];
-        let duration = Duration::from_secs(seconds);
-        let work = move |mut send: Exchange| {
+        let work = move |send: Exchange| {
             start.wait();
-            let mut rtts = Vec::new();
-            let end = Instant::now() + duration;
-            while Instant::now() < end {
-                let t = Instant::now();
-                if !send(&message) {
-                    break;
-                }
-                rtts.push(t.elapsed().as_secs_f64() * 1e6);
-            }
-            rtts
+            echoes(seconds, size, send)
         };
         let (rx, tx) = (vec![0u8; 64 * 1024], vec![0u8; 64 * 1024]);
         workers.push(match &session {
             Some(session) => {
                 let (mut ws, _) = session.open_with("/", &options, rx, tx)?;
-                thread::spawn(move || {
-                    work(Box::new(move |m| {
-                        ws.send_binary(m).is_ok() && matches!(ws.read(), Ok(Message::Binary(_)))
-                    }))
-                })
+                thread::spawn(move || work(Box::new(move |m| round_trip(&mut ws, m))))
             }
             None => {
                 let (mut ws, _) = net::connect_with(url, &options, rx, tx)?;
-                thread::spawn(move || {
-                    work(Box::new(move |m| {
-                        ws.send_binary(m).is_ok() && matches!(ws.read(), Ok(Message::Binary(_)))
-                    }))
-                })
+                thread::spawn(move || work(Box::new(move |m| round_trip(&mut ws, m))))
             }
         });
     }
@@ -219,8 +149,5 @@ fn run(
     for worker in workers {
         rtts.extend(worker.join().map_err(|_| "a client thread panicked")?);
     }
-    rtts.sort_by(f64::total_cmp);
-    let at = |q: f64| rtts.get(((rtts.len() as f64 - 1.0) * q) as usize).copied();
-    let rate = rtts.len() as f64 / seconds as f64;
-    Ok((rate, at(0.5).unwrap_or(0.0), at(0.99).unwrap_or(0.0)))
+    Ok(summary(rtts, seconds))
 }

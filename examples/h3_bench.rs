@@ -21,31 +21,28 @@
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use hybi::handshake::server::Response;
 use hybi::net::tls::{self, Roots};
 use hybi::net::{self, ClientOptions, ServerOptions, http2, http3};
-use hybi::websocket::{Config, Message};
+use hybi::websocket::Config;
 
 #[path = "support/bench.rs"]
 mod support;
-use support::{Run, medians, thousands};
+use support::{
+    Run, echo, echoes, medians, round_trip, serve_if_asked, serve_tls, summary, thousands,
+    with_server,
+};
 
 /// The bindings, in the order each round runs them.
 const BINDINGS: [&str; 3] = ["HTTP/3", "HTTP/2", "HTTP/1.1"];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if let [flag, cert, key] = &args[..] {
-        if flag == "--serve" {
-            let port = serve(tls::server_config(cert, key)?)?;
-            println!("{port}");
-            loop {
-                thread::park();
-            }
-        }
-    }
+    serve_if_asked(&args, |cert, key| {
+        Ok(serve(tls::server_config(cert, key)?)?)
+    })?;
     if args.len() < 3 {
         eprintln!("usage: h3_bench CERT KEY CA [SECONDS] [ROUNDS] [SIZE...]");
         std::process::exit(2);
@@ -59,18 +56,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         sizes = vec![1024, 64 * 1024];
     }
     let roots = tls::load_roots(&args[2])?;
-    let mut server = std::process::Command::new(std::env::current_exe()?)
-        .args(["--serve", &args[0], &args[1]])
-        .stdout(std::process::Stdio::piped())
-        .spawn()?;
-    let mut line = String::new();
-    let stdout = server.stdout.take().ok_or("no server output")?;
-    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line)?;
-    let port: u16 = line.trim().parse()?;
-    let result = bench(port, &roots, seconds, rounds, &sizes);
-    let _ = server.kill();
-    let _ = server.wait();
-    result
+    with_server(&args[0], &args[1], |port| {
+        bench(port, &roots, seconds, rounds, &sizes)
+    })
 }
 
 fn bench(
@@ -133,60 +121,8 @@ fn serve(config: Arc<hybi::net::tls::rustls::ServerConfig>) -> std::io::Result<u
             });
         }
     });
-    let config = http2::alpn(config);
-    thread::spawn(move || {
-        for socket in listener.incoming().flatten() {
-            let config = config.clone();
-            thread::spawn(move || {
-                let (rx, tx) = options.buffers();
-                match http2::accept_tls(socket, &config, &options, rx, tx, |_| Response::accept()) {
-                    Ok(http2::Accepted::Http1(net::Accepted::WebSocket(ws, _))) => echo(ws),
-                    Ok(http2::Accepted::Http2(mut connection)) => {
-                        while let Some(request) = connection.accept() {
-                            let (rx, tx) = options.buffers();
-                            if let Ok((ws, _)) = request.accept(rx, tx, |_| Response::accept()) {
-                                thread::spawn(move || echo(ws));
-                            }
-                        }
-                    }
-                    _ => {}
-                }
-            });
-        }
-    });
+    serve_tls(listener, http2::alpn(config), options);
     Ok(port)
-}
-
-fn echo<T>(mut ws: hybi::WebSocket<T, net::Growable, hybi::Server, Vec<u8>>)
-where
-    T: hybi::embedded_io::Read + hybi::embedded_io::Write,
-{
-    while let Ok((message, mut writer)) = ws.read_with_writer() {
-        let echoed = match message {
-            Message::Binary(data) => writer.write_binary(data),
-            Message::Close(_) => return,
-            _ => Ok(()),
-        };
-        if echoed.is_err() {
-            return;
-        }
-    }
-}
-
-/// Echoes `size`-byte messages for `seconds` over a WebSocket `send` runs
-/// one round trip on: the round trips, in microseconds.
-fn echoes(seconds: u64, size: usize, mut send: impl FnMut(&[u8]) -> bool) -> Vec<f64> {
-    let message = vec![7u8; size];
-    let mut rtts = Vec::new();
-    let end = Instant::now() + Duration::from_secs(seconds);
-    while Instant::now() < end {
-        let t = Instant::now();
-        if !send(&message) {
-            break;
-        }
-        rtts.push(t.elapsed().as_secs_f64() * 1e6);
-    }
-    rtts
 }
 
 /// One run over `binding`.
@@ -198,30 +134,21 @@ fn run(
     size: usize,
 ) -> Result<Run, Box<dyn std::error::Error>> {
     let (rx, tx) = (vec![0u8; 2 * size + 4096], vec![0u8; 64 * 1024]);
-    let mut rtts = match binding {
+    let rtts = match binding {
         "HTTP/3" => {
             let session = http3::Session::connect(url, options)?;
             let (mut ws, _) = session.open_with("/", options, rx, tx)?;
-            echoes(seconds, size, |m| {
-                ws.send_binary(m).is_ok() && matches!(ws.read(), Ok(Message::Binary(_)))
-            })
+            echoes(seconds, size, |m| round_trip(&mut ws, m))
         }
         "HTTP/2" => {
             let session = http2::Session::connect(url, options)?;
             let (mut ws, _) = session.open_with("/", options, rx, tx)?;
-            echoes(seconds, size, |m| {
-                ws.send_binary(m).is_ok() && matches!(ws.read(), Ok(Message::Binary(_)))
-            })
+            echoes(seconds, size, |m| round_trip(&mut ws, m))
         }
         _ => {
             let (mut ws, _) = net::connect_with(url, options, rx, tx)?;
-            echoes(seconds, size, |m| {
-                ws.send_binary(m).is_ok() && matches!(ws.read(), Ok(Message::Binary(_)))
-            })
+            echoes(seconds, size, |m| round_trip(&mut ws, m))
         }
     };
-    rtts.sort_by(f64::total_cmp);
-    let at = |q: f64| rtts.get(((rtts.len() as f64 - 1.0) * q) as usize).copied();
-    let rate = rtts.len() as f64 / seconds as f64;
-    Ok((rate, at(0.5).unwrap_or(0.0), at(0.99).unwrap_or(0.0)))
+    Ok(summary(rtts, seconds))
 }

@@ -20,14 +20,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-update_doc=
-args=()
-for arg in "$@"; do
-  case $arg in
-    --update-doc) update_doc=1 ;;
-    *) args+=("$arg") ;;
-  esac
-done
+source scripts/bench-common.sh
+bench_args "$@"
 RUNS=${args[0]:-3}
 filter=()
 if [ -n "${args[1]:-}" ]; then
@@ -38,7 +32,6 @@ features=()
 if [ -n "${FEATURES:-}" ]; then
   features=(--features "$FEATURES")
 fi
-target_dir=${CARGO_TARGET_DIR:-target}
 results=$(mktemp)
 log=$(mktemp)
 table=$(mktemp)
@@ -107,10 +100,8 @@ if [ -n "$update_doc" ]; then
   if ((${#filter[@]})); then
     command="$command '${filter[0]}'"
   fi
-  # The versions compared, from Cargo.lock.
-  version() { awk -v n="$1" '$0 == "name = \"" n "\"" { getline; gsub(/[^0-9.]/, ""); print }' Cargo.lock; }
   {
-    echo "hybi with features: ${FEATURES:-none}; tungstenite $(version tungstenite), criterion $(version criterion)."
+    echo "hybi with features: ${FEATURES:-none}; tungstenite $(crate_version tungstenite), criterion $(crate_version criterion)."
     cat "$table"
-  } | python3 scripts/update-measurements.py "$section" "$command --update-doc"
+  } | write_doc "$section" "$command"
 fi

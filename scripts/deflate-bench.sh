@@ -30,19 +30,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-update_doc=
-args=()
-for arg in "$@"; do
-  case $arg in
-    --update-doc) update_doc=1 ;;
-    *) args+=("$arg") ;;
-  esac
-done
+source scripts/bench-common.sh
+bench_args "$@"
 SECONDS_PER_RUN=${args[0]:-2}
 ROUNDS=${args[1]:-3}
 CORE=${CORE:-0}
-target_dir=${CARGO_TARGET_DIR:-target}
-bin="$target_dir/release/examples"
 
 cargo build --release --quiet --features std,deflate --example echo_server --example load_client
 # tungstenite's server and the benchmark are in the hybi-dev package (dev/),
@@ -64,11 +56,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A port the OS reports free.
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 # start NAME VAR [ARGS...]: starts the example NAME, pinned, on a free
 # port, its standard error to $work/NAME.log, and sets VAR to the port once
 # it accepts connections.
@@ -77,15 +64,8 @@ start() {
   port=$(free_port)
   taskset -c "$CORE" "$bin/$1" "127.0.0.1:$port" "${@:3}" >/dev/null 2>"$work/$1.log" &
   pids+=($!)
-  for _ in $(seq 100); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      printf -v "$2" '%s' "$port"
-      return
-    fi
-    sleep 0.1
-  done
-  echo "$1 did not start listening on $port" >&2
-  exit 1
+  wait_listening "$1" "$port"
+  printf -v "$2" '%s' "$port"
 }
 
 start echo_server hybi_port
@@ -150,10 +130,10 @@ EOF
 done
 
 {
-  echo "$(lscpu | sed -n 's/^Model name: *//p'), $(nproc) CPUs; everything on core $CORE;" \
+  echo "$(machine); everything on core $CORE;" \
     "median of $ROUNDS rounds; $SECONDS_PER_RUN s per loopback run; miniz_oxide" \
-    "$(awk '$0 == "name = \"miniz_oxide\"" { getline; gsub(/[^0-9.]/, ""); print }' Cargo.lock)," \
-    "tungstenite $(awk '$0 == "name = \"tungstenite\"" { getline; gsub(/[^0-9.]/, ""); print }' Cargo.lock)."
+    "$(crate_version miniz_oxide)," \
+    "tungstenite $(crate_version tungstenite)."
   echo
   python3 - "$results" "$ROUNDS"
 } >"$table" <<'EOF'
@@ -244,7 +224,4 @@ if notes:
 EOF
 cat "$table"
 
-if [ -n "$update_doc" ]; then
-  python3 scripts/update-measurements.py scripts/deflate-bench.sh \
-    "bash scripts/deflate-bench.sh $SECONDS_PER_RUN $ROUNDS --update-doc" <"$table"
-fi
+write_doc scripts/deflate-bench.sh "bash scripts/deflate-bench.sh $SECONDS_PER_RUN $ROUNDS" <"$table"

@@ -15,18 +15,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-update_doc=
-args=()
-for arg in "$@"; do
-  case $arg in
-    --update-doc) update_doc=1 ;;
-    *) args+=("$arg") ;;
-  esac
-done
+source scripts/bench-common.sh
+bench_args "$@"
 SECONDS_PER_RUN=${args[0]:-3}
 ROUNDS=${args[1]:-3}
-target_dir=${CARGO_TARGET_DIR:-target}
-bin="$target_dir/release/examples"
 
 cargo build --release --quiet --features http2 --example h2_bench
 cargo build --release --quiet -p hybi-dev --example tls_certs
@@ -38,7 +30,4 @@ trap 'rm -rf "$certs" "$table"' EXIT
 "$bin/h2_bench" "$certs/cert.pem" "$certs/key.pem" "$certs/ca.pem" 100 "$SECONDS_PER_RUN" "$ROUNDS" 1024 >"$table"
 cat "$table"
 
-if [ -n "$update_doc" ]; then
-  python3 scripts/update-measurements.py scripts/http2-bench.sh \
-    "bash scripts/http2-bench.sh $SECONDS_PER_RUN $ROUNDS --update-doc" <"$table"
-fi
+write_doc scripts/http2-bench.sh "bash scripts/http2-bench.sh $SECONDS_PER_RUN $ROUNDS" <"$table"

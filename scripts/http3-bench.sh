@@ -16,18 +16,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-update_doc=
-args=()
-for arg in "$@"; do
-  case $arg in
-    --update-doc) update_doc=1 ;;
-    *) args+=("$arg") ;;
-  esac
-done
+source scripts/bench-common.sh
+bench_args "$@"
 SECONDS_PER_RUN=${args[0]:-3}
 ROUNDS=${args[1]:-3}
-target_dir=${CARGO_TARGET_DIR:-target}
-bin="$target_dir/release/examples"
 
 cargo build --release --quiet --features http2,http3 --example h3_bench
 cargo build --release --quiet -p hybi-dev --example tls_certs
@@ -39,7 +31,4 @@ trap 'rm -rf "$certs" "$table"' EXIT
 "$bin/h3_bench" "$certs/cert.pem" "$certs/key.pem" "$certs/ca.pem" "$SECONDS_PER_RUN" "$ROUNDS" 1024 65536 >"$table"
 cat "$table"
 
-if [ -n "$update_doc" ]; then
-  python3 scripts/update-measurements.py scripts/http3-bench.sh \
-    "bash scripts/http3-bench.sh $SECONDS_PER_RUN $ROUNDS --update-doc" <"$table"
-fi
+write_doc scripts/http3-bench.sh "bash scripts/http3-bench.sh $SECONDS_PER_RUN $ROUNDS" <"$table"

@@ -25,20 +25,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-update_doc=
-args=()
-for arg in "$@"; do
-  case $arg in
-    --update-doc) update_doc=1 ;;
-    *) args+=("$arg") ;;
-  esac
-done
+source scripts/bench-common.sh
+bench_args "$@"
 SECONDS_PER_RUN=${args[0]:-3}
 ROUNDS=${args[1]:-3}
 CORE=${CORE:-0}
 SIZES=${SIZES:-16 1024 65536 1048576}
-target_dir=${CARGO_TARGET_DIR:-target}
-bin="$target_dir/release/examples"
 
 cargo build --release --quiet --features tls --example echo_server --example load_client
 # tungstenite's server and the throwaway-certificate maker are in the
@@ -61,11 +53,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A port the OS reports free.
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 # start NAME PORT_VAR PID_VAR [ARGS...]: starts the example NAME, pinned,
 # on a free port, and sets PORT_VAR to the port once it accepts connections
 # and PID_VAR to its process id.
@@ -75,15 +62,8 @@ start() {
   taskset -c "$CORE" "$bin/$1" "127.0.0.1:$port" "${@:4}" >/dev/null 2>&1 &
   pids+=($!)
   printf -v "$3" '%s' "$!"
-  for _ in $(seq 100); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      printf -v "$2" '%s' "$port"
-      return
-    fi
-    sleep 0.1
-  done
-  echo "$1 did not start listening on $port" >&2
-  exit 1
+  wait_listening "$1" "$port"
+  printf -v "$2" '%s' "$port"
 }
 
 start echo_server hybi_port hybi_pid
@@ -126,9 +106,9 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 
 {
-  echo "$(lscpu | sed -n 's/^Model name: *//p'), $(nproc) CPUs; client and servers on core $CORE;" \
+  echo "$(machine); client and servers on core $CORE;" \
     "$SECONDS_PER_RUN s per run; median of $ROUNDS rounds; tungstenite" \
-    "$(awk '$0 == "name = \"tungstenite\"" { getline; gsub(/[^0-9.]/, ""); print }' Cargo.lock)."
+    "$(crate_version tungstenite)."
   echo
   python3 - "$results"
 } >"$table" <<'EOF'

@@ -15,19 +15,14 @@ use std::time::Duration;
 use hybi::close::CloseCode;
 use hybi::handshake::server::Response;
 use hybi::net::http2::{self, Session};
-use hybi::net::tls::{self, Roots, rustls};
+use hybi::net::tls::{Roots, rustls};
 use hybi::net::{self, ClientOptions, ServerOptions};
 use hybi::websocket::{Error, Message};
-use rustls::pki_types::pem::PemObject;
 
 const STEP: Duration = Duration::from_secs(20);
 
 fn server_config(cert: &certs::ServerCert) -> Arc<rustls::ServerConfig> {
-    let chain = rustls::pki_types::CertificateDer::pem_slice_iter(cert.chain_pem.as_bytes())
-        .collect::<Result<Vec<_>, _>>()
-        .unwrap();
-    let key = rustls::pki_types::PrivateKeyDer::from_pem_slice(cert.key_pem.as_bytes()).unwrap();
-    http2::alpn(Arc::new(tls::server_config_from(chain, key).unwrap()))
+    http2::alpn(cert.server_config())
 }
 
 /// Which binding each WebSocket came over, and its path.
@@ -104,17 +99,11 @@ fn options(ca: &rustls::RootCertStore) -> ClientOptions<'_> {
         .read_timeout(STEP)
 }
 
-fn roots(ca: &certs::TestCa) -> rustls::RootCertStore {
-    let mut roots = rustls::RootCertStore::empty();
-    roots.add(ca.der().into()).unwrap();
-    roots
-}
-
 #[test]
 fn echoes_over_http2_and_http1_on_one_port() {
     let ca = certs::TestCa::new("hybi http2 test CA");
     let (port, seen) = echo_server(server_config(&ca.server(&["localhost"])));
-    let roots = roots(&ca);
+    let roots = ca.roots();
     let options = options(&roots).protocols(&["echo"]);
     let url = format!("wss://localhost:{port}/");
 
@@ -171,7 +160,7 @@ fn echoes_over_http2_and_http1_on_one_port() {
 fn refusals_and_stream_ends() {
     let ca = certs::TestCa::new("hybi http2 test CA");
     let (port, _seen) = echo_server(server_config(&ca.server(&["localhost"])));
-    let roots = roots(&ca);
+    let roots = ca.roots();
     let options = options(&roots);
     let session = Session::connect(&format!("wss://localhost:{port}/"), &options).unwrap();
 
@@ -238,7 +227,7 @@ fn stream_end_without_close_is_unexpected_eof() {
             });
         }
     });
-    let roots = roots(&ca);
+    let roots = ca.roots();
     let options = options(&roots);
     let session = Session::connect(&format!("wss://localhost:{port}/"), &options).unwrap();
 

@@ -18,20 +18,11 @@ use hybi::close::CloseCode;
 use hybi::embedded_io::Write as _;
 use hybi::handshake::server::Response;
 use hybi::net::http3::{self, Session, quinn};
-use hybi::net::tls::{self, Roots, rustls};
+use hybi::net::tls::{Roots, rustls};
 use hybi::net::{self, ClientOptions, ServerOptions};
 use hybi::websocket::{Error, Message};
-use rustls::pki_types::pem::PemObject;
 
 const STEP: Duration = Duration::from_secs(20);
-
-fn tls_config(cert: &certs::ServerCert) -> Arc<rustls::ServerConfig> {
-    let chain = rustls::pki_types::CertificateDer::pem_slice_iter(cert.chain_pem.as_bytes())
-        .collect::<Result<Vec<_>, _>>()
-        .unwrap();
-    let key = rustls::pki_types::PrivateKeyDer::from_pem_slice(cert.key_pem.as_bytes()).unwrap();
-    Arc::new(tls::server_config_from(chain, key).unwrap())
-}
 
 /// What the server saw: a WebSocket's request, and how each one ended.
 enum Seen {
@@ -121,12 +112,6 @@ fn failure(e: Error<std::io::Error>) -> (Result<(), std::io::ErrorKind>, String)
     }
 }
 
-fn roots(ca: &certs::TestCa) -> rustls::RootCertStore {
-    let mut roots = rustls::RootCertStore::empty();
-    roots.add(ca.der().into()).unwrap();
-    roots
-}
-
 fn options(roots: &rustls::RootCertStore) -> ClientOptions<'_> {
     ClientOptions::new()
         .roots(Roots::Custom(roots))
@@ -146,7 +131,7 @@ fn next_end(seen: &mpsc::Receiver<Seen>) -> (Result<(), std::io::ErrorKind>, Str
 
 fn setup() -> (certs::TestCa, u16, mpsc::Receiver<Seen>) {
     let ca = certs::TestCa::new("hybi http3 test CA");
-    let config = http3::server_config(tls_config(&ca.server(&["localhost"]))).unwrap();
+    let config = http3::server_config(ca.server(&["localhost"]).server_config()).unwrap();
     let (port, seen) = echo_server(config);
     (ca, port, seen)
 }
@@ -154,7 +139,7 @@ fn setup() -> (certs::TestCa, u16, mpsc::Receiver<Seen>) {
 #[test]
 fn two_websockets_on_one_connection_echo_0_bytes_to_1_mib() {
     let (ca, port, seen) = setup();
-    let roots = roots(&ca);
+    let roots = ca.roots();
     // Pongs shown, to see the server's answer to a ping.
     let options = options(&roots)
         .protocols(&["echo"])
@@ -196,7 +181,7 @@ fn two_websockets_on_one_connection_echo_0_bytes_to_1_mib() {
 #[test]
 fn refusal_reset_and_connection_goes_on() {
     let (ca, port, seen) = setup();
-    let roots = roots(&ca);
+    let roots = ca.roots();
     let options = options(&roots);
     let session = Session::connect(&format!("wss://localhost:{port}/"), &options).unwrap();
 
@@ -250,7 +235,7 @@ fn refusal_reset_and_connection_goes_on() {
 #[test]
 fn stream_end_without_close_is_unexpected_eof() {
     let (ca, port, seen) = setup();
-    let roots = roots(&ca);
+    let roots = ca.roots();
     let options = options(&roots);
     let session = Session::connect(&format!("wss://localhost:{port}/"), &options).unwrap();
     let (mut keep, _) = session.open("/keep").unwrap();
@@ -275,7 +260,7 @@ fn stream_end_without_close_is_unexpected_eof() {
 #[test]
 fn connection_closed_with_an_error_code() {
     let (ca, port, seen) = setup();
-    let roots = roots(&ca);
+    let roots = ca.roots();
     let options = options(&roots);
     let session = Session::connect(&format!("wss://localhost:{port}/"), &options).unwrap();
     let (mut ws, _) = session.open("/").unwrap();
@@ -366,11 +351,11 @@ fn short_idle() -> Arc<quinn::TransportConfig> {
 #[test]
 fn idle_timeout_mid_message() {
     let ca = certs::TestCa::new("hybi http3 test CA");
-    let mut config = http3::server_config(tls_config(&ca.server(&["localhost"]))).unwrap();
+    let mut config = http3::server_config(ca.server(&["localhost"]).server_config()).unwrap();
     config.transport_config(short_idle());
     let (port, seen) = echo_server(config);
     let relay = relay(port);
-    let roots = roots(&ca);
+    let roots = ca.roots();
     let options = options(&roots);
     let mut client = http3::client_config(&options).unwrap();
     client.transport_config(short_idle());
@@ -412,7 +397,7 @@ fn raw(ca: &certs::TestCa, port: u16) -> Raw {
 
 /// A raw client whose control stream opens with `control`.
 fn raw_with_control(ca: &certs::TestCa, port: u16, control_opening: &[u8]) -> Raw {
-    let roots = roots(ca);
+    let roots = ca.roots();
     let options = options(&roots);
     let config = http3::client_config(&options).unwrap();
     let rt = tokio_runtime();
@@ -622,7 +607,7 @@ fn floods_resets_and_garbage_datagrams() {
         garbage.send_to(&datagram, ("127.0.0.1", port)).unwrap();
     }
     // The server goes on, for another client.
-    let roots = roots(&ca);
+    let roots = ca.roots();
     let options = options(&roots);
     let session = Session::connect(&format!("wss://localhost:{port}/"), &options).unwrap();
     let (mut ws, _) = session.open("/").unwrap();

@@ -24,22 +24,6 @@ use hybi::websocket::{Chunk, Error, Message};
 
 const STEP: Duration = Duration::from_secs(20);
 
-fn server_config(cert: &certs::ServerCert) -> Arc<rustls::ServerConfig> {
-    let chain = rustls::pki_types::CertificateDer::pem_slice_iter(cert.chain_pem.as_bytes())
-        .collect::<Result<Vec<_>, _>>()
-        .unwrap();
-    let key = rustls::pki_types::PrivateKeyDer::from_pem_slice(cert.key_pem.as_bytes()).unwrap();
-    Arc::new(tls::server_config_from(chain, key).unwrap())
-}
-
-use rustls::pki_types::pem::PemObject;
-
-fn roots_of(ca: &TestCa) -> rustls::RootCertStore {
-    let mut roots = rustls::RootCertStore::empty();
-    roots.add(ca.der().into()).unwrap();
-    roots
-}
-
 /// What one server connection ended with.
 type Outcome = Result<String, String>;
 
@@ -194,8 +178,8 @@ fn close(mut ws: net::ClientOver<Vec<u8>>) {
 #[test]
 fn echo_over_wss_by_name_and_by_address() {
     let ca = TestCa::new("hybi test CA");
-    let server = EchoServer::start(server_config(&ca.server(&["localhost", "127.0.0.1"])), STEP);
-    let roots = roots_of(&ca);
+    let server = EchoServer::start(ca.server(&["localhost", "127.0.0.1"]).server_config(), STEP);
+    let roots = ca.roots();
     for host in ["localhost", "127.0.0.1"] {
         let mut ws = connect(&format!("wss://{host}:{}/", server.port), &roots).unwrap();
         assert!(ws.transport().is_tls());
@@ -224,8 +208,8 @@ fn echo_over_wss_by_name_and_by_address() {
 #[test]
 fn split_halves_over_wss() {
     let ca = TestCa::new("hybi test CA");
-    let server = EchoServer::start(server_config(&ca.server(&["localhost"])), STEP);
-    let roots = roots_of(&ca);
+    let server = EchoServer::start(ca.server(&["localhost"]).server_config(), STEP);
+    let roots = ca.roots();
     let ws = connect(&format!("wss://localhost:{}/", server.port), &roots).unwrap();
     let (mut reader, mut writer) = net::split(ws).unwrap();
     const COUNT: usize = 300;
@@ -266,8 +250,8 @@ fn split_halves_over_wss() {
 #[test]
 fn certificate_for_another_name() {
     let ca = TestCa::new("hybi test CA");
-    let server = EchoServer::start(server_config(&ca.server(&["other.example"])), STEP);
-    let roots = roots_of(&ca);
+    let server = EchoServer::start(ca.server(&["other.example"]).server_config(), STEP);
+    let roots = ca.roots();
     let e = tls_error(connect(
         &format!("wss://localhost:{}/", server.port),
         &roots,
@@ -291,8 +275,8 @@ fn untrusted_and_self_signed_certificates() {
         ("signed by an unknown CA", ca.server(&["localhost"])),
         ("self-signed", certs::self_signed(&["localhost"])),
     ] {
-        let server = EchoServer::start(server_config(&cert), STEP);
-        for roots in [Some(roots_of(&other)), None] {
+        let server = EchoServer::start(cert.server_config(), STEP);
+        for roots in [Some(other.roots()), None] {
             let url = format!("wss://localhost:{}/", server.port);
             let result = match &roots {
                 Some(roots) => connect(&url, roots),
@@ -311,9 +295,9 @@ fn untrusted_and_self_signed_certificates() {
 #[test]
 fn expired_and_not_yet_valid_certificates() {
     let ca = TestCa::new("hybi test CA");
-    let roots = roots_of(&ca);
+    let roots = ca.roots();
     let expired = ca.server_valid(&["localhost"], Some(((2000, 1, 1), (2001, 1, 1))));
-    let server = EchoServer::start(server_config(&expired), STEP);
+    let server = EchoServer::start(expired.server_config(), STEP);
     let e = tls_error(connect(
         &format!("wss://localhost:{}/", server.port),
         &roots,
@@ -322,7 +306,7 @@ fn expired_and_not_yet_valid_certificates() {
     assert!(e.to_string().contains("has expired"), "{e}");
 
     let future = ca.server_valid(&["localhost"], Some(((3000, 1, 1), (3001, 1, 1))));
-    let server = EchoServer::start(server_config(&future), STEP);
+    let server = EchoServer::start(future.server_config(), STEP);
     let e = tls_error(connect(
         &format!("wss://localhost:{}/", server.port),
         &roots,
@@ -346,7 +330,7 @@ fn wss_url_for_a_plain_server_fails_fast() {
         )
         .map(|_| ())
     });
-    let roots = roots_of(&TestCa::new("hybi test CA"));
+    let roots = TestCa::new("hybi test CA").roots();
     let start = Instant::now();
     let e = tls_error(connect(&format!("wss://127.0.0.1:{port}/"), &roots));
     assert!(
@@ -383,8 +367,8 @@ fn exchange_over_tls(port: u16, roots: &rustls::RootCertStore, request: &str) ->
 #[test]
 fn plain_http_and_rejections_over_tls() {
     let ca = TestCa::new("hybi test CA");
-    let server = EchoServer::start(server_config(&ca.server(&["localhost"])), STEP);
-    let roots = roots_of(&ca);
+    let server = EchoServer::start(ca.server(&["localhost"]).server_config(), STEP);
+    let roots = ca.roots();
 
     let page = exchange_over_tls(
         server.port,
@@ -432,8 +416,8 @@ fn raw(port: u16) -> TcpStream {
 fn bad_clients_do_not_disturb_a_good_one() {
     let ca = TestCa::new("hybi test CA");
     let timeout = Duration::from_millis(1500);
-    let server = EchoServer::start(server_config(&ca.server(&["localhost"])), timeout);
-    let roots = roots_of(&ca);
+    let server = EchoServer::start(ca.server(&["localhost"]).server_config(), timeout);
+    let roots = ca.roots();
 
     // A good client opens first and stays open throughout.
     let mut good = connect(&format!("wss://localhost:{}/", server.port), &roots).unwrap();
@@ -532,7 +516,7 @@ fn a_record_corrupted_on_the_way_is_an_error() {
     let ca = TestCa::new("hybi test CA");
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
-    let config = server_config(&ca.server(&["localhost"]));
+    let config = ca.server(&["localhost"]).server_config();
     // A man in the middle that flips one byte of the first record the
     // client sends after the handshakes.
     let relay = thread::spawn(move || {
@@ -567,7 +551,7 @@ fn a_record_corrupted_on_the_way_is_an_error() {
         }
         server.join().unwrap()
     });
-    let roots = roots_of(&ca);
+    let roots = ca.roots();
     let mut ws = connect(&format!("wss://localhost:{port}/"), &roots).unwrap();
     ws.send_binary(&vec![7u8; 3000]).unwrap();
     let _ = ws.read();
@@ -608,8 +592,8 @@ fn a_ca_file_and_its_errors() {
 #[test]
 fn a_tls_stream_cannot_be_cloned_but_splits() {
     let ca = TestCa::new("hybi test CA");
-    let server = EchoServer::start(server_config(&ca.server(&["localhost"])), STEP);
-    let roots = roots_of(&ca);
+    let server = EchoServer::start(ca.server(&["localhost"]).server_config(), STEP);
+    let roots = ca.roots();
     let ws = connect(&format!("wss://localhost:{}/", server.port), &roots).unwrap();
     let e = ws.transport().try_clone().unwrap_err();
     assert_eq!(e.kind(), std::io::ErrorKind::Unsupported);

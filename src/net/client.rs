@@ -165,6 +165,19 @@ impl<'a> ClientOptions<'a> {
         self.tls_config = Some(config);
         self
     }
+
+    /// The TLS configuration a connection with these options uses: the
+    /// caller's ([`tls_config`](Self::tls_config)), else one trusting the
+    /// [`roots`](Self::roots).
+    #[cfg(feature = "tls")]
+    pub(crate) fn tls_client_config(
+        &self,
+    ) -> io::Result<std_crate::sync::Arc<rustls::ClientConfig>> {
+        match self.tls_config {
+            Some(config) => Ok(config.clone()),
+            None => super::tls::client_config(self.roots),
+        }
+    }
 }
 
 impl Default for ClientOptions<'_> {
@@ -358,12 +371,8 @@ fn start_tls(
     options: &ClientOptions<'_>,
     host: &str,
 ) -> Result<(), ConnectError> {
-    use super::tls::{self, Layer, TlsError};
-    let config = match options.tls_config {
-        Some(config) => config.clone(),
-        None => tls::client_config(options.roots)?,
-    };
-    let layer = Layer::client(config, host, stream.get_ref())?;
+    use super::tls::{Layer, TlsError};
+    let layer = Layer::client(options.tls_client_config()?, host, stream.get_ref())?;
     stream.start_tls(layer).map_err(|e| {
         if TlsError::from_io(&e).is_none() {
             return ConnectError::Io(e);

@@ -37,6 +37,17 @@ pub(crate) enum Failure {
     Io(io::Error),
 }
 
+impl Failure {
+    /// The failure as a binding's error, whose variant for a failed
+    /// extended CONNECT is `handshake`.
+    pub(crate) fn into_error<E: From<io::Error>>(self, handshake: fn(connect::Error) -> E) -> E {
+        match self {
+            Failure::Handshake(e) => handshake(e),
+            Failure::Io(e) => E::from(e),
+        }
+    }
+}
+
 /// Runs the server's extended CONNECT on `fields`, as `http2::Request::accept`
 /// documents it, answering through `respond`.
 #[allow(clippy::type_complexity)]

@@ -82,6 +82,8 @@
 
 pub(crate) mod client;
 #[cfg(any(feature = "http2", feature = "http3"))]
+mod duplex;
+#[cfg(any(feature = "http2", feature = "http3"))]
 mod extended;
 mod growable;
 #[cfg(feature = "http2")]

@@ -59,7 +59,30 @@ where
         return Err(Error::InvalidState);
     }
     let read = ws.transport_mut().split_off().map_err(Error::Io)?;
-    let split = ws.split::<StdMutex, _, _>(|write| (read, write));
+    split_with(ws, |write| (read, write))
+}
+
+/// Splits an open WebSocket over any `std` transport: `halves` turns the
+/// transport into its read half `R` and its write half `S`, and what the
+/// halves share goes in an `Arc`. TCP's [`split`] and those of the HTTP/2
+/// and HTTP/3 streams differ only in `halves`.
+#[allow(clippy::type_complexity)]
+pub(crate) fn split_with<T, R, S, B, E, W>(
+    ws: WebSocket<T, B, E, W>,
+    halves: impl FnOnce(T) -> (R, S),
+) -> Result<
+    (
+        ReadHalf<Arc<Shared<StdMutex, S, E, W>>, R, B, E>,
+        WriteHalf<Arc<Shared<StdMutex, S, E, W>>>,
+    ),
+    Error,
+>
+where
+    B: Buffer,
+    W: AsRef<[u8]> + AsMut<[u8]>,
+    E: Endpoint,
+{
+    let split = ws.split::<StdMutex, _, _>(halves);
     let (reading, shared) = split.map_err(|_| Error::InvalidState)?;
     Ok(reading.attach(Arc::new(shared)))
 }

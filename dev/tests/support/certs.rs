@@ -119,3 +119,35 @@ pub fn write_files(dir: &Path, ca: &TestCa, names: &[&str]) -> [PathBuf; 3] {
     std::fs::write(&paths[2], &server.key_pem).unwrap();
     paths
 }
+
+/// What hybi's TLS makes of the certificates (feature `tls`).
+#[cfg(feature = "tls")]
+mod rustls_configs {
+    use std::sync::Arc;
+
+    use hybi::net::tls::{self, rustls};
+    use rustls::pki_types::pem::PemObject;
+
+    impl super::ServerCert {
+        /// A server configuration with this chain and key, as
+        /// `tls::server_config_from` makes it (no ALPN).
+        pub fn server_config(&self) -> Arc<rustls::ServerConfig> {
+            let chain =
+                rustls::pki_types::CertificateDer::pem_slice_iter(self.chain_pem.as_bytes())
+                    .collect::<Result<Vec<_>, _>>()
+                    .unwrap();
+            let key =
+                rustls::pki_types::PrivateKeyDer::from_pem_slice(self.key_pem.as_bytes()).unwrap();
+            Arc::new(tls::server_config_from(chain, key).unwrap())
+        }
+    }
+
+    impl super::TestCa {
+        /// Trust roots of this CA alone.
+        pub fn roots(&self) -> rustls::RootCertStore {
+            let mut roots = rustls::RootCertStore::empty();
+            roots.add(self.der().into()).unwrap();
+            roots
+        }
+    }
+}

@@ -78,11 +78,7 @@ impl Session {
         socket.set_nonblocking(true)?;
 
         let tls = if url.secure {
-            let config = match options.tls_config {
-                Some(config) => config.clone(),
-                None => crate::net::tls::client_config(options.roots)?,
-            };
-            let mut config = (*config).clone();
+            let mut config = std_crate::sync::Arc::unwrap_or_clone(options.tls_client_config()?);
             config.alpn_protocols = Vec::from([ALPN_H2.to_vec()]);
             let name = rustls::pki_types::ServerName::try_from(url.host.to_string())
                 .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;

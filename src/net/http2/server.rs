@@ -19,7 +19,7 @@ use crate::connection::Buffer;
 use crate::handshake::connect::{self, Answer, Request as ConnectRequest};
 use crate::handshake::server::{self as http1, Response};
 use crate::http::Header;
-use crate::net::extended::{self, Failure, Respond};
+use crate::net::extended::{self, Respond};
 use crate::net::runtime::{self, block_on};
 use crate::net::{self, ServerOptions};
 use crate::websocket::{Subprotocol, WebSocket};
@@ -339,10 +339,7 @@ impl Request {
             choose,
             &mut respond,
         )
-        .map_err(|e| match e {
-            Failure::Handshake(e) => Error::Handshake(e),
-            Failure::Io(e) => Error::Io(e),
-        })
+        .map_err(|e| e.into_error(Error::Handshake))
     }
 }
 

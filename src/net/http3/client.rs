@@ -69,11 +69,7 @@ pub fn connect(url: &str) -> Result<(Client, Connected<'static>), ConnectError> 
 /// or one with its roots): ALPN `h3`, and [`transport`](super::transport)'s
 /// settings.
 pub fn client_config(options: &ClientOptions<'_>) -> Result<quinn::ClientConfig, ConnectError> {
-    let tls = match options.tls_config {
-        Some(config) => config.clone(),
-        None => crate::net::tls::client_config(options.roots)?,
-    };
-    let mut tls = Arc::unwrap_or_clone(tls);
+    let mut tls = Arc::unwrap_or_clone(options.tls_client_config()?);
     tls.alpn_protocols = Vec::from([ALPN_H3.to_vec()]);
     let quic = quinn::crypto::rustls::QuicClientConfig::try_from(tls)
         .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;

@@ -31,7 +31,5 @@ where
     W: AsRef<[u8]> + AsMut<[u8]>,
     E: Endpoint,
 {
-    let split = ws.split::<StdMutex, _, _>(Stream::into_halves);
-    let (reading, shared) = split.map_err(|_| Error::InvalidState)?;
-    Ok(reading.attach(Arc::new(shared)))
+    crate::net::split::split_with(ws, Stream::into_halves)
 }

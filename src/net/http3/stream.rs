@@ -424,33 +424,7 @@ fn clamp(len: u64) -> usize {
     usize::try_from(len).unwrap_or(usize::MAX)
 }
 
-impl embedded_io::ErrorType for Stream {
-    type Error = io::Error;
-}
-
-impl embedded_io::ErrorType for RecvHalf {
-    type Error = io::Error;
-}
-
-impl embedded_io::ErrorType for SendHalf {
-    type Error = io::Error;
-}
-
-impl embedded_io::Read for Stream {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.recv.read(buf)
-    }
-}
-
-impl embedded_io::Write for Stream {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.send.write(buf)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.send.flush()
-    }
-}
+crate::net::duplex::duplex_io!(Stream, RecvHalf, SendHalf);
 
 impl embedded_io::Read for RecvHalf {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
