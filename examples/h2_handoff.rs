@@ -50,8 +50,13 @@ fn main() -> std::io::Result<()> {
 
 /// One HTTP/2 connection: the server's own accept loop.
 async fn serve(socket: tokio::net::TcpStream) -> Result<(), h2::Error> {
+    // A connection window with room for every stream's, as hybi's own
+    // server has: a WebSocket that has not read yet never holds up another.
     let mut connection = h2::server::Builder::new()
         .enable_connect_protocol()
+        .max_concurrent_streams(http2::MAX_CONCURRENT_STREAMS)
+        .initial_window_size(http2::STREAM_WINDOW)
+        .initial_connection_window_size(http2::CONNECTION_WINDOW)
         .handshake::<_, Bytes>(socket)
         .await?;
     while let Some(accepted) = connection.accept().await {

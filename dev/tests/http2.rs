@@ -249,3 +249,26 @@ fn stream_end_without_close_is_unexpected_eof() {
     ws.close(CloseCode::NORMAL, "").unwrap();
     assert!(server_saw.recv_timeout(STEP).unwrap().is_ok());
 }
+
+/// Data one WebSocket has not read yet (a stream window of its echo)
+/// does not hold up another on the same connection, as over two TCP
+/// connections.
+#[test]
+fn unread_data_on_one_stream_does_not_stall_another() {
+    let ca = certs::TestCa::new("hybi http2 test CA");
+    let (port, _seen) = echo_server(server_config(&ca.server(&["localhost"])));
+    let roots = ca.roots();
+    let options = options(&roots);
+    let session = Session::connect(&format!("wss://localhost:{port}/"), &options).unwrap();
+    let (rx, tx) = options.buffers();
+    let (mut a, _) = session.open_with("/a", &options, rx, tx).unwrap();
+    let (rx, tx) = options.buffers();
+    let (mut b, _) = session.open_with("/b", &options, rx, tx).unwrap();
+    let data: Vec<u8> = (0..1 << 20).map(|i| (i % 251) as u8).collect();
+    // b's echo arrives and is not read: a whole stream window of it.
+    b.send_binary(&data[..200_000]).unwrap();
+    thread::sleep(Duration::from_millis(300));
+    a.send_binary(&data).unwrap();
+    assert_eq!(a.read().unwrap(), Message::Binary(&data[..]));
+    assert_eq!(b.read().unwrap(), Message::Binary(&data[..200_000]));
+}

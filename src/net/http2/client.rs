@@ -8,6 +8,7 @@ use std_crate::vec::Vec;
 use bytes::Bytes;
 use h2::client::SendRequest;
 
+use super::server::{CONNECTION_WINDOW, STREAM_WINDOW};
 use super::{ALPN_H2, Error, Stream};
 use crate::connection::Buffer;
 use crate::handshake::connect;
@@ -201,7 +202,12 @@ where
     T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
     let h2_error = |e: h2::Error| ConnectError::Io(super::stream::io_error(e));
-    let (send, mut connection) = h2::client::handshake(io).await.map_err(h2_error)?;
+    let (send, mut connection) = h2::client::Builder::new()
+        .initial_window_size(STREAM_WINDOW)
+        .initial_connection_window_size(CONNECTION_WINDOW)
+        .handshake(io)
+        .await
+        .map_err(h2_error)?;
     let mut ping = connection.ping_pong();
     tokio::spawn(async move {
         let _ = connection.await;

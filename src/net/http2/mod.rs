@@ -106,7 +106,10 @@ mod split;
 mod stream;
 
 pub use client::{Client, ClientOver, Session, connect};
-pub use server::{Accepted, Connection, MAX_CONCURRENT_STREAMS, Request, Server, accept_tls, alpn};
+pub use server::{
+    Accepted, CONNECTION_WINDOW, Connection, MAX_CONCURRENT_STREAMS, Request, STREAM_WINDOW,
+    Server, accept_tls, alpn,
+};
 pub use split::{Reader, SharedStream, Writer, split};
 pub use stream::{LINGER, RecvHalf, SendHalf, Stream};
 

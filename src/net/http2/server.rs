@@ -34,6 +34,19 @@ pub type Server<B, W = B> = WebSocket<Stream, B, crate::Server, W>;
 /// refused by the HTTP/2 layer, each with `REFUSED_STREAM`.
 pub const MAX_CONCURRENT_STREAMS: u32 = 256;
 
+/// Each stream's receive window (RFC 9113 section 6.9.2's default): how
+/// far a peer may send on one WebSocket ahead of what it reads.
+pub const STREAM_WINDOW: u32 = 65_535;
+
+/// The connection's receive window, at both ends: room for every stream's
+/// window at once (with up to [`MAX_CONCURRENT_STREAMS`] streams), so data
+/// one WebSocket has not read yet can never use up the connection's
+/// window and stall another WebSocket on it, as over separate TCP
+/// connections. h2's default, 65,535 bytes for the whole connection, is
+/// one stream's window. The cost is memory: a connection may buffer up to
+/// this much data its WebSockets have not read.
+pub const CONNECTION_WINDOW: u32 = MAX_CONCURRENT_STREAMS * STREAM_WINDOW;
+
 /// A TLS configuration for a server of both protocols: `config` (from
 /// [`tls::server_config`](crate::net::tls::server_config), say) with ALPN
 /// offering `h2`, then `http/1.1` (RFC 7301; RFC 9113 section 3.2).
@@ -176,7 +189,9 @@ impl Connection {
             let mut builder = h2::server::Builder::new();
             builder
                 .enable_connect_protocol()
-                .max_concurrent_streams(MAX_CONCURRENT_STREAMS);
+                .max_concurrent_streams(MAX_CONCURRENT_STREAMS)
+                .initial_window_size(STREAM_WINDOW)
+                .initial_connection_window_size(CONNECTION_WINDOW);
             let handshake = builder.handshake::<_, Bytes>(tls);
             let connection = match handshake_timeout {
                 Some(limit) => match tokio::time::timeout(limit, handshake).await {
