@@ -272,3 +272,47 @@ fn unread_data_on_one_stream_does_not_stall_another() {
     assert_eq!(a.read().unwrap(), Message::Binary(&data[..]));
     assert_eq!(b.read().unwrap(), Message::Binary(&data[..200_000]));
 }
+
+/// A reader blocked on one thread while another writes: the two halves of
+/// a WebSocket over one HTTP/2 stream, the echoes all back in order, then a
+/// close from the write half that ends the read half.
+#[test]
+fn split_halves_read_while_writing() {
+    let ca = certs::TestCa::new("hybi http2 test CA");
+    let (port, _seen) = echo_server(server_config(&ca.server(&["localhost"])));
+    let roots = ca.roots();
+    let options = options(&roots);
+    let session = Session::connect(&format!("wss://localhost:{port}/"), &options).unwrap();
+    let (rx, tx) = options.buffers();
+    let (ws, _) = session.open_with("/split", &options, rx, tx).unwrap();
+    let (mut reader, mut writer) = http2::split(ws).unwrap();
+    const COUNT: usize = 300;
+    let (echoed, count) = mpsc::channel();
+    let reading = thread::spawn(move || {
+        let mut seen = Vec::new();
+        loop {
+            match reader.read() {
+                Ok(Message::Binary(data)) => {
+                    seen.push(data.to_vec());
+                    let _ = echoed.send(seen.len());
+                }
+                Ok(Message::Close(close)) => return (seen, close.map(|c| c.code())),
+                Ok(other) => panic!("{other:?}"),
+                Err(e) => panic!("read half: {e}"),
+            }
+        }
+    });
+    let mut sent = Vec::new();
+    for i in 0..COUNT {
+        let data: Vec<u8> = (0..(i * 97) % 40_000).map(|j| (i + j) as u8).collect();
+        writer.write_binary(&data).unwrap();
+        sent.push(data);
+    }
+    writer.flush().unwrap();
+    while count.recv_timeout(STEP).unwrap() < COUNT {}
+    writer.close(CloseCode::NORMAL, "done").unwrap();
+    let (seen, code) = reading.join().unwrap();
+    assert_eq!(code, Some(CloseCode::NORMAL));
+    assert_eq!(seen.len(), COUNT);
+    assert!(seen == sent, "echoes differ from what the write half sent");
+}
